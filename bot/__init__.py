@@ -1,0 +1,1 @@
+"""Wiring: configuration, the `helpline` command, the console chat and Telegram front ends."""

@@ -1,0 +1,204 @@
+"""The `helpline` command: chat, ask, validate, purge, run, webhook.
+
+With no sub-command it starts the bot: on Telegram when TELEGRAM_BOT_TOKEN is set,
+otherwise as a console chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from content import ContentError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        settings = load_settings()
+        if args.command is None:
+            if settings.token:
+                return _run(settings, argparse.Namespace(framework="aiogram"))
+            print("helpline: no TELEGRAM_BOT_TOKEN set, starting the console chat. "
+                  "To run on Telegram, get a token from @BotFather and put it in .env.",
+                  file=sys.stderr)
+            return _chat(settings, argparse.Namespace(user_id=None))
+        return args.handler(settings, args)
+    except ConfigError as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 2
+    except ContentError as error:
+        print("helpline: the content has problems, fix them and try again:", file=sys.stderr)
+        print(str(error), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="helpline",
+        description="Helpline bot for labour migrants. With no command: run on Telegram "
+        "if TELEGRAM_BOT_TOKEN is set, else chat in the console.",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
+    chat.add_argument("--user-id", type=int, help="act as this user (default: the console user)")
+    chat.set_defaults(handler=_chat)
+
+    ask = sub.add_parser("ask", help="answer one message, or one per line from stdin with '-'")
+    ask.add_argument("text", help="the message, or - to read one message per line from stdin")
+    ask.add_argument("--lang", choices=["ru", "ky", "en"], help="answer in this language")
+    ask.add_argument("--country", metavar="CC", help="host country code, e.g. RU, KZ, KR, TR, KG")
+    ask.add_argument("--user-id", type=int, default=0, help="user id to log under (default 0)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per message")
+    ask.set_defaults(handler=_ask)
+
+    validate = sub.add_parser("validate", help="check the content files")
+    validate.add_argument("directory", nargs="?", type=Path, help="content folder (default: bundled)")
+    validate.add_argument("--unreviewed", action="store_true",
+                          help="list language files not yet signed off by a caseworker")
+
+    purge = sub.add_parser("purge", help="delete log rows older than HELPLINE_RETENTION_DAYS now")
+    purge.set_defaults(handler=_purge)
+
+    run = sub.add_parser("run", help="run on Telegram with long polling (TELEGRAM_BOT_TOKEN)")
+    _framework_option(run)
+    run.set_defaults(handler=_run)
+
+    webhook = sub.add_parser("webhook", help="run on Telegram behind a reverse proxy (webhook)")
+    _framework_option(webhook)
+    webhook.add_argument("--listen", required=True, type=_listen, metavar="HOST:PORT",
+                         help="where the proxy forwards to, e.g. 127.0.0.1:8443")
+    webhook.add_argument("--url", required=True, type=_public_url, metavar="PUBLIC_URL",
+                         help="the public https:// address of the proxy, e.g. https://bot.example.org")
+    webhook.set_defaults(handler=_webhook)
+    return parser
+
+
+def _framework_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram",
+                        help="Telegram library (default: aiogram; ptb needs helpline[ptb])")
+
+
+def _listen(value: str) -> str:
+    from bot.telegram.webhook import parse_listen
+
+    try:
+        parse_listen(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def _public_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise argparse.ArgumentTypeError(f"expected an https:// address, got {value!r}")
+    return value
+
+
+def _build(settings: Settings):
+    from bot.app import build_helpline
+
+    return build_helpline(settings)
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import CONSOLE_USER_ID, run_console
+
+    helpline = _build(settings)
+    run_console(helpline.conversation, sys.stdin, sys.stdout,
+                user_id=args.user_id if args.user_id is not None else CONSOLE_USER_ID,
+                prompt=sys.stdin.isatty())
+    helpline.querylog.flush()
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.replies import Incoming
+
+    country = args.country.upper() if args.country else None
+    helpline = _build(settings)
+    if country and country not in helpline.conversation.knowledge.content.countries:
+        known = ", ".join(helpline.conversation.knowledge.content.country_order)
+        print(f"helpline: unknown country {args.country!r}; known: {known}", file=sys.stderr)
+        return 2
+    messages: Iterable[str] = (line.rstrip("\n") for line in sys.stdin) if args.text == "-" else [args.text]
+    for message in messages:
+        outcome = helpline.conversation.handle(Incoming(
+            args.user_id, message, force_lang=args.lang, force_country=country, interactive=False,
+        ))
+        text = "\n\n".join(reply.plain for reply in outcome.replies)
+        if args.json:
+            print(json.dumps({
+                "intent": outcome.topic, "confidence": round(outcome.confidence, 4),
+                "lang": outcome.lang, "text": text, "sources": list(outcome.sources),
+                "suggestions": list(outcome.suggestions),
+            }, ensure_ascii=False), flush=True)
+        else:
+            print(text + "\n", flush=True)
+    helpline.querylog.flush()
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from content.library import check_content
+
+    content, problems = check_content(args.directory)
+    for problem in problems:
+        print(problem)
+    if problems or content is None:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    if args.unreviewed:
+        for path in content.unreviewed():
+            print(f"{path}: not reviewed yet")
+    print(f"content OK: {len(content.topics)} topics in {', '.join(content.languages)}.", file=sys.stderr)
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.database import open_database
+    from storage.querylog import QueryLog
+
+    removed = QueryLog(open_database(settings.database_path)).purge(settings.retention_days)
+    print(f"purged {removed} log row(s) older than {settings.retention_days} days")
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.telegram import run_polling
+
+    if not _has_token(settings):
+        return 2
+    return run_polling(settings, args.framework, _build(settings))
+
+
+def _webhook(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.telegram import run_webhook
+
+    if not _has_token(settings):
+        return 2
+    return run_webhook(settings, args.framework, _build(settings), args.listen, args.url)
+
+
+def _has_token(settings: Settings) -> bool:
+    if settings.token:
+        return True
+    print("helpline: no TELEGRAM_BOT_TOKEN set.\n"
+          "  To run on Telegram: open @BotFather in Telegram, send /newbot, and put the token\n"
+          "  it gives you in .env as TELEGRAM_BOT_TOKEN=123456:ABC-DEF...\n"
+          "  To try the bot without Telegram: helpline chat", file=sys.stderr)
+    return False
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Settings from the environment (or a `.env` file), checked once at start-up.
+
+A bad value stops the program with one line naming the variable, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+OFFICIAL_API = "https://api.telegram.org"
+
+
+class ConfigError(Exception):
+    """A setting has a value helpline cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    api_url: str
+    data_dir: Path
+    content_dir: Path | None
+    hash_key: str | None
+    retention_days: int
+    caseworker_chat_id: int | None
+    admin_ids: frozenset[int]
+
+    @property
+    def database_path(self) -> Path:
+        from storage.database import DB_FILE
+
+        return self.data_dir / DB_FILE
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "helpline"
+
+
+def _integer(name: str, raw: str, minimum: int | None = None) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
+    """Read settings; values already in the environment win over `.env`."""
+    if environ is None:
+        if dotenv:
+            load_dotenv(Path.cwd() / ".env", override=False)
+        environ = dict(os.environ)
+    get = lambda name: (environ.get(name) or "").strip() or None  # noqa: E731
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token is not None:
+        head, _, tail = token.partition(":")
+        if not head.isdigit() or not tail:
+            raise ConfigError("TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF… (from @BotFather)")
+    api_url = (get("TELEGRAM_API_URL") or OFFICIAL_API).rstrip("/")
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"TELEGRAM_API_URL must start with http:// or https://, got {api_url!r}")
+    content_dir = Path(get("HELPLINE_CONTENT_DIR")) if get("HELPLINE_CONTENT_DIR") else None
+    if content_dir is not None and not content_dir.is_dir():
+        raise ConfigError(f"HELPLINE_CONTENT_DIR is not a folder: {content_dir}")
+    hash_key = get("HELPLINE_HASH_KEY")
+    if hash_key is not None and len(hash_key) < 16:
+        raise ConfigError("HELPLINE_HASH_KEY must be at least 16 characters long")
+    retention = _integer("HELPLINE_RETENTION_DAYS", get("HELPLINE_RETENTION_DAYS") or "180", minimum=1)
+    chat = get("HELPLINE_CASEWORKER_CHAT_ID")
+    admins_raw = get("HELPLINE_ADMIN_IDS") or ""
+    admins = frozenset(
+        _integer("HELPLINE_ADMIN_IDS", part) for part in admins_raw.replace(";", ",").split(",") if part.strip()
+    )
+    return Settings(
+        token=token,
+        api_url=api_url,
+        data_dir=Path(get("HELPLINE_DATA_DIR") or _default_data_dir()),
+        content_dir=content_dir,
+        hash_key=hash_key,
+        retention_days=retention,
+        caseworker_chat_id=_integer("HELPLINE_CASEWORKER_CHAT_ID", chat) if chat else None,
+        admin_ids=admins,
+    )

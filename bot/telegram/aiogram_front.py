@@ -1,0 +1,124 @@
+"""The aiogram 3 front end (the default): Router handlers that hand updates to `Responder`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ChatAction, ParseMode
+from aiogram.exceptions import (
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+
+from bot.config import Settings
+from bot.telegram.delivery import Failure
+from bot.telegram.incoming import BotIdentity
+from bot.telegram.responder import Responder, Rows
+from bot.telegram.runner import ALLOWED_UPDATES, Commands
+
+REQUEST_TIMEOUT = 30  # seconds for one call; a long poll gets its own on top
+POLL_SECONDS = 25
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class AiogramFront:
+    def __init__(self, settings: Settings) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_url),
+                                 timeout=REQUEST_TIMEOUT)
+        self.bot = Bot(settings.token or "", session=session)
+        self.dispatcher = Dispatcher()
+        self._polling: asyncio.Task[None] | None = None
+
+    async def open(self, responder: Responder) -> BotIdentity:
+        me = await self.bot.get_me()
+        self.dispatcher.include_router(_router(responder))
+        return BotIdentity(me.id, me.username or "")
+
+    async def start_polling(self) -> None:
+        await self.bot.delete_webhook()  # polling and a webhook cannot both be set
+        self._polling = asyncio.create_task(self.dispatcher.start_polling(
+            self.bot, polling_timeout=POLL_SECONDS, handle_signals=False,
+            close_bot_session=False, allowed_updates=ALLOWED_UPDATES,
+        ))
+
+    async def stop_polling(self) -> None:
+        if self._polling is not None and not self._polling.done():
+            await self.dispatcher.stop_polling()
+            await self._polling
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        await self.dispatcher.feed_raw_update(self.bot, update)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+    async def set_commands(self, commands: Commands, language_code: str | None) -> None:
+        await self.bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in commands],
+            language_code=language_code,
+        )
+
+    async def send(self, chat_id: int, html: str, rows: Rows) -> None:
+        await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML,
+                                    reply_markup=_markup(rows), link_preview_options=NO_PREVIEW)
+
+    async def edit(self, chat_id: int, message_id: int, html: str, rows: Rows) -> None:
+        await self.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,
+                                         parse_mode=ParseMode.HTML, reply_markup=_markup(rows),
+                                         link_preview_options=NO_PREVIEW)
+
+    async def typing(self, chat_id: int) -> None:
+        await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    async def answer_callback(self, callback_id: str) -> None:
+        await self.bot.answer_callback_query(callback_id)
+
+    def classify(self, error: BaseException) -> Failure:
+        if isinstance(error, TelegramRetryAfter):
+            return Failure(retry_after=float(error.retry_after))
+        if isinstance(error, TelegramEntityTooLarge):
+            return Failure()
+        transient = (TelegramServerError, TelegramNetworkError, TimeoutError, OSError)
+        return Failure(transient=isinstance(error, transient))
+
+
+def _router(responder: Responder) -> Router:
+    router = Router(name="helpline")
+
+    async def on_message(message: Message, event_update: Update) -> None:
+        await responder.on_message(event_update.update_id, message)
+
+    async def on_callback(callback: CallbackQuery, event_update: Update) -> None:
+        await responder.on_callback(event_update.update_id, callback)
+
+    router.message.register(on_message)
+    router.edited_message.register(on_message)
+    router.callback_query.register(on_callback)
+    return router
+
+
+def _markup(rows: Rows) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=button.label, callback_data=button.data) for button in row]
+        for row in rows
+    ])

@@ -1,0 +1,156 @@
+"""Answering updates, the same way whichever library fetched them.
+
+A front end hands each message or button press here with its update id. The core is
+asked on one worker thread (so a slow SQLite write never blocks the event loop, and the
+core sees one caller at a time, as in the console), the replies go out through
+`Delivery` one chat at a time in order, and an update that fails is logged by id and
+error type only, without stopping any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from bot.telegram.delivery import Delivery, Failure, Undelivered
+from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message
+from bot.telegram.outgoing import keyboard, split_html
+from handlers.conversation import Conversation
+from handlers.replies import Button, Incoming, Outcome, Reply
+
+log = logging.getLogger(__name__)
+Rows = Sequence[Sequence[Button]]
+
+
+class Transport(Protocol):
+    """The Bot API calls a front end makes with its library."""
+
+    async def send(self, chat_id: int, html: str, rows: Rows) -> None: ...
+
+    async def edit(self, chat_id: int, message_id: int, html: str, rows: Rows) -> None: ...
+
+    async def typing(self, chat_id: int) -> None: ...
+
+    async def answer_callback(self, callback_id: str) -> None: ...
+
+    def classify(self, error: BaseException) -> Failure: ...
+
+
+def is_navigation(data: str) -> bool:
+    """Menu buttons (`m`, `g:…`) replace the menu in place instead of adding a message."""
+    return data == "m" or data.startswith("g:")
+
+
+class Responder:
+    def __init__(self, conversation: Conversation, transport: Transport,
+                 delivery: Delivery) -> None:
+        self.conversation = conversation
+        self.transport = transport
+        self.delivery = delivery
+        self.identity = BotIdentity(0, "")  # set from getMe before the first update
+        self.failed_updates = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation")
+        self._chats: dict[int, list[Any]] = {}  # chat id -> [lock, users]
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def on_message(self, update_id: int, message: Any) -> None:
+        """A new or edited message: edits are answered like new ones."""
+        async with self._update(update_id, message.chat.id):
+            incoming = incoming_message(message, self.identity)
+            if incoming is None or not (incoming.private or incoming.addressed):
+                return  # groups: silent unless spoken to (the core would say nothing either)
+            await self._typing(message.chat.id)
+            outcome = await self._ask(incoming)
+            await self._send_all(message.chat.id, outcome.replies)
+
+    async def on_callback(self, update_id: int, callback: Any) -> None:
+        """A pressed button: stop the button's spinner first, then answer."""
+        chat_id = callback.message.chat.id if callback.message is not None else 0
+        async with self._update(update_id, chat_id):
+            answer = functools.partial(self.transport.answer_callback, callback.id)
+            await self.delivery.call("answerCallbackQuery", answer)
+            incoming = incoming_button(callback)
+            if incoming is None:
+                return
+            await self._typing(chat_id)
+            outcome = await self._ask(incoming)
+            if is_navigation(callback.data) and len(outcome.replies) == 1:
+                if await self._edit(chat_id, callback.message.message_id, outcome.replies[0]):
+                    return
+            await self._send_all(chat_id, outcome.replies)
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait for the replies in flight; True when all went out in time."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            log.warning("stopped with %d update(s) still being answered", self._in_flight)
+            return False
+        finally:
+            self._executor.shutdown(wait=False)
+        return True
+
+    # -- steps ------------------------------------------------------------------------
+
+    async def _ask(self, incoming: Incoming) -> Outcome:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.conversation.handle, incoming)
+
+    async def _typing(self, chat_id: int) -> None:
+        """A courtesy only: never retried, never allowed to stop the answer."""
+        try:
+            await self.transport.typing(chat_id)
+        except Exception as error:
+            log.debug("typing action failed: %s", type(error).__name__)
+
+    async def _send_all(self, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            pieces = split_html(reply.html)
+            rows = keyboard(reply)
+            for number, piece in enumerate(pieces, start=1):
+                send = functools.partial(self.transport.send, chat_id, piece,
+                                         rows if number == len(pieces) else ())
+                await self.delivery.call("sendMessage", send, chat_id)
+
+    async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        """Show `reply` in place of the menu message; False when it has to be sent anew."""
+        pieces = split_html(reply.html)
+        if len(pieces) != 1:
+            return False
+        edit = functools.partial(self.transport.edit, chat_id, message_id, pieces[0],
+                                 keyboard(reply))
+        try:
+            await self.delivery.call("editMessageText", edit, chat_id, has_fallback=True)
+        except Undelivered:
+            return False
+        return True
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _update(self, update_id: int, chat_id: int) -> AsyncIterator[None]:
+        """Counts the update in flight, answers one update per chat at a time, logs failures."""
+        self._in_flight += 1
+        self._idle.clear()
+        entry = self._chats.setdefault(chat_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        except Exception as error:
+            self.failed_updates += 1
+            log.warning("update %s failed: %s", update_id, type(error).__name__)
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._chats[chat_id]
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()

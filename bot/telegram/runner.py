@@ -1,0 +1,95 @@
+"""One bot's life, whichever library it runs on: start, take updates, stop cleanly.
+
+Start-up registers the commands and either polls or sets the webhook; stopping stops
+taking updates first, then waits for the replies in flight, then flushes the query log,
+and only then closes the connection, so a restart loses neither answers nor log rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from typing import Any, Protocol
+
+from bot.app import Helpline
+from bot.telegram.delivery import Delivery, Undelivered
+from bot.telegram.incoming import BotIdentity
+from bot.telegram.responder import Responder, Transport
+from bot.telegram.webhook import WebhookPlan, serve_webhook
+from content import Content
+from handlers.conversation import DEFAULT_LANGUAGE
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+DRAIN_SECONDS = 15.0
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+Commands = list[tuple[str, str]]
+
+
+class FrontEnd(Transport, Protocol):
+    """What runner needs from a library besides sending."""
+
+    async def open(self, responder: Responder) -> BotIdentity: ...
+
+    async def set_commands(self, commands: Commands, language_code: str | None) -> None: ...
+
+    async def start_polling(self) -> None: ...
+
+    async def stop_polling(self) -> None: ...
+
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    async def feed(self, update: dict[str, Any]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
+                webhook: WebhookPlan | None = None) -> None:
+    """Run until `stop` is set (or the task is cancelled), then stop cleanly."""
+    responder = Responder(helpline.conversation, front, Delivery(front.classify))
+    try:
+        responder.identity = await front.open(responder)
+        await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
+        if webhook is None:
+            await front.start_polling()
+            log.info("polling for updates")
+            await stop.wait()
+        else:
+            await responder.delivery.call(
+                "setWebhook", functools.partial(front.set_webhook, webhook.url, webhook.secret))
+            await serve_webhook(webhook, front.feed, stop)
+    finally:
+        await front.stop_polling()
+        await responder.drain(DRAIN_SECONDS)
+        helpline.querylog.flush()
+        await front.close()
+        log.info("stopped; %d update(s) failed, %d call(s) retried, %d lost",
+                 responder.failed_updates, responder.delivery.retries, responder.delivery.lost)
+
+
+def command_lists(content: Content) -> dict[str | None, Commands]:
+    """setMyCommands lists per language_code from ui `commands:`; None is the default."""
+    lists: dict[str | None, Commands] = {}
+    for lang in content.languages:
+        mapping = content.ui[lang].get("commands") or {}
+        commands = [(str(name).lower(), str(text).strip()[:256]) for name, text in mapping.items()
+                    if _COMMAND.fullmatch(str(name).lower()) and str(text).strip()]
+        if commands:
+            lists[lang] = commands
+    fallback = lists.get(DEFAULT_LANGUAGE) or next(iter(lists.values()), None)
+    if fallback:
+        lists[None] = fallback
+    return lists
+
+
+async def register_commands(front: FrontEnd, delivery: Delivery, content: Content) -> None:
+    """The command menu is a convenience: a failure is logged and the bot runs on."""
+    for language_code, commands in command_lists(content).items():
+        try:
+            await delivery.call("setMyCommands",
+                                functools.partial(front.set_commands, commands, language_code))
+        except Undelivered:
+            pass

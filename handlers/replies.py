@@ -1,0 +1,71 @@
+"""What goes in and out of the core: an incoming message, and replies with buttons.
+
+Front ends translate their framework's update into `Incoming` and each `Reply` into a
+message; the core never sees a framework object, and they never decide what to say.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: wrote text, pressed a button, or sent something else."""
+
+    user_id: int
+    text: str = ""
+    button: str | None = None  # callback data of a pressed inline button
+    language_code: str | None = None  # Telegram's guess from the user's app settings
+    kind: str = "text"  # text, voice, photo, sticker, document, location, contact, other
+    private: bool = True
+    addressed: bool = True  # in a group: the bot was mentioned or replied to
+    force_lang: str | None = None  # `helpline ask --lang`: answer in this language
+    force_country: str | None = None  # `helpline ask --country`: for this host country
+    interactive: bool = True  # False for one-shot answers: never stop to ask the country
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send: plain text (the front end escapes it) and rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    title: str | None = None
+
+    @property
+    def plain(self) -> str:
+        return f"{self.title}\n\n{self.text}" if self.title else self.text
+
+    @property
+    def html(self) -> str:
+        """Telegram HTML: everything escaped, the title in bold."""
+        body = html.escape(self.text, quote=False)
+        if self.title:
+            return f"<b>{html.escape(self.title, quote=False)}</b>\n\n{body}"
+        return body
+
+
+@dataclass
+class Outcome:
+    """The replies to one incoming message, with what the core understood of it."""
+
+    replies: list[Reply]
+    lang: str
+    topic: str | None = None
+    confidence: float = 0.0
+    sources: tuple[int, ...] = ()
+    suggestions: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,1 @@
+"""Reading a migrant's message: skeleton folding, language, topic, dates."""

@@ -1,0 +1,43 @@
+"""The SQLite file behind the query log, opened in WAL mode with its tables in place."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+DB_FILE = "helpline.sqlite"
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (or create) the database; WAL keeps readers (reports) from blocking the bot."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=2.0)
+    db = sqlite_utils.Database(connection)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    ensure_tables(db)
+    return db
+
+
+def ensure_tables(db: sqlite_utils.Database) -> None:
+    db["queries"].create(
+        {
+            "id": int, "ts": str, "user_key": str, "lang": str, "country": str, "entry": str,
+            "topic": str, "confidence": float, "suggestions": str, "fallback": int,
+            "latency_ms": float, "text": str,
+        },
+        pk="id", if_not_exists=True,
+    )
+    db["feedback"].create(
+        {"id": int, "ts": str, "user_key": str, "topic": str, "helpful": int, "lang": str},
+        pk="id", if_not_exists=True,
+    )
+    db["profiles"].create(
+        {"user_key": str, "lang": str, "country": str, "country_asked": int, "updated": str},
+        pk="user_key", if_not_exists=True,
+    )
+    db["queries"].create_index(["ts"], if_not_exists=True)
+    db["feedback"].create_index(["ts"], if_not_exists=True)
+

@@ -1,0 +1,61 @@
+"""Per-user settings (language, host country), stored under the pseudonymous key only."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from storage.querylog import utc_now
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Profile:
+    user_key: str
+    lang: str | None = None
+    country: str | None = None
+    country_asked: bool = False
+
+
+class Profiles:
+    """Settings survive restarts; a database fault falls back to memory, never to an error."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._cache: dict[str, Profile] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_key: str) -> Profile:
+        with self._lock:
+            if user_key in self._cache:
+                return self._cache[user_key]
+            profile = Profile(user_key)
+            try:
+                rows = list(self.db.query("SELECT * FROM profiles WHERE user_key = ?", [user_key]))
+            except sqlite3.Error as error:
+                log.warning("profile read failed (%s)", type(error).__name__)
+                rows = []
+            if rows:
+                row = rows[0]
+                profile = Profile(user_key, row["lang"], row["country"], bool(row["country_asked"]))
+            self._cache[user_key] = profile
+            return profile
+
+    def save(self, profile: Profile) -> None:
+        with self._lock:
+            self._cache[profile.user_key] = profile
+            row = {
+                "user_key": profile.user_key, "lang": profile.lang, "country": profile.country,
+                "country_asked": int(profile.country_asked),
+                "updated": utc_now().isoformat(timespec="milliseconds"),
+            }
+            try:
+                with self.db.conn:
+                    self.db["profiles"].upsert(row, pk="user_key")
+            except sqlite3.Error as error:
+                log.warning("profile write failed (%s); kept in memory", type(error).__name__)

@@ -1,0 +1,50 @@
+"""Pseudonymous user keys: a keyed hash of the Telegram id, never the id itself.
+
+Telegram ids are small integers, so a plain hash could be reversed by trying them all; a
+secret key kept outside the database prevents that. The key version prefix allows
+rotation: deleting an old key makes its pseudonyms unlinkable to anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sys
+from pathlib import Path
+
+KEY_FILE = "hash.key"
+KEY_VERSION = "k1"
+
+
+class Pseudonymizer:
+    def __init__(self, key: bytes, version: str = KEY_VERSION) -> None:
+        if len(key) < 16:
+            raise ValueError("the hash key must be at least 16 bytes")
+        self._key = key
+        self._version = version
+
+    def user_key(self, user_id: int) -> str:
+        digest = hmac.new(self._key, str(int(user_id)).encode(), hashlib.sha256).hexdigest()
+        return f"{self._version}:{digest[:32]}"
+
+
+def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:
+    """The key from HELPLINE_HASH_KEY, else one created once in the data dir (mode 0600)."""
+    if configured:
+        return configured.encode()
+    path = data_dir / KEY_FILE
+    if path.exists():
+        return path.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    print(
+        f"helpline: HELPLINE_HASH_KEY is not set; created a random key in {path}. "
+        "Keep it secret and back it up: without it, returning users look new.",
+        file=sys.stderr,
+    )
+    return key

@@ -1,0 +1,457 @@
+"""Strip personal data from user messages before they reach the query log.
+
+The people who write to the helpline are labour migrants, some without papers. A log line
+that still holds a phone, passport or card number could hurt them, so `redact` replaces
+such data with a typed placeholder (``<phone>``, ``<passport>`` ...) and leaves the rest
+of the question readable for reviewers.
+
+The rules are deliberately biased towards over-redaction: when a long number cannot be
+classified it still becomes ``<number>``. Short numbers (days, hotline 1899, years, dates,
+amounts) are kept because they carry the meaning of the question and identify nobody.
+
+Everything is local and rule based: regexes compiled at import, `phonenumbers` imported on
+first use, `stdnum.luhn` for card checks. No network, no model.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from stdnum import luhn
+
+__all__ = ["PLACEHOLDERS", "redact"]
+
+PHONE = "<phone>"
+EMAIL = "<email>"
+URL = "<url>"
+HANDLE = "<handle>"
+PASSPORT = "<passport>"
+PERSONAL_NUMBER = "<personal_number>"
+CARD = "<card>"
+NUMBER = "<number>"
+ADDRESS = "<address>"
+NAME = "<name>"
+
+PLACEHOLDERS = (
+    PHONE, EMAIL, URL, HANDLE, PASSPORT, PERSONAL_NUMBER, CARD, NUMBER, ADDRESS, NAME,
+)
+
+#: Regions whose national phone formats migrants use: home, the three main destinations
+#: in the CIS, and Korea (EPS programme).
+PHONE_REGIONS = ("RU", "KG", "KZ", "UZ", "TJ", "KR")
+
+#: A run of this many digits or more is never left in the log.
+MIN_LONG_DIGITS = 7
+
+# Letters without digits or underscore, in any script (Cyrillic, Kyrgyz Ө Ү Ң, Latin).
+_LETTER = r"[^\W\d_]"
+_SP = r"[ \t\u00a0\u202f]"  # spaces that may sit inside a written number
+_DASH = r"[-\u2010\u2011\u2013]"  # hyphen, non-breaking hyphen, en dash
+
+# --- contact data ----------------------------------------------------------------------
+
+_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+_URL_RE = re.compile(
+    r"(?<![\w.@/])"
+    r"(?:https?://|tg://|www\.|(?:t|telegram|wa)\.me/|"
+    r"(?:vk\.com|ok\.ru|instagram\.com|facebook\.com|fb\.com)/)"
+    r"[^\s<>\"']*",
+    re.IGNORECASE,
+)
+_URL_TRAILING = ".,;:!?)]}»\u201d"
+
+# Telegram usernames start with a letter; 3+ chars also covers other networks' handles.
+_HANDLE_RE = re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{2,31}(?![A-Za-z0-9_])")
+
+# --- identity documents ----------------------------------------------------------------
+
+# Kyrgyz passport (AN, AC ...) or ID card (ID): two letters and 7 digits. People type the
+# series in Cyrillic look-alikes (АН) or in lower case. With a space before the digits,
+# only capitals or the known series count, so "на 1234567" stays a plain number.
+_LOOKALIKES = "АВЕКМНОРСТХИД"
+_KG_PASSPORT_RE = re.compile(
+    rf"(?<!{_LETTER})(?<!\d)"
+    rf"(?:(?i:[a-z{_LOOKALIKES}]{{2}})"
+    rf"|(?:[A-Z{_LOOKALIKES}]{{2}}|(?i:an|ac|id|ан|ас|ид))(?:{_SP}?[\-№#]{_SP}?|{_SP}))"
+    r"\d{7}(?![\d])"
+)
+
+# Russian passport written "4510 123456" or "45 10 123456" (series, number).
+_RU_PASSPORT_SHAPE = re.compile(rf"\d{{4}}{_SP}\d{{6}}|\d{{2}}{_SP}\d{{2}}{_SP}\d{{6}}")
+# "серия 4510 номер 123456": the two halves are split by words, so no single run is long.
+_RU_PASSPORT_SPLIT_RE = re.compile(
+    rf"(?i:серия|серии|сер\.)\s*(\d{{2}}{_SP}?\d{{2}})\s*(?i:№|номер|ном\.|n|no\.?)\s*(\d{{6}})(?!\d)"
+)
+# "паспорт 4510123456": ten digits in a row read as a phone unless the word says otherwise.
+_PASSPORT_WORD_RE = re.compile(
+    r"(?i:паспорт\w*|passport|паспорту)[^\d\n<]{0,25}?(?<!\d)(\d{10})(?!\d)"
+)
+
+# --- numbers ---------------------------------------------------------------------------
+
+_GROUP = r"(?:\(\d++\)|\d++)"
+_SEP = rf"(?:{_SP}?{_DASH}{_SP}?|{_SP})"
+# A "run": digit groups joined by single spaces, dashes or brackets, as numbers are typed.
+_RUN_RE = re.compile(rf"(?:\+{_SP}?)?{_GROUP}(?:{_SEP}?{_GROUP})*+")
+_DIGITS_RE = re.compile(r"\d+")
+
+_DATE_DASHED = re.compile(
+    rf"(?:0?[1-9]|[12]\d|3[01]){_DASH}(?:0?[1-9]|1[0-2]){_DASH}(?:\d{{2}}|\d{{4}})"
+    rf"|(?:19|20)\d\d{_DASH}(?:0?[1-9]|1[0-2]){_DASH}(?:0?[1-9]|[12]\d|3[01])"
+)
+_YEAR_RANGE = re.compile(rf"(?:19|20)\d\d{_SP}?{_DASH}{_SP}?(?:19|20)\d\d")
+_THOUSANDS = re.compile(rf"\d{{1,3}}(?:{_SP}\d{{3}})+")
+_CURRENCY_AFTER = re.compile(
+    r"\s*(?i:руб|р\.|₽|сом|som|тенге|тг|₸|сум|сомони|вон|won|₩|\$|usd|kgs|rub|kzt|"
+    r"долл|dollar|евро|eur|€|тыс)"
+)
+
+# Typical written phone forms, checked on the digits of a run when phonenumbers said no.
+_PHONE_FALLBACK = re.compile(
+    r"0\d{9,10}"  # KG 0555123456, KR 01012345678
+    r"|[78]\d{10}"  # RU/KZ 8 916 ..., +7 916 ...
+    r"|9\d{9}"  # RU mobile without trunk prefix
+    r"|99[268]\d{9}"  # KG, TJ, UZ with country code
+    r"|82\d{9,10}"  # KR with country code
+)
+
+# Card numbers are usually grouped by four (Amex 4-6-5); other shapes are left to phones.
+_CARD_GROUPINGS = {(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 4, 4, 4, 2), (4, 4, 4, 1), (4, 6, 5),
+                   (4, 6, 4), (4, 4, 4, 4, 4)}
+
+# --- addresses -------------------------------------------------------------------------
+
+# Keyword before the street name: "ул. Ленина 5", "мкр Джал 23", "street Lenina 5".
+# Abbreviations are unambiguous; full words ("на улице холодно") need a capitalised name
+# or a number to follow.
+_STREET_BEFORE_RE = re.compile(
+    rf"(?<![\w.])(?:(?P<abbr>ул\.?|пр-т\.?|просп\.|пер\.|мкр\.?|м-н|бул\.|str\.)"
+    rf"|(?P<word>улиц[аеуыи]|улицей|проспект[аеу]?|переул(?:ок|ке|ка)|микрорайон[аеу]?"
+    rf"|бульвар[аеу]?|street|avenue))(?!{_LETTER})",
+    re.IGNORECASE,
+)
+_ADDR_TOKEN_RE = re.compile(
+    rf"(?P<lead>[ \t]*(?P<comma>,[ \t]*)?)"
+    rf"(?:(?P<num>№?{_SP}?\d+(?:[/\-]\d+)?\w*)"
+    rf"|(?P<word>{_LETTER}[\w\-'’]*))"
+)
+# Keyword after the name, as in Kyrgyz and English: "Ленин көчөсү 12", "12 Baker Street".
+_STREET_AFTER_RE = re.compile(
+    rf"(?<![\w<])(?P<name>(?:\d+\w*{_SP}+)?(?:[A-ZА-ЯЁӨҮҢ][\w\-'’]*{_SP}+){{1,3}})"
+    r"(?P<kw>(?i:көчө\w*|кучасы|проспекти\w*|бульвары\w*|street|st\.|avenue|ave\.|road|rd\.))"
+    rf"(?P<num>{_SP}*,?{_SP}*\d+(?:/\d+)?\w*)?"
+)
+# House, flat, building number after its keyword: "д. 5", "кв 12", "apt 3B", "үй 7".
+_HOUSE_RE = re.compile(
+    rf"(?<![\w.])(?P<kw>(?i:д|дом[ау]?|кв|квартир[аеуы]|корп|корпус|apt|apartment|flat|house"
+    rf"|үй|батир\w*|uy|kv))(?!{_LETTER})\.?"
+    rf"(?P<sep>{_SP}*(?:№|N|#|no\.?)?{_SP}*)(?P<num>\d+(?:[/\-]\d+)?{_LETTER}?)(?![\w])"
+    r"(?!\s*(?:кв\.?\s*м|м2|м²|sq))"  # "квартира 50 кв. м" is an area, not a flat number
+)
+# Number before the keyword, Kyrgyz style: "123-үй", "45-батир", "12 мкр".
+_HOUSE_BEFORE_RE = re.compile(
+    rf"(?<![\w\-])(?P<num>\d+{_LETTER}?)(?P<sep>{_SP}*-{_SP}*|{_SP}+(?=(?i:мкр)))"
+    r"(?P<kw>(?i:үй\w*|батир\w*|мкр\.?|кичирайон\w*))"
+)
+
+# --- names -----------------------------------------------------------------------------
+
+_NAME_TRIGGER_RE = re.compile(
+    rf"(?<!{_LETTER})(?:"
+    r"(?P<loose>меня\s+зовут|зовут\s+меня|мо[её]\s+имя|моя\s+фамилия|мо[её]\s+фио"
+    r"|менин\s+атым|атым|менин\s+ысмым|ысмым|аты-жөнүм|фамилиям"
+    r"|my\s+name\s+is|my\s+name['’]s|i\s+am\s+called|i['’]m\s+called"
+    r"|menya\s+zovut|zovut\s+menya|mo[ey]o?\s+imya|menin\s+atym|atym)"
+    r"|(?P<colon>(?:имя|фамилия|фио|отчество|аты|аты-жөнү|name|full\s+name|surname)\s*:)"
+    r"|(?P<dash>я\s*[—–-]))"
+    rf"(?!{_LETTER})",
+    re.IGNORECASE,
+)
+_NAME_WORD_RE = re.compile(rf"[ \t]*(?:[:—–-][ \t]*)?({_LETTER}+(?:[-'’]{_LETTER}+)*)")
+_NAME_NEXT_RE = re.compile(rf"[ \t]+({_LETTER}+(?:[-'’]{_LETTER}+)*)")
+_MAX_NAME_WORDS = 3
+
+# Words that end a name or show that the trigger was not about a name at all
+# ("меня зовут на работу" = "I am being called to work").
+_NOT_NAME = frozenset(
+    """
+    и а но или я ты он она мы вы они меня мне мой моя моё мое не нет да в во на по с со к ко
+    у о об от до из за для при без про это как что где когда почему зачем уже еще ещё тоже
+    живу работаю приехал приехала сейчас здесь тут был была лет год года помогите пожалуйста
+    здравствуйте привет хочу могу нужно надо мигрант гражданин гражданка все всё
+    мен сен ал биз силер алар менин мага жана же бирок деген деп эле дагы ооба жок мында
+    азыр жашайм иштейм келдим жардам саламатсызбы салам
+    and or but i im am is are was from in at on to the a an my me live work working living
+    here now please hello hi not no yes with for
+    """.split()
+)
+
+
+@functools.cache
+def _phonenumbers():
+    """Import phonenumbers on first use: its metadata loads lazily and costs ~100 ms."""
+    import phonenumbers
+
+    return phonenumbers
+
+
+def _replace_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping (start, end, placeholder) spans; overlaps are merged."""
+    merged: list[list] = []
+    for start, end, label in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            continue
+        merged.append([start, end, label])
+    out, pos = [], 0
+    for start, end, label in merged:
+        out.append(text[pos:start])
+        out.append(label)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --- stage functions -------------------------------------------------------------------
+
+
+def _redact_urls(text: str) -> str:
+    """Links: profile links and wa.me/<phone> identify a person; keep trailing punctuation."""
+
+    def sub(match: re.Match[str]) -> str:
+        raw = match.group(0)
+        kept = raw.rstrip(_URL_TRAILING)
+        return URL + raw[len(kept):]
+
+    return _URL_RE.sub(sub, text)
+
+
+def _is_exempt(run: str, after: str) -> bool:
+    """Dates, year ranges and grouped money amounts are readable facts, not identifiers."""
+    return bool(
+        _DATE_DASHED.fullmatch(run)
+        or _YEAR_RANGE.fullmatch(run)
+        or (_THOUSANDS.fullmatch(run) and _CURRENCY_AFTER.match(after))
+    )
+
+
+def _digit_groups(run: str) -> list[re.Match[str]]:
+    return list(_DIGITS_RE.finditer(run))
+
+
+def _valid_kg_phone(digits: str) -> bool:
+    pn = _phonenumbers()
+    try:
+        return pn.is_valid_number(pn.parse(digits, "KG"))
+    except pn.NumberParseException:
+        return False
+
+
+def _classify_document(run: str, digits: str) -> str | None:
+    """Placeholder for a run that is a whole ID, passport or card number, else None."""
+    if run == digits and len(digits) == 14 and digits[0] in "12":
+        # Kyrgyz personal number (ПИН/ИНН): 14 digits, first one is the sex, 1 or 2.
+        # Checked before cards: a PIN can pass Luhn by chance.
+        return PERSONAL_NUMBER
+    if _RU_PASSPORT_SHAPE.fullmatch(run):
+        # "0555 123456" is also a Kyrgyz mobile written 4+6: let the phone rule have it.
+        if not (digits[0] == "0" and _valid_kg_phone(digits)):
+            return PASSPORT
+    if "+" not in run and "(" not in run and 13 <= len(digits) <= 19 and luhn.is_valid(digits):
+        return CARD
+    return None
+
+
+def _has_card_inside(groups: list[re.Match[str]]) -> bool:
+    """A card typed next to other digits (CVV, expiry): a card-shaped, Luhn-valid window."""
+    for i in range(len(groups)):
+        total = 0
+        for j in range(i, len(groups)):
+            total += len(groups[j].group())
+            if total > 19:
+                break
+            if total < 13:
+                continue
+            window = groups[i : j + 1]
+            if len(window) > 1 and tuple(len(g.group()) for g in window) not in _CARD_GROUPINGS:
+                continue
+            if luhn.is_valid("".join(g.group() for g in window)):
+                return True
+    return False
+
+
+def _redact_documents(text: str) -> str:
+    """Personal numbers, passports and cards, before phones: their digits could pass as
+    phone numbers, and a passport logged as <phone> misleads whoever reads the log."""
+    text = _KG_PASSPORT_RE.sub(PASSPORT, text)
+    text = _RU_PASSPORT_SPLIT_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + PASSPORT,
+                                     text)
+    text = _PASSPORT_WORD_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + PASSPORT,
+                                 text)
+
+    def sub(match: re.Match[str]) -> str:
+        run = match.group(0)
+        groups = _digit_groups(run)
+        digits = "".join(g.group() for g in groups)
+        if len(digits) < MIN_LONG_DIGITS or _is_exempt(run, text[match.end():]):
+            return run
+        label = _classify_document(run, digits)
+        if label:
+            return label
+        if len(digits) > 13 and _has_card_inside(groups):
+            # The rest of the run is most likely the CVV or expiry: it goes too.
+            return CARD
+        return run
+
+    return _RUN_RE.sub(sub, text)
+
+
+def _redact_phones_with_library(text: str) -> str:
+    """phonenumbers' matcher, VALID leniency over each region (POSSIBLE also takes dates
+    and short numbers). Spans found by several regions are merged."""
+    pn = _phonenumbers()
+    spans = []
+    for region in PHONE_REGIONS:
+        for match in pn.PhoneNumberMatcher(text, region, leniency=pn.Leniency.VALID):
+            raw = match.raw_string
+            if sum(c.isdigit() for c in raw) < MIN_LONG_DIGITS:
+                continue
+            if _is_exempt(raw, text[match.end:]):
+                continue
+            spans.append((match.start, match.end, PHONE))
+    return _replace_spans(text, spans) if spans else text
+
+
+def _redact_long_runs(text: str) -> str:
+    """Whatever long run is left: a phone in a form the library rejected, or any other
+    number of 7+ digits (patent, migration card, contract ...)."""
+
+    def sub(match: re.Match[str]) -> str:
+        run = match.group(0)
+        digits = "".join(_DIGITS_RE.findall(run))
+        if len(digits) < MIN_LONG_DIGITS or _is_exempt(run, text[match.end():]):
+            return run
+        if run.startswith("+") and 8 <= len(digits) <= 15:
+            return PHONE
+        if _PHONE_FALLBACK.fullmatch(digits):
+            return PHONE
+        return NUMBER
+
+    return _RUN_RE.sub(sub, text)
+
+
+def _redact_addresses(text: str) -> str:
+    """Street names and house/flat numbers after (or, in Kyrgyz, before) their keyword.
+    The keyword stays so the reviewer still sees that an address was given."""
+    text = _STREET_AFTER_RE.sub(
+        lambda m: ADDRESS + " " + m.group("kw") + (" " + ADDRESS if m.group("num") else ""),
+        text,
+    )
+    text = _sub_street_before(text)
+    text = _HOUSE_RE.sub(lambda m: m.group(0)[: m.start("num") - m.start()] + ADDRESS, text)
+    text = _HOUSE_BEFORE_RE.sub(lambda m: ADDRESS + m.group("sep") + m.group("kw"), text)
+    return text
+
+
+def _sub_street_before(text: str) -> str:
+    spans = []
+    for kw in _STREET_BEFORE_RE.finditer(text):
+        end = _street_name_end(text, kw.end(), abbreviated=kw.group("abbr") is not None)
+        if end is not None:
+            start = kw.end()
+            # keep the space after the keyword
+            while start < end and text[start] in " \t":
+                start += 1
+            spans.append((start, end, ADDRESS))
+    return _replace_spans(text, spans) if spans else text
+
+
+def _street_name_end(text: str, pos: int, *, abbreviated: bool) -> int | None:
+    """End of "<name words> <house number>" starting at pos, or None if no name follows."""
+    first = _ADDR_TOKEN_RE.match(text, pos)
+    if not first or first.group("comma") or not first.group("lead") and not abbreviated:
+        return None
+    if first.group("num"):
+        return first.end()
+    word = first.group("word")
+    following = _ADDR_TOKEN_RE.match(text, first.end())
+    number_follows = bool(following and following.group("num"))
+    if not (abbreviated or word[0].isupper() or number_follows):
+        return None
+    end = first.end()
+    for _ in range(3):
+        token = _ADDR_TOKEN_RE.match(text, end)
+        if not token:
+            break
+        if token.group("num"):
+            return token.end()
+        if token.group("comma") or not token.group("word")[0].isupper():
+            break
+        end = token.end()
+    return end
+
+
+def _redact_names(text: str) -> str:
+    """Up to three words after "меня зовут", "менин атым", "my name is"... Rule based, so
+    names given without such a phrase are not caught."""
+    spans = []
+    for trigger in _NAME_TRIGGER_RE.finditer(text):
+        first = _NAME_WORD_RE.match(text, trigger.end())
+        if not first:
+            continue
+        word = first.group(1)
+        capitalised = word[0].isupper()
+        if word.lower() in _NOT_NAME or (trigger.group("dash") and not capitalised):
+            continue
+        start, end = first.start(1), first.end(1)
+        for _ in range(_MAX_NAME_WORDS - 1):
+            nxt = _NAME_NEXT_RE.match(text, end)
+            if not nxt:
+                break
+            candidate = nxt.group(1)
+            if candidate.lower() in _NOT_NAME:
+                break
+            if capitalised and not candidate[0].isupper():
+                break
+            end = nxt.end(1)
+        spans.append((start, end, NAME))
+    return _replace_spans(text, spans) if spans else text
+
+
+def _count_digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def _contact_stages(text: str) -> str:
+    """E-mail before URL and handle: "ivan@mail.ru" must not turn into "ivan<handle>.ru"."""
+    if "@" in text:
+        text = _EMAIL_RE.sub(EMAIL, text)
+    if "." in text or ":" in text:
+        text = _redact_urls(text)
+    if "@" in text:
+        text = _HANDLE_RE.sub(HANDLE, text)
+    return text
+
+
+def redact(text: str) -> str:
+    """Return `text` with personal data replaced by placeholders, everything else intact.
+
+    Order matters: contacts first (a URL or e-mail may hold digits), then documents
+    (PIN before card, card before phone), then phones, then any remaining long number,
+    and only then addresses and names, so their short-number rules never split a long
+    number and leave half of it behind.
+    """
+    if not text:
+        return text
+    text = _contact_stages(text)
+    if _count_digits(text) >= MIN_LONG_DIGITS:
+        text = _redact_documents(text)
+        if _count_digits(text) >= MIN_LONG_DIGITS:
+            text = _redact_phones_with_library(text)
+            text = _redact_long_runs(text)
+    text = _redact_addresses(text)
+    text = _redact_names(text)
+    return text
