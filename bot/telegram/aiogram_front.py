@@ -45,7 +45,7 @@ class AiogramFront:
         self._polling: asyncio.Task[None] | None = None
 
     async def open(self, responder: Responder) -> BotIdentity:
-        me = await self.bot.get_me()
+        me = await self.bot.me()
         self.dispatcher.include_router(_router(responder))
         return BotIdentity(me.id, me.username or "")
 

@@ -1,0 +1,299 @@
+"""A Bot API server on 127.0.0.1 for testing the bot without Telegram.
+
+It answers the methods aiogram and python-telegram-bot call, records every call, holds
+the messages each chat sees (sent and edited), lets a test act as users (text, commands
+with a bot_command entity as Telegram sends them, button presses, edits, voice, photos,
+…), and can fail the next N calls of a method with 429 (with retry_after) or 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT = {"id": 700000001, "is_bot": True, "first_name": "Helpline", "username": "helpline_test_bot",
+       "can_join_groups": True, "can_read_all_group_messages": False,
+       "supports_inline_queries": False}
+# Fields sent as plain strings; every other form value arrives JSON-encoded.
+TEXT_FIELDS = frozenset({"text", "caption", "url", "secret_token", "parse_mode", "action",
+                         "callback_query_id", "inline_message_id", "language_code", "description"})
+MEDIA = {
+    "voice": {"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}},
+    "photo": {"photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}]},
+    "sticker": {"sticker": {"file_id": "s1", "file_unique_id": "us1", "type": "regular",
+                            "width": 512, "height": 512, "is_animated": False, "is_video": False}},
+    "document": {"document": {"file_id": "d1", "file_unique_id": "ud1", "file_name": "a.pdf"}},
+    "location": {"location": {"latitude": 55.75, "longitude": 37.61}},
+    "contact": {"contact": {"phone_number": "+996555123456", "first_name": "A"}},
+}
+
+
+class ApiError(Exception):
+    """An error answer from a Bot API method, as Telegram gives it."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    status: int = 200
+
+
+class Emulator:
+    def __init__(self, token: str = "123456:TEST-token") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.chats: dict[int, list[dict[str, Any]]] = defaultdict(list)  # what each chat shows
+        self.commands: dict[str | None, list[dict[str, str]]] = {}
+        self.webhook: dict[str, Any] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._failures: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- server ---------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5,
+                                     access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _params(request)
+        call = Call(method, params)
+        self.calls.append(call)
+        await self._notify()
+        failures = self._failures.get(method.lower())
+        if failures:
+            call.status, retry_after = failures.popleft()
+            await self._notify()
+            if call.status == 429:
+                return _error(429, f"Too Many Requests: retry after {retry_after}",
+                              {"retry_after": retry_after})
+            return _error(call.status, "Internal Server Error")
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is None:
+            call.status = 404
+            await self._notify()
+            return _error(404, "Not Found: method not found")
+        try:
+            result = await handler(params)
+        except ApiError as error:
+            call.status = error.status
+            return _error(error.status, error.description)
+        finally:
+            await self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- Bot API methods ----------------------------------------------------------------
+
+    async def _m_getme(self, params: dict[str, Any]) -> Any:
+        return BOT
+
+    async def _m_getupdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        async with self._changed:
+            while not self._updates and (left := deadline - time.monotonic()) > 0:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    break
+        return self._updates[:limit]
+
+    async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        message = {
+            "message_id": next(self._message_ids), "date": int(time.time()), "from": BOT,
+            "chat": _chat(chat_id), "text": params["text"],
+            "parse_mode": params.get("parse_mode"),
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.chats[chat_id].append(message)
+        return message
+
+    async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for message in self.chats[chat_id]:
+            if message["message_id"] == message_id:
+                message["text"] = params["text"]
+                message["edit_date"] = int(time.time())
+                message.pop("reply_markup", None)
+                if params.get("reply_markup"):
+                    message["reply_markup"] = params["reply_markup"]
+                return message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    async def _m_sendchataction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
+        self.commands[params.get("language_code")] = params["commands"]
+        return True
+
+    async def _m_getmycommands(self, params: dict[str, Any]) -> Any:
+        return self.commands.get(params.get("language_code"), [])
+
+    async def _m_deletewebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {}
+        return True
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = params
+        return True
+
+    async def _m_getwebhookinfo(self, params: dict[str, Any]) -> Any:
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self._updates)}
+
+    async def _m_close(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_logout(self, params: dict[str, Any]) -> Any:
+        return True
+
+    # -- acting as users ----------------------------------------------------------------
+
+    def fail(self, method: str, times: int, status: int = 429, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with `status` (429 or 5xx)."""
+        for _ in range(times):
+            self._failures[method.lower()].append((status, retry_after))
+
+    def message_update(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
+                       chat_type: str = "private", language_code: str | None = "ru",
+                       kind: str | None = None, reply_to: dict[str, Any] | None = None,
+                       edited: bool = False) -> dict[str, Any]:
+        """An update as Telegram builds it; `/command` text gets its bot_command entity."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": _chat(chat_id if chat_id is not None else user_id, chat_type, user_id),
+            "from": _user(user_id, language_code),
+        }
+        if text is not None:
+            message["text"] = text
+            entities = _entities(text)
+            if entities:
+                message["entities"] = entities
+        if kind is not None:
+            message.update(MEDIA[kind])
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        if edited:
+            message["edit_date"] = int(time.time())
+        return {"update_id": next(self._update_ids),
+                "edited_message" if edited else "message": message}
+
+    def callback_update(self, user_id: int, message: dict[str, Any], data: str,
+                        language_code: str | None = "ru") -> dict[str, Any]:
+        query = {"id": f"cb{next(self._update_ids)}", "from": _user(user_id, language_code),
+                 "chat_instance": "ci", "data": data, "message": message}
+        return {"update_id": next(self._update_ids), "callback_query": query}
+
+    async def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates; returns its id."""
+        self._updates.append(update)
+        await self._notify()
+        return update["update_id"]
+
+    async def wait_for(self, condition: Any, timeout: float = 15.0) -> None:
+        """Wait until `condition()` holds, re-checked after every call the bot makes."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+
+    def called(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method.lower() == method.lower()]
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return await request.json()
+    if request.method == "GET":
+        form: Any = request.query
+    else:
+        form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        params[key] = value if key in TEXT_FIELDS or not isinstance(value, str) else _decode(value)
+    return params
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
+
+
+def _chat(chat_id: int, chat_type: str = "private", user_id: int | None = None) -> dict[str, Any]:
+    if chat_type == "private":
+        return {"id": chat_id, "type": "private", "first_name": f"User{user_id or chat_id}"}
+    return {"id": chat_id, "type": chat_type, "title": "Migrants chat"}
+
+
+def _user(user_id: int, language_code: str | None) -> dict[str, Any]:
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+    if language_code:
+        user["language_code"] = language_code
+    return user
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    """bot_command at offset 0 and @mentions, with offsets in UTF-16 units as Telegram does."""
+    entities = []
+    position = 0
+    for word in text.split(" "):
+        length = len(word.encode("utf-16-le")) // 2
+        if word.startswith("/") and position == 0 and len(word) > 1:
+            entities.append({"type": "bot_command", "offset": 0, "length": length})
+        elif word.startswith("@") and len(word) > 1:
+            entities.append({"type": "mention", "offset": position, "length": length})
+        position += length + 1
+    return entities
