@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from content.danger import DangerKind, load_danger
 from content.problems import ContentError, Problem
 from content.rendering import included_blocks, make_environment, tidy
 from content.yamlfile import LineDict, read_yaml
@@ -63,7 +64,7 @@ UI_KEYS = (
     "fallback", "fallback_hint", "source_line", "as_of_line", "ask_country", "country_saved",
     "choose_language", "language_saved", "feedback_thanks", "related", "non_text",
     "empty_message", "too_long", "date_hint", "months", "date_format", "group_chat",
-    "unknown_command", "commands", "country_unknown_note",
+    "unknown_command", "commands", "country_unknown_note", "danger_offer",
 )
 
 
@@ -123,6 +124,7 @@ class Content:
     country_order: tuple[str, ...]
     block_sources: dict[str, tuple[int, ...]]
     off_topic: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    danger: list[DangerKind] = field(default_factory=list)
 
     def render(
         self,
@@ -197,7 +199,8 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     menu_groups = set(ui[languages[0]].get("menu_groups") or {}) | {CONVERSATION_MENU}
     topics = _load_topics(root / "topics", languages, environments, menu_groups, problems)
     off_topic = _load_off_topic(root / "off_topic.yaml", languages, problems)
-    content = Content(root, languages, topics, ui, countries, order, block_sources, off_topic)
+    danger = load_danger(root / "danger.yaml", set(topics), problems)
+    content = Content(root, languages, topics, ui, countries, order, block_sources, off_topic, danger)
     check_shared_examples(content, problems)
     check_rendering(content, problems)
     return content, problems

@@ -18,6 +18,7 @@ from handlers.knowledge import Knowledge
 from handlers.menus import Menus
 from handlers.replies import Button, Incoming, Outcome, Reply
 from handlers.understanding.calculators import CALCULATORS
+from handlers.understanding.danger import Danger
 from handlers.understanding.dates import scan_dates
 from handlers.understanding.skeleton import skeleton
 from storage.profiles import Profile, Profiles
@@ -65,7 +66,7 @@ class Conversation:
                 user_key=profile.user_key, lang=outcome.lang, entry=turn.entry,
                 text=turn.logged_text, topic=outcome.topic,
                 confidence=round(outcome.confidence, 4) if turn.routed else None,
-                suggestions=outcome.suggestions, fallback=turn.fallback,
+                suggestions=outcome.suggestions, fallback=turn.fallback, danger=turn.danger,
                 country=turn.country, latency_ms=(time.perf_counter() - started) * 1000,
             ))
         return outcome
@@ -96,6 +97,7 @@ class _Turn:
         self.logged_text = ""
         self.routed = False
         self.fallback = False
+        self.danger: str | None = None
         self.lang = self._settled_language()
         forced = incoming.force_country
         self.country = forced if forced in self.content.countries else profile.country
@@ -207,7 +209,10 @@ class _Turn:
             self.save_profile()
         route = self.knowledge.router.route(text)
         self.routed = True
-        if route.topic is None:
+        danger = self.knowledge.danger.detect(text)
+        if danger is not None:
+            outcome = self.answer_danger(danger, route.topic, text)
+        elif route.topic is None:
             self.fallback = True
             outcome = self.outcome(
                 [Reply(self.ui("fallback"), self.menus.suggestions(self.lang, route.suggestions))],
@@ -225,6 +230,16 @@ class _Turn:
         return outcome
 
     # -- answers --------------------------------------------------------------------
+
+    def answer_danger(self, danger: Danger, routed: str | None, text: str) -> Outcome:
+        """Emergency contacts first, then the answer to what was asked, then a caseworker."""
+        self.danger = danger.kind
+        outcome = self.answer_topic(danger.topic, "")
+        related = self.content.topics.get(routed) if routed else None
+        if related is not None and routed != danger.topic and related.menu != CONVERSATION_MENU:
+            outcome.replies.extend(self.answer_topic(routed, text).replies)
+        outcome.replies.append(Reply(self.ui("danger_offer"), self.menus.footer(self.lang)))
+        return outcome
 
     def greeting(self) -> Outcome:
         text = f"{self.ui('greeting').strip()}\n\n{self.ui('about').strip()}"

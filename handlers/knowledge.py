@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from content import Content
 from content.library import CONVERSATION_MENU
+from handlers.understanding.danger import DangerDetector
 from handlers.understanding.language import LanguageDetector
 from handlers.understanding.router import Router
 
@@ -15,6 +16,7 @@ class Knowledge:
     content: Content
     router: Router
     detector: LanguageDetector
+    danger: DangerDetector
 
 
 def build_knowledge(content: Content) -> Knowledge:
@@ -33,4 +35,4 @@ def build_knowledge(content: Content) -> Knowledge:
         by_language[lang].extend(questions)
     conversation = [t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU]
     router = Router(examples, off_topic=off_topic, not_suggested=conversation)
-    return Knowledge(content, router, LanguageDetector(by_language))
+    return Knowledge(content, router, LanguageDetector(by_language), DangerDetector(content.danger))

@@ -25,7 +25,7 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
     db["queries"].create(
         {
             "id": int, "ts": str, "user_key": str, "lang": str, "country": str, "entry": str,
-            "topic": str, "confidence": float, "suggestions": str, "fallback": int,
+            "topic": str, "confidence": float, "suggestions": str, "fallback": int, "danger": str,
             "latency_ms": float, "text": str,
         },
         pk="id", if_not_exists=True,

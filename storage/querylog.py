@@ -40,6 +40,7 @@ class QueryRecord:
     confidence: float | None = None
     suggestions: tuple[str, ...] = ()
     fallback: bool = False
+    danger: str | None = None  # the kind of danger recognised, if any
     country: str | None = None
     latency_ms: float = 0.0
     ts: dt.datetime = field(default_factory=utc_now)

@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.telegram.logs import configure_logging
+from bot.telegram.logs import configure_logging, quiet_libraries
 from bot.telegram.webhook import WebhookPlan, parse_listen, webhook_secret
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ async def serve(settings: Settings, framework: str, helpline: Helpline, stop: as
     """Run one front end until `stop` is set; tests start this as a task."""
     from bot.telegram.runner import serve as serve_front
 
+    quiet_libraries()
     await serve_front(make_front(framework, settings), helpline, stop, webhook)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -57,9 +58,11 @@ class AiogramFront:
         ))
 
     async def stop_polling(self) -> None:
+        """Cancel the long poll; updates already taken are answered by Responder.drain."""
         if self._polling is not None and not self._polling.done():
-            await self.dispatcher.stop_polling()
-            await self._polling
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

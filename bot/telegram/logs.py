@@ -14,7 +14,12 @@ QUIET_LOGGERS = ("aiogram", "telegram", "httpx", "httpcore", "aiohttp", "asyncio
 
 
 def configure_logging(level: int = logging.INFO) -> None:
+    """For the `helpline` command: timestamped lines on stderr."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

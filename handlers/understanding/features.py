@@ -8,12 +8,12 @@ builds a sparse matrix for training.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import CountVectorizer
 
 
 def char_ngrams(text: str, sizes: range) -> Iterable[str]:
@@ -52,42 +52,64 @@ class Featurizer:
         return grams
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
-        counted = [self._grams(text) for text in texts]
-        document_frequency: Counter[str] = Counter()
-        for grams in counted:
-            document_frequency.update(grams.keys())
-        self.vocabulary = {gram: index for index, gram in enumerate(sorted(document_frequency))}
-        total = len(texts)
-        self.idf = np.array(
-            [math.log((1 + total) / (1 + document_frequency[gram])) + 1 for gram in sorted(document_frequency)]
-        )
-        rows: list[int] = []
-        columns: list[int] = []
-        values: list[float] = []
-        for row, grams in enumerate(counted):
-            indices, weights = self._weigh(grams)
-            rows.extend([row] * len(indices))
-            columns.extend(indices.tolist())
-            values.extend(weights.tolist())
-        return csr_matrix((values, (rows, columns)), shape=(total, len(self.vocabulary)))
+        """Learn vocabulary and idf; scikit-learn counts the n-grams of the batch quickly.
+
+        Its char_wb and word analysers cut n-grams exactly as `char_ngrams` and
+        `word_ngrams` do, so training and single-message features agree.
+        """
+        analysers = [CountVectorizer(analyzer="char_wb", ngram_range=(self.char_sizes.start, self.char_sizes.stop - 1),
+                                     lowercase=False)]
+        prefixes = [""]
+        if self.word_sizes is not None:
+            analysers.append(CountVectorizer(
+                analyzer="word", token_pattern=r"\S+", lowercase=False,
+                ngram_range=(self.word_sizes.start, self.word_sizes.stop - 1),
+            ))
+            prefixes.append("w:")
+        counts = hstack([a.fit_transform(texts) for a in analysers], format="csr")
+        names = [prefix + name for a, prefix in zip(analysers, prefixes, strict=True)
+                 for name in a.get_feature_names_out()]
+        self.vocabulary = {name: index for index, name in enumerate(names)}
+        document_frequency = np.bincount(counts.indices, minlength=len(names))
+        self.idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1
+        return self._weigh_matrix(counts)
+
+    def transform(self, texts: list[str]) -> csr_matrix:
+        return self._matrix([self._grams(text) for text in texts])
 
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The message as (feature indices, weights): unknown n-grams are dropped."""
-        return self._weigh(self._grams(text))
-
-    def transform(self, texts: list[str]) -> csr_matrix:
-        rows, columns, values = [], [], []
-        for row, text in enumerate(texts):
-            indices, weights = self.transform_one(text)
-            rows.extend([row] * len(indices))
-            columns.extend(indices.tolist())
-            values.extend(weights.tolist())
-        return csr_matrix((values, (rows, columns)), shape=(len(texts), len(self.vocabulary)))
-
-    def _weigh(self, grams: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
-        known = [(self.vocabulary[g], 1 + math.log(n)) for g, n in grams.items() if g in self.vocabulary]
+        vocabulary = self.vocabulary
+        known = [(vocabulary[g], n) for g, n in self._grams(text).items() if g in vocabulary]
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        indices = np.fromiter((i for i, _ in known), dtype=np.int64, count=len(known))
-        weights = np.fromiter((w for _, w in known), dtype=float, count=len(known)) * self.idf[indices]
+        pairs = np.array(known, dtype=float)
+        indices = pairs[:, 0].astype(np.int64)
+        weights = (1 + np.log(pairs[:, 1])) * self.idf[indices]
         return indices, weights / np.linalg.norm(weights)
+
+    def _matrix(self, counted: list[Counter[str]]) -> csr_matrix:
+        vocabulary = self.vocabulary
+        pointers = [0]
+        columns: list[int] = []
+        counts: list[int] = []
+        for grams in counted:
+            for gram, count in grams.items():
+                index = vocabulary.get(gram)
+                if index is not None:
+                    columns.append(index)
+                    counts.append(count)
+            pointers.append(len(columns))
+        matrix = csr_matrix(
+            (np.array(counts, dtype=float), np.array(columns, dtype=np.int64), np.array(pointers)),
+            shape=(len(counted), len(vocabulary)),
+        )
+        return self._weigh_matrix(matrix)
+
+    def _weigh_matrix(self, counts: csr_matrix) -> csr_matrix:
+        """Sublinear tf × idf, each row scaled to unit length, for all rows at once."""
+        matrix = counts.astype(float)
+        matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        return csr_matrix(matrix.multiply(1 / norms[:, None]))

@@ -58,7 +58,7 @@ class Router:
         self.threshold = threshold
         self._not_suggested = frozenset(not_suggested) | {OFF_TOPIC}
         self._featurizer = Featurizer(char_sizes=range(2, 5), word_sizes=range(1, 2))
-        model = LinearSVC(C=0.5)
+        model = LinearSVC(C=0.5, tol=1e-3)
         model.fit(self._featurizer.fit_transform(texts), labels)
         self._classes = [str(c) for c in model.classes_]
         self._coef = np.ascontiguousarray(model.coef_.T)  # features × topics, for row lookups

@@ -1,0 +1,488 @@
+"""Helpline on Telegram, as a migrant would use it, on both front ends.
+
+Every test runs the real polling loop of aiogram and of python-telegram-bot against the
+Bot API emulator in `telegram_emulator.py`, acts as a user (commands, text, buttons,
+voice, groups) and checks what that user sees. After each test every message the bot
+sent is checked to be valid Telegram HTML within 4096 characters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app import Helpline, build_helpline
+from bot.config import load_settings
+from bot.telegram import _until_signalled, serve
+from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
+from tests.content_snapshot import loadable_copy
+from tests.telegram_emulator import BOT, Emulator
+
+FRAMEWORKS = ["aiogram", "ptb"]
+HASH_KEY = "test-hash-key-0123456789"
+ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre", "blockquote", "tg-spoiler"}
+_TAG = re.compile(r"</?([a-zA-Z-]+)(?:\s[^<>]*)?>")
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
+_user_ids = itertools.count(731_400_001)
+
+
+# -- the bot under test -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_proxy() -> Any:
+    """httpx (PTB) would send even 127.0.0.1 through HTTP_PROXY."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        patch.setenv("no_proxy", "127.0.0.1,localhost")
+        yield
+
+
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("helpline")
+    loadable_copy(root / "content")
+    return root
+
+
+@pytest.fixture(scope="session")
+def helpline(data_root: Path) -> Helpline:
+    """Trained once for the whole session; each test talks as new users."""
+    return build_helpline(load_settings(_environment(data_root), dotenv=False))
+
+
+def _environment(root: Path) -> dict[str, str]:
+    return {"HELPLINE_DATA_DIR": str(root / "data"), "HELPLINE_HASH_KEY": HASH_KEY,
+            "HELPLINE_CONTENT_DIR": str(root / "content")}
+
+
+@dataclass
+class Running:
+    emulator: Emulator
+    helpline: Helpline
+    framework: str
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+    def person(self, lang: str | None = "ru", **kwargs: Any) -> Person:
+        return Person(self.emulator, lang, **kwargs)
+
+    def ui(self, lang: str, key: str) -> str:
+        return str(self.helpline.conversation.knowledge.content.ui[lang][key]).strip()
+
+
+@contextlib.asynccontextmanager
+async def running(helpline: Helpline, framework: str, run: Any = serve,
+                  webhook: WebhookPlan | None = None) -> AsyncIterator[Running]:
+    """The front end started against a fresh emulator, stopped and checked afterwards."""
+    emulator = Emulator()
+    await emulator.start()
+    settings = replace(helpline.settings, token=emulator.token, api_url=emulator.url)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(settings, framework, helpline, stop, webhook))
+    ready = "setWebhook" if webhook else "getUpdates"
+    try:
+        await emulator.wait_for(lambda: bool(emulator.called(ready)) or task.done())
+        if task.done():
+            task.result()
+        yield Running(emulator, helpline, framework, stop, task)
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 20)
+        await emulator.stop()
+    assert_sent_well(emulator)
+
+
+@pytest.fixture(params=FRAMEWORKS)
+async def bot(request: pytest.FixtureRequest, helpline: Helpline) -> AsyncIterator[Running]:
+    async with running(helpline, request.param) as started:
+        yield started
+
+
+def assert_sent_well(emulator: Emulator) -> None:
+    """Every message: HTML parse mode, valid Telegram HTML, within limits."""
+    for call in emulator.called("sendMessage") + emulator.called("editMessageText"):
+        assert call.params.get("parse_mode") == "HTML"
+        assert_telegram_html(call.params["text"])
+        for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                assert len(button["callback_data"].encode()) <= 64
+
+
+def assert_telegram_html(text: str) -> None:
+    assert len(text.encode("utf-16-le")) // 2 <= 4096
+    stack: list[str] = []
+    for match in _TAG.finditer(text):
+        name = match.group(1).lower()
+        assert name in ALLOWED_TAGS, f"tag <{name}> would reach the user: {text[:200]!r}"
+        if match.group(0).startswith("</"):
+            assert stack and stack.pop() == name, f"unbalanced </{name}>"
+        else:
+            stack.append(name)
+    assert not stack, f"unclosed {stack}"
+    outside = _TAG.sub("", text)
+    assert "<" not in outside and ">" not in outside
+    assert not _BARE_AMPERSAND.search(outside)
+
+
+# -- acting as a user -----------------------------------------------------------------------
+
+
+class Person:
+    def __init__(self, emulator: Emulator, lang: str | None, chat_id: int | None = None,
+                 chat_type: str = "private") -> None:
+        self.emulator = emulator
+        self.id = next(_user_ids)
+        self.lang = lang
+        self.chat = chat_id if chat_id is not None else self.id
+        self.chat_type = chat_type
+
+    @property
+    def seen(self) -> list[dict[str, Any]]:
+        return self.emulator.chats[self.chat]
+
+    async def say(self, text: str | None = None, replies: int = 1, **kwargs: Any) -> list[dict]:
+        """Send a message; return the `replies` messages it gets."""
+        update = self.emulator.message_update(self.id, text, chat_id=self.chat,
+                                              chat_type=self.chat_type, language_code=self.lang,
+                                              **kwargs)
+        return await self._expect(update, replies)
+
+    async def press(self, message: dict[str, Any], data: str, replies: int = 1) -> list[dict]:
+        """Press a button under `message`; replies=0 means the message is edited in place."""
+        assert data in buttons(message), f"{data} not among {buttons(message)}"
+        edits = len(self.emulator.called("editMessageText"))
+        answered = len(self.emulator.called("answerCallbackQuery"))
+        update = self.emulator.callback_update(self.id, message, data, self.lang)
+        shown = await self._expect(update, replies, edit=edits if replies == 0 else None)
+        await self.emulator.wait_for(
+            lambda: len(self.emulator.called("answerCallbackQuery")) > answered)
+        if replies == 0:
+            return [next(m for m in self.seen if m["message_id"] == message["message_id"])]
+        return shown
+
+    async def _expect(self, update: dict[str, Any], replies: int, edit: int | None = None) -> list[dict]:
+        before = len(self.seen)
+        await self.emulator.push(update)
+        if edit is not None:
+            await self.emulator.wait_for(lambda: len(self.emulator.called("editMessageText")) > edit)
+        else:
+            await self.emulator.wait_for(lambda: len(self.seen) >= before + replies)
+        return self.seen[before:]
+
+    async def ask(self, text: str, country: str = "RU") -> dict[str, Any]:
+        """Ask a question and get its answer, choosing the host country if the bot asks."""
+        first = (await self.say(text))[0]
+        choice = [data for data in buttons(first) if data.startswith(f"c:{country}:")]
+        if not choice:
+            return first
+        saved, answer = await self.press(first, choice[0], replies=2)
+        return answer
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
+
+
+def plain(message: dict[str, Any]) -> str:
+    return html.unescape(_TAG.sub("", message["text"]))
+
+
+def topic_of(answer: dict[str, Any]) -> str | None:
+    """The topic an answer is about, read from its 👍 button."""
+    return next((data[4:] for data in buttons(answer) if data.startswith("f:1:")), None)
+
+
+def title(running_bot: Running, topic: str, lang: str) -> str:
+    return running_bot.helpline.conversation.knowledge.content.title(topic, lang)
+
+
+# -- conversations ---------------------------------------------------------------------------
+
+
+async def test_start_choose_language_browse_menu_answer_and_rate(bot: Running) -> None:
+    user = bot.person(lang="ky")
+    greeting, languages, menu = await user.say("/start", replies=3)
+    assert plain(greeting).startswith(bot.ui("ky", "greeting")[:40])
+    assert {"l:ru", "l:ky", "l:en"} <= set(buttons(languages))
+    assert all(data.startswith("g:") for data in buttons(menu))
+
+    [english_menu] = await user.press(languages, "l:en")
+    assert plain(english_menu).startswith(bot.ui("en", "language_saved"))
+
+    [group] = await user.press(english_menu, "g:documents", replies=0)
+    assert plain(group).startswith(str(bot.helpline.conversation.knowledge.content
+                                       .ui["en"]["menu_groups"]["documents"]))
+    topics = bot.helpline.conversation.knowledge.content.topics
+    shown = [data[2:] for data in buttons(group) if data.startswith("t:")]
+    topic = next(t for t in shown if not topics[t].needs_country)
+    assert "m" in buttons(group)
+
+    [answer] = await user.press(group, f"t:{topic}")
+    assert plain(answer).startswith(title(bot, topic, "en"))
+    assert {f"f:1:{topic}", f"f:0:{topic}", "m", "h"} <= set(buttons(answer))
+
+    [thanks] = await user.press(answer, f"f:1:{topic}")
+    assert plain(thanks) == bot.ui("en", "feedback_thanks")
+    db = bot.helpline.querylog.db
+    key = bot.helpline.conversation.pseudonymizer.user_key(user.id)
+    rows = list(db["feedback"].rows_where("user_key = ?", [key]))
+    assert [(r["topic"], r["helpful"], r["lang"]) for r in rows] == [(topic, 1, "en")]
+    assert str(user.id) not in key
+
+    emulator = bot.emulator
+    assert emulator.called("sendChatAction") and emulator.called("answerCallbackQuery")
+    assert set(emulator.commands) == {None, "ru", "ky", "en"}
+    assert {c["command"] for c in emulator.commands["ky"]} >= {"start", "language", "country"}
+    assert emulator.called("deleteWebhook")
+
+
+async def test_menu_pages_forward_and_back_in_place(bot: Running) -> None:
+    user = bot.person(lang="en")
+    *_, menu = await user.say("/topics")
+    [page] = await user.press(menu, "g:rights_abroad", replies=0)
+    assert "(1/" in plain(page) and "g:rights_abroad:1" in buttons(page)
+    [page] = await user.press(page, "g:rights_abroad:1", replies=0)
+    assert "(2/" in plain(page) and "g:rights_abroad:0" in buttons(page)
+    [back] = await user.press(page, "m", replies=0)
+    assert buttons(back) == buttons(menu)
+    assert len(user.seen) == 1  # every step replaced the one menu message
+
+
+@pytest.mark.parametrize(("question", "lang", "topic"), [
+    ("patent kerekpi", "ky", "work_permit"),
+    ("зарплату не платят", "ru", "unpaid_wages"),
+    ("how do I send money home", "en", "remittances"),
+])
+async def test_free_text_in_each_language_gets_that_topic(
+        bot: Running, question: str, lang: str, topic: str) -> None:
+    if topic not in bot.helpline.conversation.knowledge.content.topics:
+        pytest.skip(f"topic {topic} is not written yet")
+    user = bot.person(lang=None)
+    answer = await user.ask(question)
+    assert topic_of(answer) == topic
+    assert plain(answer).startswith(title(bot, topic, lang))
+
+
+async def test_gibberish_offers_topics_hotline_and_caseworker(bot: Running) -> None:
+    user = bot.person(lang="en")
+    unsure, hint = await user.say("xqzv wkrp bnml", replies=2)
+    assert plain(unsure) == bot.ui("en", "fallback")
+    assert "t:hotline" in buttons(unsure)
+    assert sum(data.startswith("t:") for data in buttons(unsure)) >= 2
+    assert {"m", "h"} <= set(buttons(hint))
+
+
+@pytest.mark.parametrize("kind", ["voice", "photo", "sticker", "document", "location", "contact"])
+async def test_non_text_gets_a_kind_reply_in_the_users_language(bot: Running, kind: str) -> None:
+    user = bot.person(lang="ky")
+    [reply] = await user.say(kind=kind)
+    assert plain(reply) == bot.ui("ky", "non_text")
+
+
+async def test_a_10000_character_message_is_answered(bot: Running) -> None:
+    user = bot.person(lang="ru")
+    text = ("Работодатель не платит зарплату уже три месяца, что делать? " * 200)[:10_000]
+    replies = await user.say(text, replies=2)
+    assert any(plain(reply) == bot.ui("ru", "too_long") for reply in replies)
+
+
+async def test_html_in_the_question_cannot_reach_the_user_as_markup(bot: Running) -> None:
+    user = bot.person(lang="en")
+    replies = await user.say("<b>x</b> & <script>alert(1)</script> patent", replies=1)
+    assert all("<script>" not in reply["text"] for reply in replies)
+    # assert_sent_well checks every message after the test
+
+
+async def test_edited_message_is_answered_like_a_new_one(bot: Running) -> None:
+    user = bot.person(lang="en")
+    await user.say("hello")
+    [answer] = await user.say("I lost my passport", edited=True)
+    assert topic_of(answer) == "lost_documents"
+
+
+async def test_group_chat_answers_only_when_addressed(bot: Running) -> None:
+    user = bot.person(lang="en", chat_id=-100_777, chat_type="supergroup")
+    typing_before = len(bot.emulator.called("sendChatAction"))
+    silent = bot.emulator.message_update(user.id, "I lost my passport", chat_id=user.chat,
+                                         chat_type="supergroup", language_code="en")
+    await bot.emulator.push(silent)
+    other = bot.emulator.message_update(user.id, "/start@some_other_bot", chat_id=user.chat,
+                                        chat_type="supergroup", language_code="en")
+    await bot.emulator.push(other)
+    answer, note = await user.say(f"@{BOT['username']} I lost my passport", replies=2)
+    assert topic_of(answer) == "lost_documents"
+    assert plain(note) == bot.ui("en", "group_chat")
+    assert len(user.seen) == 2  # nothing for the two messages not meant for the bot
+    assert len(bot.emulator.called("sendChatAction")) == typing_before + 1
+
+    bot_message = dict(answer)
+    answer, note = await user.say("I lost my passport", replies=2, reply_to=bot_message)
+    assert topic_of(answer) == "lost_documents"
+    greeting, *_ = await user.say(f"/start@{BOT['username']}", replies=3)
+    assert plain(greeting).startswith(bot.ui("en", "greeting")[:40])
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+
+async def test_429_storm_and_500s_still_deliver_every_reply_in_order(bot: Running) -> None:
+    emulator = bot.emulator
+    emulator.fail("sendMessage", 4, status=429, retry_after=1)
+    emulator.fail("sendMessage", 2, status=500)
+    emulator.fail("answerCallbackQuery", 1, status=502)
+    emulator.fail("editMessageText", 1, status=429, retry_after=1)
+    people = [bot.person(lang="en") for _ in range(3)]
+    started = asyncio.get_running_loop().time()
+    conversations = await asyncio.gather(*(person.say("/start", replies=3) for person in people))
+    elapsed = asyncio.get_running_loop().time() - started
+    for greeting, languages, menu in conversations:
+        assert plain(greeting).startswith(bot.ui("en", "greeting")[:40])
+        assert buttons(languages)[0].startswith("l:") and buttons(menu)[0].startswith("g:")
+    statuses = [call.status for call in emulator.called("sendMessage")]
+    assert statuses.count(429) == 4 and statuses.count(500) == 2 and statuses.count(200) == 9
+    assert elapsed >= 1.0  # the flood wait was honoured
+
+    [group] = await people[0].press(conversations[0][2], "g:documents", replies=0)
+    assert "m" in buttons(group)
+    assert [c.status for c in emulator.called("answerCallbackQuery")] == [502, 200]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_stop_finishes_replies_in_flight_and_flushes_the_log(
+        helpline: Helpline, framework: str) -> None:
+    async with running(helpline, framework) as started:
+        emulator = started.emulator
+        user = started.person(lang="ru")
+        emulator.fail("sendMessage", 1, status=500)  # keeps the reply in flight a while
+        await emulator.push(emulator.message_update(user.id, "/start", language_code="ru"))
+        await emulator.wait_for(lambda: bool(emulator.called("sendChatAction")))
+        started.stop.set()
+        await asyncio.wait_for(started.task, 20)
+        assert len(user.seen) == 3
+        assert helpline.querylog.pending == 0
+        key = helpline.conversation.pseudonymizer.user_key(user.id)
+        assert helpline.querylog.db["queries"].count_where("user_key = ?", [key]) == 1
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_cancelled_task_closes_cleanly(helpline: Helpline, framework: str) -> None:
+    async with running(helpline, framework) as started:
+        started.task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await started.task
+        assert helpline.querylog.pending == 0
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_sigterm_stops_the_bot_cleanly(helpline: Helpline, framework: str) -> None:
+    async def signalled(settings: Any, framework: str, helpline: Helpline, stop: Any,
+                        webhook: Any) -> None:
+        await _until_signalled(settings, framework, helpline, webhook)
+
+    async with running(helpline, framework, run=signalled) as started:
+        user = started.person(lang="en")
+        await user.say("/start", replies=3)
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, None)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(started.task, 20)  # returns: no exception
+        assert helpline.querylog.pending == 0
+
+
+async def test_logs_carry_no_personal_data_or_token(bot: Running, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    user = bot.person(lang="ru")
+    bot.emulator.fail("sendMessage", 1, status=500)
+    await user.say("Меня зовут Айбек Осмонов, мой номер +996 555 123 456, зарплату не платят")
+    logged = caplog.text
+    for secret in (str(user.id), "Айбек", "123 456", bot.emulator.token, "User"):
+        assert secret not in logged
+
+
+# -- webhook -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_webhook_needs_the_secret(helpline: Helpline, framework: str) -> None:
+    plan = WebhookPlan("127.0.0.1", _free_port(), "https://bot.example.org/", "s3cret-" + "x" * 20)
+    async with running(helpline, framework, webhook=plan) as started:
+        emulator = started.emulator
+        registered = emulator.webhook
+        assert registered["url"] == "https://bot.example.org" + plan.path
+        assert registered["secret_token"] == plan.secret
+        assert len(plan.path) > 30 and plan.secret not in plan.path
+        user = started.person(lang="en")
+        update = emulator.message_update(user.id, "/start", language_code="en")
+        endpoint = f"http://127.0.0.1:{plan.port}{plan.path}"
+        async with aiohttp.ClientSession() as session:
+            for headers in ({}, {SECRET_HEADER: "wrong"}):
+                async with session.post(endpoint, json=update, headers=headers) as response:
+                    assert response.status == 401
+            wrong_path = f"http://127.0.0.1:{plan.port}/telegram/guess"
+            async with session.post(wrong_path, json=update,
+                                    headers={SECRET_HEADER: plan.secret}) as response:
+                assert response.status == 404
+            assert user.seen == []
+            async with session.post(endpoint, json=update,
+                                    headers={SECRET_HEADER: plan.secret}) as response:
+                assert response.status == 200
+        await emulator.wait_for(lambda: len(user.seen) >= 3)
+        assert not emulator.called("getUpdates")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# -- the real command ------------------------------------------------------------------------
+
+
+async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpline: Helpline) -> None:
+    """`helpline run --framework …` as an operator starts it, both frameworks side by side."""
+    emulators, processes = [], []
+    for framework in FRAMEWORKS:
+        emulator = Emulator()
+        await emulator.start()
+        env = {**os.environ, **_environment(data_root), "TELEGRAM_BOT_TOKEN": emulator.token,
+               "TELEGRAM_API_URL": emulator.url, "NO_PROXY": "127.0.0.1,localhost"}
+        processes.append(await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--framework", framework, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=data_root))
+        emulators.append(emulator)
+    try:
+        for emulator in emulators:
+            await emulator.wait_for(lambda e=emulator: bool(e.called("getUpdates")), timeout=120)
+            user = Person(emulator, "en")
+            await user.say("I lost my passport")
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            assert process.returncode == 0, stderr.decode()
+            assert "Traceback" not in stderr.decode()
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+        for emulator in emulators:
+            await emulator.stop()
