@@ -52,7 +52,7 @@ _DASH = r"[-\u2010\u2011\u2013]"  # hyphen, non-breaking hyphen, en dash
 
 # --- contact data ----------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_EMAIL_RE = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 _URL_RE = re.compile(
     r"(?<![\w.@/])"
@@ -97,6 +97,7 @@ _SEP = rf"(?:{_SP}?{_DASH}{_SP}?|{_SP})"
 # A "run": digit groups joined by single spaces, dashes or brackets, as numbers are typed.
 _RUN_RE = re.compile(rf"(?:\+{_SP}?)?{_GROUP}(?:{_SEP}?{_GROUP})*+")
 _DIGITS_RE = re.compile(r"\d+")
+_NON_DIGITS_RE = re.compile(r"\D+")
 
 _DATE_DASHED = re.compile(
     rf"(?:0?[1-9]|[12]\d|3[01]){_DASH}(?:0?[1-9]|1[0-2]){_DASH}(?:\d{{2}}|\d{{4}})"
@@ -108,6 +109,10 @@ _CURRENCY_AFTER = re.compile(
     r"\s*(?i:руб|р\.|₽|сом|som|тенге|тг|₸|сум|сомони|вон|won|₩|\$|usd|kgs|rub|kzt|"
     r"долл|dollar|евро|eur|€|тыс)"
 )
+
+# Where the phonenumbers matcher is worth running: 7+ digits with phone punctuation.
+_PHONE_CHUNK_RE = re.compile(r"\+?\(?\d[\d \t\u00a0().\-\u2010\u2011\u2013/]*\d\)?")
+_MAX_CHUNK_DIGITS = 40
 
 # Typical written phone forms, checked on the digits of a run when phonenumbers said no.
 _PHONE_FALLBACK = re.compile(
@@ -310,19 +315,39 @@ def _redact_documents(text: str) -> str:
 
 
 def _redact_phones_with_library(text: str) -> str:
-    """phonenumbers' matcher, VALID leniency over each region (POSSIBLE also takes dates
-    and short numbers). Spans found by several regions are merged."""
+    """phonenumbers' matcher, VALID leniency over each region (POSSIBLE also takes dates,
+    years and amounts). Spans found by several regions are merged.
+
+    The matcher is slow pure Python, so it only sees the phone-like chunks of the text,
+    and stops trying regions once one region explains the whole chunk.
+    """
+    spans = []
+    for chunk in _PHONE_CHUNK_RE.finditer(text):
+        n_digits = _count_digits(chunk.group())
+        if MIN_LONG_DIGITS <= n_digits <= _MAX_CHUNK_DIGITS:
+            spans.extend(_phone_spans(chunk.group(), chunk.start(), n_digits, text))
+    return _replace_spans(text, spans) if spans else text
+
+
+def _phone_spans(
+    chunk: str, offset: int, n_digits: int, text: str
+) -> list[tuple[int, int, str]]:
     pn = _phonenumbers()
     spans = []
     for region in PHONE_REGIONS:
-        for match in pn.PhoneNumberMatcher(text, region, leniency=pn.Leniency.VALID):
-            raw = match.raw_string
-            if sum(c.isdigit() for c in raw) < MIN_LONG_DIGITS:
+        covered = 0
+        for match in pn.PhoneNumberMatcher(chunk, region, leniency=pn.Leniency.VALID):
+            digits = _count_digits(match.raw_string)
+            if digits < MIN_LONG_DIGITS:
                 continue
-            if _is_exempt(raw, text[match.end:]):
+            start, end = offset + match.start, offset + match.end
+            if _is_exempt(match.raw_string, text[end:]):
                 continue
-            spans.append((match.start, match.end, PHONE))
-    return _replace_spans(text, spans) if spans else text
+            spans.append((start, end, PHONE))
+            covered += digits
+        if covered == n_digits:
+            break
+    return spans
 
 
 def _redact_long_runs(text: str) -> str:
@@ -422,7 +447,7 @@ def _redact_names(text: str) -> str:
 
 
 def _count_digits(text: str) -> int:
-    return sum(c.isdigit() for c in text)
+    return len(_NON_DIGITS_RE.sub("", text))
 
 
 def _contact_stages(text: str) -> str:
