@@ -38,6 +38,19 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
         {"user_key": str, "lang": str, "country": str, "country_asked": int, "updated": str},
         pk="user_key", if_not_exists=True,
     )
+    db["tickets"].create(
+        {
+            "id": int, "opened": str, "user_key": str, "lang": str, "urgent": int, "status": str,
+            "first_reply": str, "closed": str, "closed_by": str, "rating": int, "messages_in": int,
+            "messages_out": int,
+        },
+        pk="id", if_not_exists=True,
+    )
+    # The only way back to a migrant's chat, sealed with the hash key; deleted when the
+    # ticket closes or ages past the retention period.
+    db["ticket_links"].create({"ticket_id": int, "sealed_chat": str}, pk="ticket_id", if_not_exists=True)
+    # Operational events for the weekly report's health section: never personal data.
+    db["events"].create({"id": int, "ts": str, "kind": str, "detail": str}, pk="id", if_not_exists=True)
     db["queries"].create_index(["ts"], if_not_exists=True)
     db["feedback"].create_index(["ts"], if_not_exists=True)
 

@@ -63,6 +63,7 @@ class QueryLog:
         self._lock = threading.Lock()
         self.failures = 0
         self.lost = 0
+        self._outage = 0  # failed writes since the database last accepted one
 
     def record_query(self, record: QueryRecord) -> None:
         row = asdict(record)
@@ -78,6 +79,10 @@ class QueryLog:
         row["helpful"] = int(record.helpful)
         self._write("feedback", row)
 
+    def record_event(self, kind: str, detail: str = "") -> None:
+        """An operational event (error, send failure, log outage) for the health report."""
+        self._write("events", {"ts": utc_now().isoformat(timespec="milliseconds"), "kind": kind, "detail": detail})
+
     @property
     def pending(self) -> int:
         return len(self._pending)
@@ -92,7 +97,7 @@ class QueryLog:
         cutoff = ((now or utc_now()) - dt.timedelta(days=older_than_days)).isoformat(timespec="milliseconds")
         removed = 0
         with self._lock:
-            for table in ("queries", "feedback"):
+            for table in ("queries", "feedback", "events"):
                 cursor = self.db.execute(f"DELETE FROM [{table}] WHERE ts < ?", [cutoff])
                 removed += cursor.rowcount
             self.db.execute("DELETE FROM profiles WHERE updated < ?", [cutoff])
@@ -115,7 +120,14 @@ class QueryLog:
                     self.db[table].insert(row)
             except sqlite3.Error as error:
                 self.failures += 1
+                self._outage += 1
                 log.warning("query log write failed (%s); %d rows waiting", type(error).__name__, len(self._pending))
                 return False
             self._pending.popleft()
+        if self._outage:
+            outage, self._outage = self._outage, 0
+            self._pending.append(("events", {
+                "ts": utc_now().isoformat(timespec="milliseconds"), "kind": "log_failure", "detail": str(outage),
+            }))
+            return self._drain()
         return True
