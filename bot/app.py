@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from bot.config import Settings
 from content import load_content
 from handlers.conversation import Conversation
+from handlers.handoff import Handoff, HandoffSettings
 from handlers.knowledge import build_knowledge
 from storage.database import open_database
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer, load_or_create_key
 from storage.querylog import QueryLog
+from storage.tickets import Tickets
 
 
 @dataclass
@@ -30,5 +32,11 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     querylog = QueryLog(db)
     querylog.purge(settings.retention_days)
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
+    tickets = Tickets(db, pseudonymizer)
+    tickets.purge(settings.retention_days)
     conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today)
+    conversation.handoff = Handoff(
+        tickets, HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
+        ui=lambda lang: conversation.knowledge.content.ui[lang],
+    )
     return Helpline(settings, conversation, querylog)

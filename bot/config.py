@@ -11,6 +11,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from handlers.handoff import WorkingHours
+
 OFFICIAL_API = "https://api.telegram.org"
 
 
@@ -28,6 +30,7 @@ class Settings:
     retention_days: int
     caseworker_chat_id: int | None
     admin_ids: frozenset[int]
+    caseworker_hours: WorkingHours | None = None
 
     @property
     def database_path(self) -> Path:
@@ -79,6 +82,11 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) ->
     admins = frozenset(
         _integer("HELPLINE_ADMIN_IDS", part) for part in admins_raw.replace(";", ",").split(",") if part.strip()
     )
+    hours_text = get("HELPLINE_CASEWORKER_HOURS")
+    try:
+        hours = WorkingHours.parse(hours_text) if hours_text else None
+    except ValueError as error:
+        raise ConfigError(f"HELPLINE_CASEWORKER_HOURS: {error}") from None
     return Settings(
         token=token,
         api_url=api_url,
@@ -88,4 +96,5 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) ->
         retention_days=retention,
         caseworker_chat_id=_integer("HELPLINE_CASEWORKER_CHAT_ID", chat) if chat else None,
         admin_ids=admins,
+        caseworker_hours=hours,
     )

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from content.library import CONVERSATION_MENU
+from handlers.handoff import Handoff
 from handlers.knowledge import Knowledge
 from handlers.menus import Menus
-from handlers.replies import Button, Incoming, Outcome, Reply
+from handlers.replies import Button, Forward, Incoming, Outcome, Reply
 from handlers.understanding.calculators import CALCULATORS
 from handlers.understanding.danger import Danger
 from handlers.understanding.dates import scan_dates
@@ -24,6 +25,7 @@ from handlers.understanding.skeleton import skeleton
 from storage.profiles import Profile, Profiles
 from storage.pseudonym import Pseudonymizer
 from storage.querylog import FeedbackRecord, QueryLog, QueryRecord
+from storage.tickets import Ticket
 
 MAX_INPUT = 4000  # longer messages are read up to here
 DEFAULT_LANGUAGE = "ru"
@@ -44,12 +46,16 @@ class Conversation:
         profiles: Profiles,
         pseudonymizer: Pseudonymizer,
         today: Callable[[], dt.date] = dt.date.today,
+        handoff: Handoff | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.querylog = querylog
         self.profiles = profiles
         self.pseudonymizer = pseudonymizer
         self.today = today
+        self.handoff = handoff
+        # Users whose last message signalled danger: a ticket they open is urgent. Memory only.
+        self._in_danger: OrderedDict[str, None] = OrderedDict()
         # A question asked before the host country was known, answered once it is chosen.
         # Held in memory only, never written anywhere.
         self._waiting: OrderedDict[str, tuple[str, str]] = OrderedDict()
@@ -70,6 +76,15 @@ class Conversation:
                 country=turn.country, latency_ms=(time.perf_counter() - started) * 1000,
             ))
         return outcome
+
+    def mark_danger(self, user_key: str) -> None:
+        self._in_danger[user_key] = None
+        self._in_danger.move_to_end(user_key)
+        while len(self._in_danger) > MAX_WAITING_QUESTIONS:
+            self._in_danger.popitem(last=False)
+
+    def in_danger(self, user_key: str) -> bool:
+        return user_key in self._in_danger
 
     def remember_question(self, user_key: str, topic_id: str, text: str) -> None:
         self._waiting[user_key] = (topic_id, text)
@@ -106,6 +121,10 @@ class _Turn:
 
     def run(self) -> Outcome:
         incoming = self.incoming
+        handoff = self.conversation.handoff
+        if handoff is not None and handoff.is_caseworker_chat(incoming):
+            self.entry = None  # caseworkers' messages are relayed, never logged
+            return Outcome([], self.lang, forwards=handoff.from_caseworkers(incoming))
         if incoming.button is not None:
             return self.on_button(incoming.button)
         if not incoming.private and not incoming.addressed:
@@ -141,7 +160,9 @@ class _Turn:
         if command == "about":
             return self.outcome([Reply(self.ui("about"), self.menus.footer(self.lang))])
         if command == "human":
-            return self.answer_topic("human_handoff", "")
+            return self.request_handoff()
+        if command == "close":
+            return self.close_ticket()
         return self.outcome([Reply(self.ui("unknown_command"), self.menus.footer(self.lang))])
 
     def on_button(self, data: str) -> Outcome:
@@ -165,7 +186,18 @@ class _Turn:
         if kind == "f":
             return self.on_feedback(rest)
         if kind == "h":
-            return self.answer_topic("human_handoff", "")
+            return self.request_handoff()
+        if kind == "hc" and self.conversation.handoff is not None:
+            self.entry = "handoff"
+            replies, forwards = self.conversation.handoff.consent(
+                self.profile.user_key, self.incoming.chat, self.lang, rest == "y",
+                self.conversation.in_danger(self.profile.user_key),
+            )
+            return self.outcome(replies, topic="human_handoff", forwards=forwards)
+        if kind == "hr" and self.conversation.handoff is not None:
+            self.entry = None
+            self.conversation.handoff.rate(self.profile.user_key, rest)
+            return self.outcome([Reply(self.ui("feedback_thanks"))])
         # A button from an older version of the menu: show the current one.
         return self.outcome([self.menus.main(self.lang)])
 
@@ -207,9 +239,14 @@ class _Turn:
             self.lang = detected
             self.profile.lang = detected
             self.save_profile()
+        danger = self.knowledge.danger.detect(text)
+        if danger is not None:
+            self.conversation.mark_danger(self.profile.user_key)
+        ticket = self.conversation.handoff.open_ticket(self.profile.user_key) if self.conversation.handoff else None
+        if ticket is not None:
+            return self.relay_to_caseworker(ticket, text, danger, notes)
         route = self.knowledge.router.route(text)
         self.routed = True
-        danger = self.knowledge.danger.detect(text)
         if danger is not None:
             outcome = self.answer_danger(danger, route.topic, text)
         elif route.topic is None:
@@ -221,6 +258,8 @@ class _Turn:
             outcome.replies.append(Reply(self.ui("fallback_hint"), self.menus.footer(self.lang)))
         elif route.topic == "change_language":
             outcome = self.change_language(text)
+        elif route.topic == "human_handoff":
+            outcome = self.request_handoff()
         else:
             outcome = self.answer_topic(route.topic, text)
         outcome.confidence = route.confidence
@@ -230,6 +269,30 @@ class _Turn:
         return outcome
 
     # -- answers --------------------------------------------------------------------
+
+    def request_handoff(self) -> Outcome:
+        """Offer a caseworker: the topic's explanation, then the consent question."""
+        handoff = self.conversation.handoff
+        if handoff is None:
+            return self.answer_topic("human_handoff", "")
+        return self.outcome(handoff.request(self.profile.user_key, self.lang), topic="human_handoff")
+
+    def close_ticket(self) -> Outcome:
+        handoff = self.conversation.handoff
+        if handoff is None:
+            return self.outcome([Reply(self.ui("unknown_command"), self.menus.footer(self.lang))])
+        replies, forwards = handoff.close_by_migrant(self.profile.user_key, self.lang)
+        return self.outcome(replies, topic="human_handoff", forwards=forwards)
+
+    def relay_to_caseworker(self, ticket: Ticket, text: str, danger: Danger | None, notes: list[Reply]) -> Outcome:
+        """With a ticket open, the migrant's messages go to the caseworkers (danger still answered first)."""
+        assert self.conversation.handoff is not None
+        self.entry = "handoff"
+        replies, forwards = self.conversation.handoff.relay_from_migrant(ticket, text, self.lang, danger is not None)
+        if danger is not None:
+            self.danger = danger.kind
+            replies = self.answer_topic(danger.topic, "").replies + replies
+        return self.outcome(replies + notes, topic="human_handoff", forwards=forwards)
 
     def answer_danger(self, danger: Danger, routed: str | None, text: str) -> Outcome:
         """Emergency contacts first, then the answer to what was asked, then a caseworker."""
@@ -300,8 +363,9 @@ class _Turn:
     # -- helpers --------------------------------------------------------------------
 
     def outcome(self, replies: list[Reply], topic: str | None = None, confidence: float = 0.0,
-                sources: tuple[int, ...] = (), suggestions: tuple[str, ...] = ()) -> Outcome:
-        return Outcome(replies, self.lang, topic, confidence, sources, suggestions)
+                sources: tuple[int, ...] = (), suggestions: tuple[str, ...] = (),
+                forwards: list[Forward] | None = None) -> Outcome:
+        return Outcome(replies, self.lang, topic, confidence, sources, suggestions, forwards or [])
 
     def ui(self, key: str) -> str:
         return str(self.content.ui[self.lang][key]).strip()

@@ -26,6 +26,12 @@ class Incoming:
     force_lang: str | None = None  # `helpline ask --lang`: answer in this language
     force_country: str | None = None  # `helpline ask --country`: for this host country
     interactive: bool = True  # False for one-shot answers: never stop to ask the country
+    chat_id: int | None = None  # the chat it came from, when not the user's private chat
+    reply_to_text: str | None = None  # the text of the message this one replies to
+
+    @property
+    def chat(self) -> int:
+        return self.chat_id if self.chat_id is not None else self.user_id
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,14 @@ class Reply:
         return body
 
 
+@dataclass(frozen=True)
+class Forward:
+    """A message for another chat: the caseworkers' chat, or a migrant's chat for a reply."""
+
+    chat_id: int
+    reply: Reply
+
+
 @dataclass
 class Outcome:
     """The replies to one incoming message, with what the core understood of it."""
@@ -69,3 +83,4 @@ class Outcome:
     confidence: float = 0.0
     sources: tuple[int, ...] = ()
     suggestions: tuple[str, ...] = field(default_factory=tuple)
+    forwards: list[Forward] = field(default_factory=list)

@@ -51,6 +51,7 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
     db["ticket_links"].create({"ticket_id": int, "sealed_chat": str}, pk="ticket_id", if_not_exists=True)
     # Operational events for the weekly report's health section: never personal data.
     db["events"].create({"id": int, "ts": str, "kind": str, "detail": str}, pk="id", if_not_exists=True)
+    db["tickets"].create_index(["user_key", "status"], if_not_exists=True)
     db["queries"].create_index(["ts"], if_not_exists=True)
     db["feedback"].create_index(["ts"], if_not_exists=True)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 KEY_FILE = "hash.key"
 KEY_VERSION = "k1"
+_MASK = (1 << 64) - 1
 
 
 class Pseudonymizer:
@@ -28,6 +29,23 @@ class Pseudonymizer:
     def user_key(self, user_id: int) -> str:
         digest = hmac.new(self._key, str(int(user_id)).encode(), hashlib.sha256).hexdigest()
         return f"{self._version}:{digest[:32]}"
+
+    def seal_chat(self, chat_id: int, ticket_id: int) -> str:
+        """A chat id that only the key holder can read back, different for every ticket.
+
+        A caseworker's reply must reach the migrant after a restart, so the way back is
+        stored; sealed, it is no raw Telegram id on disk.
+        """
+        pad = self._pad(ticket_id)
+        return (int(chat_id) & _MASK ^ pad).to_bytes(8, "big").hex()
+
+    def unseal_chat(self, sealed: str, ticket_id: int) -> int:
+        value = int.from_bytes(bytes.fromhex(sealed), "big") ^ self._pad(ticket_id)
+        return value - (1 << 64) if value >= 1 << 63 else value
+
+    def _pad(self, ticket_id: int) -> int:
+        digest = hmac.new(self._key, f"ticket-chat:{ticket_id}".encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:8], "big")
 
 
 def load_or_create_key(configured: str | None, data_dir: Path) -> bytes:

@@ -49,7 +49,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
-    status: int = 200
+    status: int | None = None  # None while the call is being answered
 
 
 class Emulator:
@@ -111,6 +111,8 @@ class Emulator:
         except ApiError as error:
             call.status = error.status
             return _error(error.status, error.description)
+        else:
+            call.status = 200
         finally:
             await self._notify()
         return web.json_response({"ok": True, "result": result})
@@ -243,6 +245,9 @@ class Emulator:
 
     def called(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def succeeded(self, method: str) -> list[Call]:
+        return [call for call in self.called(method) if call.status == 200]
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -96,9 +96,11 @@ async def running(helpline: Helpline, framework: str, run: Any = serve,
     settings = replace(helpline.settings, token=emulator.token, api_url=emulator.url)
     stop = asyncio.Event()
     task = asyncio.create_task(run(settings, framework, helpline, stop, webhook))
-    ready = "setWebhook" if webhook else "getUpdates"
+    def ready() -> bool:
+        return bool(emulator.succeeded("setWebhook") if webhook else emulator.called("getUpdates"))
+
     try:
-        await emulator.wait_for(lambda: bool(emulator.called(ready)) or task.done())
+        await emulator.wait_for(lambda: ready() or task.done())
         if task.done():
             task.result()
         yield Running(emulator, helpline, framework, stop, task)
@@ -168,12 +170,12 @@ class Person:
     async def press(self, message: dict[str, Any], data: str, replies: int = 1) -> list[dict]:
         """Press a button under `message`; replies=0 means the message is edited in place."""
         assert data in buttons(message), f"{data} not among {buttons(message)}"
-        edits = len(self.emulator.called("editMessageText"))
-        answered = len(self.emulator.called("answerCallbackQuery"))
+        edits = len(self.emulator.succeeded("editMessageText"))
+        answered = len(self.emulator.succeeded("answerCallbackQuery"))
         update = self.emulator.callback_update(self.id, message, data, self.lang)
         shown = await self._expect(update, replies, edit=edits if replies == 0 else None)
         await self.emulator.wait_for(
-            lambda: len(self.emulator.called("answerCallbackQuery")) > answered)
+            lambda: len(self.emulator.succeeded("answerCallbackQuery")) > answered)
         if replies == 0:
             return [next(m for m in self.seen if m["message_id"] == message["message_id"])]
         return shown
@@ -182,7 +184,8 @@ class Person:
         before = len(self.seen)
         await self.emulator.push(update)
         if edit is not None:
-            await self.emulator.wait_for(lambda: len(self.emulator.called("editMessageText")) > edit)
+            await self.emulator.wait_for(
+                lambda: len(self.emulator.succeeded("editMessageText")) > edit)
         else:
             await self.emulator.wait_for(lambda: len(self.seen) >= before + replies)
         return self.seen[before:]

@@ -58,9 +58,10 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
             log.info("polling for updates")
             await stop.wait()
         else:
-            await responder.delivery.call(
-                "setWebhook", functools.partial(front.set_webhook, webhook.url, webhook.secret))
-            await serve_webhook(webhook, front.feed, stop)
+            set_webhook = functools.partial(
+                responder.delivery.call, "setWebhook",
+                functools.partial(front.set_webhook, webhook.url, webhook.secret))
+            await serve_webhook(webhook, front.feed, stop, set_webhook)
     finally:
         await front.stop_polling()
         await responder.drain(DRAIN_SECONDS)

@@ -91,8 +91,12 @@ def webhook_app(plan: WebhookPlan, feed: Feed, pending: Pending) -> web.Applicat
     return app
 
 
-async def serve_webhook(plan: WebhookPlan, feed: Feed, stop: asyncio.Event) -> None:
-    """Accept updates until `stop` is set, then let the ones received finish."""
+async def serve_webhook(plan: WebhookPlan, feed: Feed, stop: asyncio.Event,
+                        listening: Callable[[], Awaitable[None]]) -> None:
+    """Accept updates until `stop` is set, then let the ones received finish.
+
+    `listening` runs once the port is open: the moment to call setWebhook.
+    """
     pending: Pending = set()
     runner = web.AppRunner(webhook_app(plan, feed, pending), access_log=None,
                            handler_cancellation=True, shutdown_timeout=1.0)
@@ -100,6 +104,7 @@ async def serve_webhook(plan: WebhookPlan, feed: Feed, stop: asyncio.Event) -> N
     try:
         await web.TCPSite(runner, plan.host, plan.port).start()
         log.info("webhook listening on %s:%d", plan.host, plan.port)
+        await listening()
         await stop.wait()
     finally:
         await runner.cleanup()
