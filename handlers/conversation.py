@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from content.library import CONVERSATION_MENU
+from handlers.flood import FloodGate
 from handlers.handoff import Handoff
 from handlers.knowledge import Knowledge
 from handlers.menus import Menus
@@ -54,6 +55,7 @@ class Conversation:
         self.pseudonymizer = pseudonymizer
         self.today = today
         self.handoff = handoff
+        self.flood = FloodGate()
         # Users whose last message signalled danger: a ticket they open is urgent. Memory only.
         self._in_danger: OrderedDict[str, None] = OrderedDict()
         # A question asked before the host country was known, answered once it is chosen.
@@ -65,6 +67,12 @@ class Conversation:
         started = time.perf_counter()
         knowledge = self.knowledge  # one content version for the whole exchange
         profile = self.profiles.get(self.pseudonymizer.user_key(incoming.user_id))
+        if incoming.interactive and incoming.button is None and not self._is_caseworker(incoming):
+            verdict = self.flood.check(profile.user_key, len(incoming.text))
+            if verdict != "pass":
+                lang = profile.lang if profile.lang in knowledge.content.languages else DEFAULT_LANGUAGE
+                replies = [Reply(str(knowledge.content.ui[lang]["flood"]).strip())] if verdict == "warn" else []
+                return Outcome(replies, lang)
         turn = _Turn(self, knowledge, profile, incoming)
         outcome = turn.run()
         if turn.entry is not None:
@@ -76,6 +84,9 @@ class Conversation:
                 country=turn.country, latency_ms=(time.perf_counter() - started) * 1000,
             ))
         return outcome
+
+    def _is_caseworker(self, incoming: Incoming) -> bool:
+        return self.handoff is not None and self.handoff.is_caseworker_chat(incoming)
 
     def mark_danger(self, user_key: str) -> None:
         self._in_danger[user_key] = None

@@ -35,7 +35,16 @@ ADDRESS = "<address>"
 NAME = "<name>"
 
 PLACEHOLDERS = (
-    PHONE, EMAIL, URL, HANDLE, PASSPORT, PERSONAL_NUMBER, CARD, NUMBER, ADDRESS, NAME,
+    PHONE,
+    EMAIL,
+    URL,
+    HANDLE,
+    PASSPORT,
+    PERSONAL_NUMBER,
+    CARD,
+    NUMBER,
+    ADDRESS,
+    NAME,
 )
 
 #: Regions whose national phone formats migrants use: home, the three main destinations
@@ -86,9 +95,7 @@ _RU_PASSPORT_SPLIT_RE = re.compile(
     rf"(?i:серия|серии|сер\.)\s*(\d{{2}}{_SP}?\d{{2}})\s*(?i:№|номер|ном\.|n|no\.?)\s*(\d{{6}})(?!\d)"
 )
 # "паспорт 4510123456": ten digits in a row read as a phone unless the word says otherwise.
-_PASSPORT_WORD_RE = re.compile(
-    r"(?i:паспорт\w*|passport|паспорту)[^\d\n<]{0,25}?(?<!\d)(\d{10})(?!\d)"
-)
+_PASSPORT_WORD_RE = re.compile(r"(?i:паспорт\w*|passport|паспорту)[^\d\n<]{0,25}?(?<!\d)(\d{10})(?!\d)")
 
 # --- numbers ---------------------------------------------------------------------------
 
@@ -124,8 +131,7 @@ _PHONE_FALLBACK = re.compile(
 )
 
 # Card numbers are usually grouped by four (Amex 4-6-5); other shapes are left to phones.
-_CARD_GROUPINGS = {(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 4, 4, 4, 2), (4, 4, 4, 1), (4, 6, 5),
-                   (4, 6, 4), (4, 4, 4, 4, 4)}
+_CARD_GROUPINGS = {(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 4, 4, 4, 2), (4, 4, 4, 1), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 4)}
 
 # --- addresses -------------------------------------------------------------------------
 
@@ -229,7 +235,7 @@ def _redact_urls(text: str) -> str:
     def sub(match: re.Match[str]) -> str:
         raw = match.group(0)
         kept = raw.rstrip(_URL_TRAILING)
-        return URL + raw[len(kept):]
+        return URL + raw[len(kept) :]
 
     return _URL_RE.sub(sub, text)
 
@@ -292,16 +298,14 @@ def _redact_documents(text: str) -> str:
     """Personal numbers, passports and cards, before phones: their digits could pass as
     phone numbers, and a passport logged as <phone> misleads whoever reads the log."""
     text = _KG_PASSPORT_RE.sub(PASSPORT, text)
-    text = _RU_PASSPORT_SPLIT_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + PASSPORT,
-                                     text)
-    text = _PASSPORT_WORD_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + PASSPORT,
-                                 text)
+    text = _RU_PASSPORT_SPLIT_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + PASSPORT, text)
+    text = _PASSPORT_WORD_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + PASSPORT, text)
 
     def sub(match: re.Match[str]) -> str:
         run = match.group(0)
         groups = _digit_groups(run)
         digits = "".join(g.group() for g in groups)
-        if len(digits) < MIN_LONG_DIGITS or _is_exempt(run, text[match.end():]):
+        if len(digits) < MIN_LONG_DIGITS or _is_exempt(run, text[match.end() :]):
             return run
         label = _classify_document(run, digits)
         if label:
@@ -329,9 +333,7 @@ def _redact_phones_with_library(text: str) -> str:
     return _replace_spans(text, spans) if spans else text
 
 
-def _phone_spans(
-    chunk: str, offset: int, n_digits: int, text: str
-) -> list[tuple[int, int, str]]:
+def _phone_spans(chunk: str, offset: int, n_digits: int, text: str) -> list[tuple[int, int, str]]:
     pn = _phonenumbers()
     spans = []
     for region in PHONE_REGIONS:
@@ -357,7 +359,7 @@ def _redact_long_runs(text: str) -> str:
     def sub(match: re.Match[str]) -> str:
         run = match.group(0)
         digits = "".join(_DIGITS_RE.findall(run))
-        if len(digits) < MIN_LONG_DIGITS or _is_exempt(run, text[match.end():]):
+        if len(digits) < MIN_LONG_DIGITS or _is_exempt(run, text[match.end() :]):
             return run
         if run.startswith("+") and 8 <= len(digits) <= 15:
             return PHONE

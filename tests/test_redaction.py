@@ -58,9 +58,7 @@ def test_a_migrant_who_gives_a_kyrgyz_phone_number_is_not_logged_with_it(message
         ("тел. 8.916.123.45.67", "8.916.123.45.67"),
     ],
 )
-def test_a_worker_in_russia_or_kazakhstan_who_leaves_a_phone_is_not_logged_with_it(
-    message, raw
-):
+def test_a_worker_in_russia_or_kazakhstan_who_leaves_a_phone_is_not_logged_with_it(message, raw):
     assert_redacted(message, raw, "<phone>")
 
 
@@ -73,9 +71,7 @@ def test_a_worker_in_russia_or_kazakhstan_who_leaves_a_phone_is_not_logged_with_
         ("брат в Ташкенте +998 90 123 45 67", "+998 90 123 45 67"),
     ],
 )
-def test_a_worker_in_korea_or_central_asia_who_leaves_a_phone_is_not_logged_with_it(
-    message, raw
-):
+def test_a_worker_in_korea_or_central_asia_who_leaves_a_phone_is_not_logged_with_it(message, raw):
     assert_redacted(message, raw, "<phone>")
 
 
@@ -144,9 +140,7 @@ def test_a_migrant_who_shares_a_telegram_handle_is_not_logged_with_it(message, r
         ("my passport an7654321 was taken by the employer", "an7654321"),
     ],
 )
-def test_a_migrant_whose_kyrgyz_passport_number_is_in_the_question_is_not_logged_with_it(
-    message, raw
-):
+def test_a_migrant_whose_kyrgyz_passport_number_is_in_the_question_is_not_logged_with_it(message, raw):
     assert_redacted(message, raw, "<passport>")
 
 
@@ -226,9 +220,7 @@ def test_any_other_long_number_like_a_patent_is_logged_as_a_number(message, raw)
         ("street Lenina 17 apt 3", ["Lenina", "17", "3"]),
     ],
 )
-def test_a_migrant_who_describes_where_they_live_is_not_logged_with_the_address(
-    message, raw_parts
-):
+def test_a_migrant_who_describes_where_they_live_is_not_logged_with_the_address(message, raw_parts):
     logged = redact(message)
     assert "<address>" in logged
     for part in raw_parts:
@@ -348,9 +340,7 @@ def test_redaction_is_fast_enough_to_run_on_every_message():
 # --- properties ------------------------------------------------------------------------
 
 # Surrounding text without any digits, so every digit in the output would be a leak.
-digit_free_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Nd", "No", "Nl", "Cs")), max_size=40
-)
+digit_free_text = st.text(alphabet=st.characters(blacklist_categories=("Nd", "No", "Nl", "Cs")), max_size=40)
 # Whitespace between the value and its neighbours: glued to a URL or handle, a number is
 # part of that token instead.
 separators = st.sampled_from([" ", "\n", ", ", ": ", " — ", " (", ") "])
@@ -399,9 +389,7 @@ def test_any_text_a_user_may_send_is_redacted_without_crashing(text):
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(digit_free_text, separators, phone_numbers(), separators, digit_free_text)
-def test_a_phone_hidden_anywhere_in_a_message_never_reaches_the_log(
-    before, sep1, phone, sep2, after
-):
+def test_a_phone_hidden_anywhere_in_a_message_never_reaches_the_log(before, sep1, phone, sep2, after):
     logged = redact(before + sep1 + phone + sep2 + after)
     assert phone not in logged
     assert digits_of(logged) == "", f"digits of {phone!r} survived in {logged!r}"
@@ -410,9 +398,7 @@ def test_a_phone_hidden_anywhere_in_a_message_never_reaches_the_log(
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(digit_free_text, separators, card_numbers(), separators, digit_free_text)
-def test_a_card_hidden_anywhere_in_a_message_never_reaches_the_log(
-    before, sep1, card, sep2, after
-):
+def test_a_card_hidden_anywhere_in_a_message_never_reaches_the_log(before, sep1, card, sep2, after):
     logged = redact(before + sep1 + card + sep2 + after)
     assert card not in logged
     assert digits_of(logged) == "", f"digits of {card!r} survived in {logged!r}"

@@ -1,0 +1,46 @@
+"""Grouping unanswered questions that ask the same thing in different words or spellings.
+
+Texts are folded to their skeleton and described by character 3- and 4-grams, so
+"patent kancha turat", "патент канча турат" and "pattent kancha" land together. Grouping is
+greedy around the most frequent text: each text joins the first (most frequent) leader it
+resembles at least `threshold` in cosine similarity, so groups do not chain apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
+
+from handlers.understanding.skeleton import skeleton
+
+THRESHOLD = 0.5
+
+
+def group_similar(texts: Sequence[str], weights: Sequence[int], threshold: float = THRESHOLD) -> list[list[int]]:
+    """Indices of `texts` in groups; the biggest (by summed weight) first, leader first within."""
+    if not texts:
+        return []
+    folded = [skeleton(t) or t.lower() for t in texts]
+    vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(3, 4), binary=True, lowercase=False)
+    try:
+        matrix = normalize(vectorizer.fit_transform(folded).astype(float))
+    except ValueError:  # no n-grams at all (texts of one or two characters)
+        return [[i] for i in range(len(texts))]
+    similarity = (matrix @ matrix.T).toarray()
+    order = sorted(range(len(texts)), key=lambda i: (-weights[i], folded[i]))
+    group_of: dict[int, int] = {}
+    groups: list[list[int]] = []
+    for i in order:
+        if i in group_of:
+            continue
+        group = [i]
+        group_of[i] = len(groups)
+        for j in order:
+            if j not in group_of and similarity[i, j] >= threshold:
+                group_of[j] = len(groups)
+                group.append(j)
+        groups.append(group)
+    groups.sort(key=lambda g: -sum(weights[i] for i in g))
+    return groups

@@ -1,0 +1,273 @@
+"""The week's figures, computed in SQL over the query log.
+
+Entry point, also for benchmarks:
+
+    compute_week(db, start_utc, end_utc, *, tz=BISHKEK, baseline_periods=4, unanswered_limit=500) -> WeekStats
+
+`db` is a path to the SQLite file, a sqlite_utils.Database or a sqlite3.Connection;
+`start_utc` (inclusive) and `end_utc` (exclusive) are aware datetimes (naive ones are taken
+as UTC). Days and hours are counted in `tz`. `baseline_periods` periods of the same length
+before `start_utc` are the baseline for rising terms (0 skips them). Every aggregate runs in
+SQL on the `ts` index; Python only sees grouped rows (one per day, topic, distinct text…).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from storage.review.period import BISHKEK
+from storage.review.terms import RisingTerm, count_terms, rising_terms
+
+UNANSWERED_LIMIT = 500  # distinct unanswered texts kept for grouping and review, most frequent first
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """One distinct unanswered text (already redacted) and how often it was sent."""
+
+    lang: str
+    text: str
+    count: int
+
+
+@dataclass
+class WeekStats:
+    """Every figure of one period; counts only, never a user key."""
+
+    start_utc: dt.datetime
+    end_utc: dt.datetime
+    messages: int = 0
+    by_day: dict[str, int] = field(default_factory=dict)  # local date (ISO) → messages, every day present
+    by_hour: list[int] = field(default_factory=lambda: [0] * 24)  # local hour of day → messages
+    users: int = 0
+    new_users: int = 0
+    returning_users: int = 0
+    by_lang: dict[str, int] = field(default_factory=dict)
+    by_country: dict[str, int] = field(default_factory=dict)  # "" when the host country is unknown
+    by_entry: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)  # most asked first
+    text_messages: int = 0  # free-text messages: what the router had to understand
+    fallbacks: int = 0  # free-text messages it did not answer with a topic
+    unanswered: list[Unanswered] = field(default_factory=list)
+    unanswered_distinct: int = 0
+    feedback: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic → (👍, 👎)
+    danger: dict[str, int] = field(default_factory=dict)  # kind → danger answers given
+    handoffs_asked: int = 0
+    handoffs_answered: int = 0
+    handoffs_urgent: int = 0
+    median_first_reply_min: float | None = None
+    latency_p50: float | None = None
+    latency_p95: float | None = None
+    errors: int = 0
+    send_failures: int = 0
+    log_failures: int = 0
+    rising: list[RisingTerm] = field(default_factory=list)
+    rising_baseline_messages: int = 0  # free-text messages in the baseline periods
+
+    @property
+    def fallback_rate(self) -> float | None:
+        return self.fallbacks / self.text_messages if self.text_messages else None
+
+    @property
+    def feedback_up(self) -> int:
+        return sum(up for up, _ in self.feedback.values())
+
+    @property
+    def feedback_down(self) -> int:
+        return sum(down for _, down in self.feedback.values())
+
+    @property
+    def danger_total(self) -> int:
+        return sum(self.danger.values())
+
+
+def connect(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> sqlite3.Connection:
+    """A connection to the log, with its tables in place when given a path."""
+    if isinstance(db, sqlite3.Connection):
+        return db
+    if isinstance(db, sqlite_utils.Database):
+        return db.conn
+    from storage.database import open_database
+
+    return open_database(Path(db)).conn
+
+
+def stamp(moment: dt.datetime) -> str:
+    """The log's timestamp format, so bounds compare as text on the ts index."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def compute_week(
+    db: sqlite_utils.Database | sqlite3.Connection | Path | str,
+    start_utc: dt.datetime,
+    end_utc: dt.datetime,
+    *,
+    tz: ZoneInfo = BISHKEK,
+    baseline_periods: int = 4,
+    unanswered_limit: int = UNANSWERED_LIMIT,
+) -> WeekStats:
+    """All figures for [start_utc, end_utc); see the module docstring."""
+    conn = connect(db)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    stats = WeekStats(_aware(start_utc), _aware(end_utc))
+    bounds = (stamp(start_utc), stamp(end_utc))
+    shift = _local_shift(stats.start_utc, tz)
+    stats.by_day = {day: 0 for day in _local_days(stats.start_utc, stats.end_utc, tz)}
+    if "queries" in tables:
+        _traffic(conn, stats, bounds, shift)
+        _unanswered(conn, stats, bounds, unanswered_limit)
+        if baseline_periods > 0:
+            _rising(conn, stats, bounds, baseline_periods)
+    if "feedback" in tables:
+        rows = conn.execute(
+            "SELECT topic, SUM(helpful = 1), SUM(helpful = 0) FROM feedback WHERE ts >= ? AND ts < ? "
+            "GROUP BY topic ORDER BY topic", bounds,
+        )
+        stats.feedback = {topic or "": (int(up or 0), int(down or 0)) for topic, up, down in rows}
+    if "tickets" in tables:
+        _handoffs(conn, stats, bounds)
+    if "events" in tables:
+        _health_events(conn, stats, bounds)
+    return stats
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _local_shift(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """SQLite modifier from UTC to local time. Asia/Bishkek has kept +06:00 since 2005, so one
+    offset per period is exact there; a zone that changes offset inside a period would need more."""
+    offset = moment.astimezone(tz).utcoffset() or dt.timedelta(0)
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def _local_days(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> list[str]:
+    first = start.astimezone(tz).date()
+    last = (end - dt.timedelta(microseconds=1)).astimezone(tz).date()
+    return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def _one(conn: sqlite3.Connection, sql: str, params: Sequence) -> int:
+    value = conn.execute(sql, params).fetchone()[0]
+    return int(value or 0)
+
+
+def _grouped(conn: sqlite3.Connection, column: str, bounds: tuple[str, str], where: str = "") -> dict[str, int]:
+    rows = conn.execute(
+        f"SELECT COALESCE({column}, ''), COUNT(*) AS n FROM queries WHERE ts >= ? AND ts < ? {where} "
+        f"GROUP BY 1 ORDER BY n DESC, 1", bounds,
+    )
+    return {str(key): int(n) for key, n in rows}
+
+
+def _traffic(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], shift: str) -> None:
+    stats.messages = _one(conn, "SELECT COUNT(*) FROM queries WHERE ts >= ? AND ts < ?", bounds)
+    if not stats.messages:
+        return
+    for day, n in conn.execute(
+        "SELECT date(ts, ?), COUNT(*) FROM queries WHERE ts >= ? AND ts < ? GROUP BY 1", (shift, *bounds),
+    ):
+        stats.by_day[day] = stats.by_day.get(day, 0) + int(n)
+    for hour, n in conn.execute(
+        "SELECT CAST(strftime('%H', ts, ?) AS INTEGER), COUNT(*) FROM queries WHERE ts >= ? AND ts < ? GROUP BY 1",
+        (shift, *bounds),
+    ):
+        stats.by_hour[int(hour)] = int(n)
+    stats.users = _one(conn, "SELECT COUNT(DISTINCT user_key) FROM queries WHERE ts >= ? AND ts < ?", bounds)
+    # Returning: seen before the period within the retained log (rows older than the
+    # retention period are gone, so a person back after half a year counts as new).
+    stats.returning_users = _one(
+        conn,
+        "SELECT COUNT(*) FROM (SELECT DISTINCT user_key FROM queries WHERE ts >= ? AND ts < ?) "
+        "WHERE user_key IN (SELECT user_key FROM queries WHERE ts < ?)",
+        (*bounds, bounds[0]),
+    )
+    stats.new_users = stats.users - stats.returning_users
+    stats.by_lang = _grouped(conn, "lang", bounds)
+    stats.by_country = _grouped(conn, "country", bounds)
+    stats.by_entry = _grouped(conn, "entry", bounds)
+    stats.topics = _grouped(conn, "topic", bounds, "AND topic IS NOT NULL AND topic != ''")
+    stats.danger = _grouped(conn, "danger", bounds, "AND danger IS NOT NULL AND danger != ''")
+    stats.text_messages, stats.fallbacks = (
+        int(v or 0) for v in conn.execute(
+            "SELECT COUNT(*), SUM(fallback = 1) FROM queries WHERE ts >= ? AND ts < ? AND entry = 'text'", bounds,
+        ).fetchone()
+    )
+    stats.latency_p50, stats.latency_p95 = _percentiles(conn, bounds, (50, 95))
+
+
+def _percentiles(conn: sqlite3.Connection, bounds: tuple[str, str], ranks: Sequence[int]) -> list[float | None]:
+    """Nearest-rank percentiles of reply latency, picked by OFFSET in SQL: no rows reach Python."""
+    n = _one(conn, "SELECT COUNT(latency_ms) FROM queries WHERE ts >= ? AND ts < ?", bounds)
+    if not n:
+        return [None for _ in ranks]
+    values: list[float | None] = []
+    for rank in ranks:
+        offset = max(0, -(-rank * n // 100) - 1)
+        row = conn.execute(
+            "SELECT latency_ms FROM queries WHERE ts >= ? AND ts < ? AND latency_ms IS NOT NULL "
+            "ORDER BY latency_ms LIMIT 1 OFFSET ?", (*bounds, offset),
+        ).fetchone()
+        values.append(float(row[0]))
+    return values
+
+
+def _unanswered(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], limit: int) -> None:
+    where = "ts >= ? AND ts < ? AND entry = 'text' AND fallback = 1 AND COALESCE(text, '') != ''"
+    stats.unanswered_distinct = _one(
+        conn, f"SELECT COUNT(*) FROM (SELECT 1 FROM queries WHERE {where} GROUP BY lang, text)", bounds,
+    )
+    rows = conn.execute(
+        f"SELECT COALESCE(lang, ''), text, COUNT(*) AS n FROM queries WHERE {where} "
+        "GROUP BY lang, text ORDER BY n DESC, text LIMIT ?", (*bounds, limit),
+    )
+    stats.unanswered = [Unanswered(lang, text, int(n)) for lang, text, n in rows]
+
+
+def _rising(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], periods: int) -> None:
+    length = stats.end_utc - stats.start_utc
+    baseline = (stamp(stats.start_utc - length * periods), bounds[0])
+    sql = "SELECT text, COUNT(*) FROM queries WHERE ts >= ? AND ts < ? AND entry = 'text' GROUP BY text"
+    current = count_terms(conn.execute(sql, bounds))
+    before = count_terms(conn.execute(sql, baseline))
+    stats.rising_baseline_messages = before.messages
+    stats.rising = rising_terms(current, before, periods)
+
+
+def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:
+    asked, answered, urgent = conn.execute(
+        "SELECT COUNT(*), COUNT(first_reply), SUM(urgent = 1) FROM tickets WHERE opened >= ? AND opened < ?", bounds,
+    ).fetchone()
+    stats.handoffs_asked, stats.handoffs_answered, stats.handoffs_urgent = int(asked), int(answered), int(urgent or 0)
+    if answered:
+        # Median of an even count: the mean of the two middle waits.
+        middle = conn.execute(
+            "SELECT (julianday(first_reply) - julianday(opened)) * 1440 AS wait FROM tickets "
+            "WHERE opened >= ? AND opened < ? AND first_reply IS NOT NULL ORDER BY wait LIMIT ? OFFSET ?",
+            (*bounds, 2 - answered % 2, (answered - 1) // 2),
+        ).fetchall()
+        stats.median_first_reply_min = round(sum(row[0] for row in middle) / len(middle), 1)
+
+
+def _health_events(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:
+    rows = conn.execute(
+        "SELECT kind, COUNT(*), SUM(CASE WHEN kind = 'log_failure' THEN CAST(detail AS INTEGER) END) "
+        "FROM events WHERE ts >= ? AND ts < ? GROUP BY kind", bounds,
+    )
+    for kind, n, failed_writes in rows:
+        if kind == "error":
+            stats.errors = int(n)
+        elif kind == "send_failure":
+            stats.send_failures = int(n)
+        elif kind == "log_failure":
+            stats.log_failures = int(failed_writes or 0)
