@@ -64,7 +64,7 @@ UI_KEYS = (
     "fallback", "fallback_hint", "source_line", "as_of_line", "ask_country", "country_saved",
     "choose_language", "language_saved", "feedback_thanks", "related", "non_text",
     "empty_message", "too_long", "date_hint", "months", "date_format", "group_chat",
-    "unknown_command", "commands", "country_unknown_note", "danger_offer", "handoff", "caseworkers", "flood",
+    "unknown_command", "commands", "country_unknown_note", "danger_offer", "handoff", "caseworkers", "flood", "admin",
 )
 
 

@@ -73,6 +73,15 @@ class Forward:
     reply: Reply
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file to send, such as the weekly report for an admin."""
+
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
 @dataclass
 class Outcome:
     """The replies to one incoming message, with what the core understood of it."""
@@ -84,3 +93,4 @@ class Outcome:
     sources: tuple[int, ...] = ()
     suggestions: tuple[str, ...] = field(default_factory=tuple)
     forwards: list[Forward] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)

@@ -156,8 +156,9 @@ _STREET_AFTER_RE = re.compile(
     rf"(?P<num>{_SP}*,?{_SP}*\d+(?:/\d+)?\w*)?"
 )
 # House, flat, building number after its keyword: "д. 5", "кв 12", "apt 3B", "үй 7".
+# Not after a number: "1 кв. 2026" is a quarter, "30 д. 5 ч." a duration.
 _HOUSE_RE = re.compile(
-    rf"(?<![\w.])(?P<kw>(?i:д|дом[ау]?|кв|квартир[аеуы]|корп|корпус|apt|apartment|flat|house"
+    rf"(?<![\w.])(?<!\d )(?P<kw>(?i:д|дом[ау]?|кв|квартир[аеуы]|корп|корпус|apt|apartment|flat|house"
     rf"|үй|батир\w*|uy|kv))(?!{_LETTER})\.?"
     rf"(?P<sep>{_SP}*(?:№|N|#|no\.?)?{_SP}*)(?P<num>\d+(?:[/\-]\d+)?{_LETTER}?)(?![\w])"
     r"(?!\s*(?:кв\.?\s*м|м2|м²|sq))"  # "квартира 50 кв. м" is an area, not a flat number
@@ -173,9 +174,11 @@ _HOUSE_BEFORE_RE = re.compile(
 _NAME_TRIGGER_RE = re.compile(
     rf"(?<!{_LETTER})(?:"
     r"(?P<loose>меня\s+зовут|зовут\s+меня|мо[её]\s+имя|моя\s+фамилия|мо[её]\s+фио"
-    r"|менин\s+атым|атым|менин\s+ысмым|ысмым|аты-жөнүм|фамилиям"
     r"|my\s+name\s+is|my\s+name['’]s|i\s+am\s+called|i['’]m\s+called"
-    r"|menya\s+zovut|zovut\s+menya|mo[ey]o?\s+imya|menin\s+atym|atym)"
+    r"|menya\s+zovut|zovut\s+menya|mo[ey]o?\s+imya)"
+    # Kyrgyz has no "is": "атым Айбек" (my name is Aibek) reads like "атым кара тизмеде"
+    # (my name is on the blacklist), so a lower-case name there is one word at most.
+    r"|(?P<ky>(?:менин\s+)?(?:атым|ысмым|аты-жөнүм|фамилиям)|(?:menin\s+)?(?:atym|ysmym))"
     r"|(?P<colon>(?:имя|фамилия|фио|отчество|аты|аты-жөнү|name|full\s+name|surname)\s*:)"
     r"|(?P<dash>я\s*[—–-]))"
     rf"(?!{_LETTER})",
@@ -194,9 +197,11 @@ _NOT_NAME = frozenset(
     живу работаю приехал приехала сейчас здесь тут был была лет год года помогите пожалуйста
     здравствуйте привет хочу могу нужно надо мигрант гражданин гражданка все всё
     мен сен ал биз силер алар менин мага жана же бирок деген деп эле дагы ооба жок мында
-    азыр жашайм иштейм келдим жардам саламатсызбы салам
+    азыр жашайм иштейм келдим жардам саламатсызбы салам кара ак бар жок барбы жокпу эмне ким
+    кандай качан кайда туура эмес өзгөрдү тизмеде тизмеге базада жазылган
+    есть было записано указано написано неправильно стоит базе списке
     and or but i im am is are was from in at on to the a an my me live work working living
-    here now please hello hi not no yes with for
+    here now please hello hi not no yes with for was wrong listed
     """.split()
 )
 
@@ -434,7 +439,8 @@ def _redact_names(text: str) -> str:
         if word.lower() in _NOT_NAME or (trigger.group("dash") and not capitalised):
             continue
         start, end = first.start(1), first.end(1)
-        for _ in range(_MAX_NAME_WORDS - 1):
+        max_more = 0 if trigger.group("ky") and not capitalised else _MAX_NAME_WORDS - 1
+        for _ in range(max_more):
             nxt = _NAME_NEXT_RE.match(text, end)
             if not nxt:
                 break

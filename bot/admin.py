@@ -1,0 +1,86 @@
+"""Admin commands: /reload, /stats and /report, for the ids in HELPLINE_ADMIN_IDS only.
+
+Anyone else gets a polite refusal, and the attempt is recorded under their pseudonym.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from bot.reloader import ContentReloader
+from handlers.conversation import Conversation
+from handlers.replies import Document, Incoming, Outcome, Reply
+
+BISHKEK = ZoneInfo("Asia/Bishkek")
+COMMANDS = frozenset({"reload", "stats", "report"})
+ReportBuilder = Callable[[], tuple[str, bytes, str]]  # → (summary, html, filename)
+
+
+class AdminCommands:
+    def __init__(
+        self, conversation: Conversation, reloader: ContentReloader, admin_ids: frozenset[int],
+        weekly_report: ReportBuilder | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.reloader = reloader
+        self.admin_ids = admin_ids
+        self.weekly_report = weekly_report
+
+    def handle(self, incoming: Incoming) -> Outcome | None:
+        """The reply to an admin command, or None when the message is not one."""
+        text = incoming.text.strip()
+        if not text.startswith("/") or incoming.button is not None:
+            return None
+        command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+        if command not in COMMANDS:
+            return None
+        lang = self._language(incoming)
+        words = self.conversation.knowledge.content.ui[lang]["admin"]
+        if incoming.user_id not in self.admin_ids:
+            user_key = self.conversation.pseudonymizer.user_key(incoming.user_id)
+            self.conversation.querylog.record_event("admin_refused", f"/{command} by {user_key}")
+            return Outcome([Reply(words["refused"])], lang)
+        if command == "reload":
+            result = self.reloader.reload()
+            if result.ok:
+                return Outcome([Reply(words["reloaded"].format(topics=result.topics))], lang)
+            return Outcome([Reply(words["reload_failed"] + "\n" + "\n".join(result.problems[:30]))], lang)
+        if command == "stats":
+            return Outcome([Reply(words["stats"].format(**self.today_figures()))], lang)
+        if self.weekly_report is None:
+            return Outcome([Reply(words["refused"])], lang)
+        summary, html, filename = self.weekly_report()
+        return Outcome([Reply(summary)], lang, documents=[Document(filename, html, summary.splitlines()[0])])
+
+    def today_figures(self, now: dt.datetime | None = None) -> dict[str, object]:
+        """Figures since midnight in Bishkek, straight from the log."""
+        local = (now or dt.datetime.now(dt.UTC)).astimezone(BISHKEK)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+        since = start.isoformat(timespec="milliseconds")
+        log = self.conversation.querylog
+        log.flush()
+        db = log.db
+        row = next(db.query(
+            "SELECT COUNT(*) AS messages, COUNT(DISTINCT user_key) AS users, "
+            "COALESCE(SUM(fallback), 0) AS fallbacks, COUNT(danger) AS danger FROM queries WHERE ts >= ?", [since],
+        ))
+        votes = next(db.query(
+            "SELECT COALESCE(SUM(helpful), 0) AS helpful, COUNT(*) - COALESCE(SUM(helpful), 0) AS unhelpful "
+            "FROM feedback WHERE ts >= ?", [since],
+        ))
+        open_tickets = next(db.query("SELECT COUNT(*) AS n FROM tickets WHERE status = 'open'"))["n"]
+        rate = f"{row['fallbacks'] / row['messages']:.0%}" if row["messages"] else "0%"
+        return {
+            **row, **votes, "fallback_rate": rate, "open_tickets": open_tickets,
+            "log_failures": log.failures, "pending": log.pending,
+        }
+
+    def _language(self, incoming: Incoming) -> str:
+        content = self.conversation.knowledge.content
+        profile = self.conversation.profiles.get(self.conversation.pseudonymizer.user_key(incoming.user_id))
+        if profile.lang in content.languages:
+            return profile.lang
+        code = (incoming.language_code or "").split("-")[0]
+        return code if code in content.languages else "ru"
