@@ -8,9 +8,7 @@ import pytest
 
 from bot.admin import AdminCommands
 from bot.reloader import ContentReloader
-from content import load_content
 from handlers.conversation import Conversation
-from handlers.knowledge import build_knowledge
 from handlers.replies import Incoming
 from storage.database import open_database
 from storage.profiles import Profiles
