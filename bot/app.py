@@ -27,7 +27,7 @@ class Helpline:
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     """Load content (raising ContentError when it is broken), train, open the log."""
     content = load_content(settings.content_dir)
-    knowledge = build_knowledge(content)
+    knowledge = build_knowledge(content, cache_dir=settings.data_dir / "cache")
     db = open_database(settings.database_path)
     querylog = QueryLog(db)
     querylog.purge(settings.retention_days)

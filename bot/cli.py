@@ -1,4 +1,4 @@
-"""The `helpline` command: chat, ask, validate, purge, run, webhook.
+"""The `helpline` command: chat, ask, validate, purge, run, webhook, report, review.
 
 With no sub-command it starts the bot: on Telegram when TELEGRAM_BOT_TOKEN is set,
 otherwise as a console chat.
@@ -81,7 +81,37 @@ def _parser() -> argparse.ArgumentParser:
     webhook.add_argument("--url", required=True, type=_public_url, metavar="PUBLIC_URL",
                          help="the public https:// address of the proxy, e.g. https://bot.example.org")
     webhook.set_defaults(handler=_webhook)
+
+    report = sub.add_parser("report", help="write the weekly review report (one HTML file and CSV tables)")
+    _period_options(report)
+    report.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                        help="folder for the report files (default: the current folder)")
+    report.add_argument("--lang", choices=["en", "ru"], default=None,
+                        help="report language (default: HELPLINE_REPORT_LANG or en)")
+    report.set_defaults(handler=_report)
+
+    review = sub.add_parser("review", help="assign the week's unanswered questions to topics, in the terminal")
+    _period_options(review)
+    review.add_argument("--limit", type=int, default=500, metavar="N",
+                        help="review at most N distinct questions, most frequent first (default 500)")
+    review.set_defaults(handler=_review)
     return parser
+
+
+def _period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--week", metavar="YYYY-Www",
+                        help="ISO week in Asia/Bishkek time, e.g. 2026-W48 (default: the last full week)")
+    parser.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="first day (instead of --week)")
+    parser.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="last day, included")
+
+
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-23, got {value!r}") from None
 
 
 def _framework_option(parser: argparse.ArgumentParser) -> None:
@@ -188,6 +218,42 @@ def _webhook(settings: Settings, args: argparse.Namespace) -> int:
     if not _has_token(settings):
         return 2
     return run_webhook(settings, args.framework, _build(settings), args.listen, args.url)
+
+
+def _chosen_period(args: argparse.Namespace):
+    from storage.review.period import choose_period
+
+    try:
+        return choose_period(args.week, args.since, args.until)
+    except ValueError as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return None
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.review.delivery import headline_summary, report_lang
+    from storage.review.report import build_report, write_report
+
+    period = _chosen_period(args)
+    if period is None:
+        return 2
+    report = build_report(settings.database_path, period, content_dir=settings.content_dir,
+                          lang=args.lang or report_lang())
+    written = write_report(report, args.out)
+    print(headline_summary(report))
+    print(f"\nreport: {written[0]}")
+    print(f"tables: {len(written) - 1} CSV file(s) beside it")
+    return 0
+
+
+def _review(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.review.loop import run_review
+
+    period = _chosen_period(args)
+    if period is None:
+        return 2
+    return run_review(settings.database_path, period, sys.stdin, sys.stdout,
+                      content_dir=settings.content_dir, limit=args.limit)
 
 
 def _has_token(settings: Settings) -> bool:

@@ -37,8 +37,10 @@ def content_stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 class ContentReloader:
-    def __init__(self, conversation: Conversation, directory: Path | None = None) -> None:
+    def __init__(self, conversation: Conversation, directory: Path | None = None,
+                 cache_dir: Path | None = None) -> None:
         self.conversation = conversation
+        self.cache_dir = cache_dir
         self.directory = directory or conversation.knowledge.content.directory
         self._stamp = content_stamp(self.directory)
 
@@ -52,7 +54,7 @@ class ContentReloader:
                         len(error.problems))
             return ReloadResult(False, len(self.conversation.knowledge.content.topics),
                                 tuple(str(p) for p in error.problems))
-        self.conversation.knowledge = build_knowledge(content)
+        self.conversation.knowledge = build_knowledge(content, self.cache_dir)
         log.info("content reloaded: %d topics", len(content.topics))
         return ReloadResult(True, len(content.topics), ())
 

@@ -387,10 +387,9 @@ def _load_text(
     sources = _paragraphs(data.get("sources"), path, data.line_of("sources"), problems)
     if not sources and not is_conversation:
         problems.append(Problem(path, data.line_of("sources"), "sources: cite at least one paragraph of the report"))
-    answer = _compile(environment, data.get("answer"), path, data.line_of("answer"), "answer", problems)
+    answer, blocks = _compile(environment, data.get("answer"), path, data.line_of("answer"), "answer", problems)
     variants: dict[str, jinja2.Template] = {}
     raw_variants = data.get("variants") or {}
-    blocks = set(_blocks(environment, data.get("answer")))
     if isinstance(raw_variants, dict):
         for group, source in raw_variants.items():
             line = raw_variants.line_of(group) if isinstance(raw_variants, LineDict) else 1
@@ -398,10 +397,10 @@ def _load_text(
                 known = ", ".join(COUNTRY_GROUPS)
                 problems.append(Problem(path, line, f"variants: unknown group '{group}' (use {known})"))
                 continue
-            compiled = _compile(environment, source, path, line, f"variants.{group}", problems)
+            compiled, used = _compile(environment, source, path, line, f"variants.{group}", problems)
             if compiled is not None:
                 variants[group] = compiled
-                blocks |= _blocks(environment, source)
+                blocks |= used
     else:
         problems.append(Problem(path, data.line_of("variants"), "variants: expected a mapping of group to answer"))
     examples = data.get("examples")
@@ -425,22 +424,17 @@ def _load_text(
     )
 
 
-def _blocks(environment: jinja2.Environment, source: Any) -> set[str]:
-    try:
-        return included_blocks(environment, str(source or ""))
-    except jinja2.TemplateSyntaxError:
-        return set()
-
-
 def _compile(
     environment: jinja2.Environment, source: Any, path: Path, key_line: int, what: str,
     problems: list[Problem],
-) -> jinja2.Template | None:
+) -> tuple[jinja2.Template | None, set[str]]:
+    """Compile a template once, and name the blocks it includes."""
     if not isinstance(source, str) or not source.strip():
         problems.append(Problem(path, key_line, f"{what} is empty"))
-        return None
+        return None, set()
     try:
-        return environment.from_string(source)
+        parsed = environment.parse(source)
+        return environment.from_string(parsed), included_blocks(parsed)
     except jinja2.TemplateSyntaxError as error:
         problems.append(Problem(path, key_line + (error.lineno or 1), f"{what}: template error: {error.message}"))
-        return None
+        return None, set()

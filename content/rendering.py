@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 
 
 def make_environment(blocks_dir: Path, month_names: Sequence[str], date_format: str) -> jinja2.Environment:
@@ -35,9 +36,8 @@ def make_environment(blocks_dir: Path, month_names: Sequence[str], date_format: 
     return environment
 
 
-def included_blocks(environment: jinja2.Environment, source: str) -> set[str]:
-    """Names of the blocks a template includes, without the `.j2` suffix."""
-    parsed = environment.parse(source)
+def included_blocks(parsed: jinja2.nodes.Template) -> set[str]:
+    """Names of the blocks a parsed template includes, without the `.j2` suffix."""
     names = jinja2.meta.find_referenced_templates(parsed)
     return {name.removesuffix(".j2") for name in names if isinstance(name, str)}
 

@@ -1,14 +1,29 @@
-"""Content plus the models trained on it: swapped as one piece when content reloads."""
+"""Content plus the models trained on it: swapped as one piece when content reloads.
+
+Training takes a couple of seconds, and scikit-learn as much again to import; when the
+example questions have not changed since the last start, the trained models are read
+back from a cache file instead (keyed by a hash of everything they learn from).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from content import Content
 from content.library import CONVERSATION_MENU
 from handlers.understanding.danger import DangerDetector
 from handlers.understanding.language import LanguageDetector
 from handlers.understanding.router import Router
+
+log = logging.getLogger(__name__)
+MODEL_VERSION = "1"  # change when the models' code changes, so old cache files are ignored
 
 
 @dataclass(frozen=True)
@@ -19,7 +34,7 @@ class Knowledge:
     danger: DangerDetector
 
 
-def build_knowledge(content: Content) -> Knowledge:
+def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledge:
     """Train the router and the language detector on the content's example questions."""
     examples: dict[str, list[str]] = {}
     by_language: dict[str, list[str]] = {lang: [] for lang in content.languages}
@@ -33,6 +48,37 @@ def build_knowledge(content: Content) -> Knowledge:
     for lang, questions in content.off_topic.items():
         off_topic.extend(questions)
         by_language[lang].extend(questions)
-    conversation = [t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU]
-    router = Router(examples, off_topic=off_topic, not_suggested=conversation)
-    return Knowledge(content, router, LanguageDetector(by_language), DangerDetector(content.danger))
+    conversation = sorted(t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU)
+
+    def train() -> tuple[Router, LanguageDetector]:
+        return Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language)
+
+    if cache_dir is None:
+        router, detector = train()
+    else:
+        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation], ensure_ascii=False)
+        router, detector = _cached(cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
+    return Knowledge(content, router, detector, DangerDetector(content.danger))
+
+
+def _cached(cache_dir: Path, key: str, train):
+    path = cache_dir / f"models-{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - our own file in the bot's data dir
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # noqa: BLE001 - a damaged cache only costs a retrain
+        log.warning("model cache unreadable (%s); training again", type(error).__name__)
+    models = train()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("models-*.pickle"):
+            old.unlink(missing_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            pickle.dump(models, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning("model cache not written (%s)", type(error).__name__)
+    return models

@@ -9,6 +9,7 @@ with a bot_command entity as Telegram sends them, button presses, edits, voice, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -239,9 +240,17 @@ class Emulator:
         return update["update_id"]
 
     async def wait_for(self, condition: Any, timeout: float = 15.0) -> None:
-        """Wait until `condition()` holds, re-checked after every call the bot makes."""
+        """Wait until `condition()` holds: re-checked after every call the bot makes, and
+        every quarter second for conditions on other things (a process exiting)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            while not condition():
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise TimeoutError(f"still waiting after {timeout} s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), min(left, 0.25))
 
     def called(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method.lower() == method.lower()]

@@ -100,7 +100,7 @@ async def running(helpline: Helpline, framework: str, run: Any = serve,
         return bool(emulator.succeeded("setWebhook") if webhook else emulator.called("getUpdates"))
 
     try:
-        await emulator.wait_for(lambda: ready() or task.done())
+        await emulator.wait_for(lambda: ready() or task.done(), timeout=60)  # first import is slow
         if task.done():
             task.result()
         yield Running(emulator, helpline, framework, stop, task)
@@ -473,8 +473,10 @@ async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpli
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=data_root))
         emulators.append(emulator)
     try:
-        for emulator in emulators:
-            await emulator.wait_for(lambda e=emulator: bool(e.called("getUpdates")), timeout=120)
+        for emulator, process in zip(emulators, processes, strict=True):
+            await emulator.wait_for(
+                lambda e=emulator, p=process: bool(e.called("getUpdates")) or _exited(p), 120)
+            assert not _exited(process), (await process.stderr.read()).decode()
             user = Person(emulator, "en")
             await user.say("I lost my passport")
         for process in processes:
@@ -489,3 +491,7 @@ async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpli
                 process.kill()
         for emulator in emulators:
             await emulator.stop()
+
+
+def _exited(process: asyncio.subprocess.Process) -> bool:
+    return process.returncode is not None

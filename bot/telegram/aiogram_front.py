@@ -58,11 +58,15 @@ class AiogramFront:
         ))
 
     async def stop_polling(self) -> None:
-        """Cancel the long poll; updates already taken are answered by Responder.drain."""
-        if self._polling is not None and not self._polling.done():
+        """End the long poll; updates already taken are answered by Responder.drain."""
+        if self._polling is None or self._polling.done():
+            return
+        try:
+            await self.dispatcher.stop_polling()
+        except RuntimeError:  # stopped before polling began: nothing was fetched yet
             self._polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._polling
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

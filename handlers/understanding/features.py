@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import CountVectorizer
+
+if TYPE_CHECKING:  # training needs scipy and scikit-learn; answering a message does not
+    from scipy.sparse import csr_matrix
 
 
 def char_ngrams(text: str, sizes: range) -> Iterable[str]:
@@ -57,6 +59,9 @@ class Featurizer:
         Its char_wb and word analysers cut n-grams exactly as `char_ngrams` and
         `word_ngrams` do, so training and single-message features agree.
         """
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import CountVectorizer
+
         analysers = [CountVectorizer(analyzer="char_wb", ngram_range=(self.char_sizes.start, self.char_sizes.stop - 1),
                                      lowercase=False)]
         prefixes = [""]
@@ -89,6 +94,8 @@ class Featurizer:
         return indices, weights / np.linalg.norm(weights)
 
     def _matrix(self, counted: list[Counter[str]]) -> csr_matrix:
+        from scipy.sparse import csr_matrix
+
         vocabulary = self.vocabulary
         pointers = [0]
         columns: list[int] = []
@@ -108,6 +115,8 @@ class Featurizer:
 
     def _weigh_matrix(self, counts: csr_matrix) -> csr_matrix:
         """Sublinear tf × idf, each row scaled to unit length, for all rows at once."""
+        from scipy.sparse import csr_matrix
+
         matrix = counts.astype(float)
         matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())

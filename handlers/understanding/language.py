@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.naive_bayes import MultinomialNB
 
 from handlers.understanding.features import Featurizer
 
@@ -32,6 +31,8 @@ class LanguageDetector:
                 texts.append(question.lower())
                 labels.append(lang)
         self.languages = tuple(sorted(samples))
+        from sklearn.naive_bayes import MultinomialNB  # only for training
+
         self._featurizer = Featurizer(char_sizes=range(1, 5), word_sizes=range(1, 2))
         model = MultinomialNB(alpha=0.1)
         model.fit(self._featurizer.fit_transform(texts), labels)

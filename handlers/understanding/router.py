@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.svm import LinearSVC
 
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
@@ -57,6 +56,8 @@ class Router:
             labels.append(OFF_TOPIC)
         self.threshold = threshold
         self._not_suggested = frozenset(not_suggested) | {OFF_TOPIC}
+        from sklearn.svm import LinearSVC  # only for training: a cached router loads without it
+
         self._featurizer = Featurizer(char_sizes=range(2, 5), word_sizes=range(1, 2))
         model = LinearSVC(C=0.5, tol=1e-3)
         model.fit(self._featurizer.fit_transform(texts), labels)

@@ -86,14 +86,14 @@ def bar_list(
     width: int = 720,
 ) -> Markup:
     """Horizontal bars, one row per item, for ranked lists such as topics."""
-    row, label_w, value_w, top = 22, 230, 56, 22
+    row, label_w, value_w, top = 22, 300, 56, 22
     height = top + row * len(labels) + 6
     plot_w = width - label_w - value_w
     peak = max([*values, *(previous or []), 1])
     parts = [_open(width, height, title)]
     for i, label in enumerate(labels):
         y = top + row * i
-        short = label if len(label) <= 36 else label[:35] + "…"
+        short = label if len(label) <= 42 else label[:41] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
                      f'<title>{escape(label)}</title>{escape(short)}</text>')
         w = plot_w * values[i] / peak

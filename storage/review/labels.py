@@ -108,7 +108,8 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_title": "Helpline {label} ({dates})",
         "summary_messages": "{messages} messages ({change}), {users} people ({new} new).",
         "summary_fallback": "Not understood: {rate} ({change}).",
-        "summary_safety": "Danger answers: {danger}. Hand-offs: {asked} asked, {answered} answered, median first reply {median}.",
+        "summary_safety": "Danger answers: {danger}. Hand-offs: {asked} asked, {answered} answered, "
+                          "median first reply {median}.",
         "summary_topics": "Most asked: {topics}.",
         "summary_empty": "No messages in this period.",
         "summary_rising": "Rising: {terms}.",

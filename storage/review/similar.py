@@ -44,3 +44,14 @@ def group_similar(texts: Sequence[str], weights: Sequence[int], threshold: float
         groups.append(group)
     groups.sort(key=lambda g: -sum(weights[i] for i in g))
     return groups
+
+
+def closest_topics(router, text: str, n: int = 5) -> tuple[list[tuple[str, float]], bool]:
+    """The router's `n` best real topics for a text with their confidence, and whether its
+    overall best guess was the off-topic class."""
+    from handlers.understanding.router import OFF_TOPIC
+
+    scores = router.scores(text)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    off_topic = bool(ranked) and ranked[0][0] == OFF_TOPIC
+    return [(topic, score) for topic, score in ranked if topic != OFF_TOPIC][:n], off_topic

@@ -94,8 +94,13 @@ def connect(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> sqli
         return db
     if isinstance(db, sqlite_utils.Database):
         return db.conn
-    from storage.database import open_database
+    from storage.database import ensure_tables, open_database
 
+    if not Path(db).exists():
+        # No log yet: report on an empty one rather than create a database file as a side effect.
+        empty = sqlite_utils.Database(memory=True)
+        ensure_tables(empty)
+        return empty.conn
     return open_database(Path(db)).conn
 
 
@@ -222,16 +227,32 @@ def _percentiles(conn: sqlite3.Connection, bounds: tuple[str, str], ranks: Seque
     return values
 
 
+_UNANSWERED = "ts >= ? AND ts < ? AND entry = 'text' AND fallback = 1 AND COALESCE(text, '') != ''"
+
+
 def _unanswered(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], limit: int) -> None:
-    where = "ts >= ? AND ts < ? AND entry = 'text' AND fallback = 1 AND COALESCE(text, '') != ''"
     stats.unanswered_distinct = _one(
-        conn, f"SELECT COUNT(*) FROM (SELECT 1 FROM queries WHERE {where} GROUP BY lang, text)", bounds,
+        conn, f"SELECT COUNT(*) FROM (SELECT 1 FROM queries WHERE {_UNANSWERED} GROUP BY lang, text)", bounds,
     )
+    stats.unanswered = _unanswered_rows(conn, bounds, limit)
+
+
+def _unanswered_rows(conn: sqlite3.Connection, bounds: tuple[str, str], limit: int) -> list[Unanswered]:
     rows = conn.execute(
-        f"SELECT COALESCE(lang, ''), text, COUNT(*) AS n FROM queries WHERE {where} "
+        f"SELECT COALESCE(lang, ''), text, COUNT(*) AS n FROM queries WHERE {_UNANSWERED} "
         "GROUP BY lang, text ORDER BY n DESC, text LIMIT ?", (*bounds, limit),
     )
-    stats.unanswered = [Unanswered(lang, text, int(n)) for lang, text, n in rows]
+    return [Unanswered(lang, text, int(n)) for lang, text, n in rows]
+
+
+def unanswered_texts(
+    db: sqlite_utils.Database | sqlite3.Connection | Path | str,
+    start_utc: dt.datetime,
+    end_utc: dt.datetime,
+    limit: int = UNANSWERED_LIMIT,
+) -> list[Unanswered]:
+    """Distinct free-text messages the router did not answer, most frequent first (for review)."""
+    return _unanswered_rows(connect(db), (stamp(start_utc), stamp(end_utc)), limit)
 
 
 def _rising(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], periods: int) -> None:

@@ -1,0 +1,97 @@
+"""Section 2a: per-message latency of the core, and start-up time in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.data import REPO, Question
+from benchmarks.timing import Spread, percentile
+from handlers.conversation import Conversation
+from handlers.knowledge import Knowledge
+from handlers.replies import Incoming
+from storage.database import open_database
+from storage.profiles import Profiles
+from storage.pseudonym import Pseudonymizer
+from storage.querylog import QueryLog
+
+BENCH_KEY = b"benchmark-hash-key-0123456789"
+USERS = 40
+COUNTRIES = ("RU", "KZ", "KR", "TR", "AE", "BY", "AM", "KG")
+START_UP = """
+import json, time
+started = time.perf_counter()
+from content import load_content
+from handlers.knowledge import build_knowledge
+imported = time.perf_counter()
+content = load_content()
+loaded = time.perf_counter()
+build_knowledge(content)
+trained = time.perf_counter()
+print(json.dumps({"imports": imported - started, "load": loaded - imported, "train": trained - loaded}))
+"""
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50: Spread  # seconds
+    p99: Spread
+    mean: Spread
+    messages: int
+
+
+@dataclass(frozen=True)
+class StartUp:
+    imports: Spread
+    load: Spread
+    train: Spread
+    ready: Spread  # imports + load + train
+    wall: Spread  # spawning the interpreter until it exits
+
+
+def core_latency(knowledge: Knowledge, questions: Sequence[Question], runs: int) -> Latency:
+    """Conversation.handle on every question, as USERS people whose host country is known.
+
+    Each run uses a fresh SQLite database on disk (WAL, as the bot runs); time covers
+    routing, rendering and writing the log row.
+    """
+    p50s, p99s, means = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            db = open_database(Path(folder) / "bench.sqlite")
+            conversation = Conversation(knowledge, QueryLog(db), Profiles(db), Pseudonymizer(BENCH_KEY))
+            for user in range(1, USERS + 1):
+                conversation.handle(Incoming(user, button=f"c:{COUNTRIES[user % len(COUNTRIES)]}"))
+            times = []
+            for number, question in enumerate(questions):
+                incoming = Incoming(1 + number % USERS, question.text)
+                started = time.perf_counter()
+                conversation.handle(incoming)
+                times.append(time.perf_counter() - started)
+            db.conn.close()
+        p50s.append(percentile(times, 50))
+        p99s.append(percentile(times, 99))
+        means.append(sum(times) / len(times))
+    return Latency(Spread.of(p50s), Spread.of(p99s), Spread.of(means), len(questions))
+
+
+def start_up(runs: int) -> StartUp:
+    """Import, load the content and train the models in a new interpreter, `runs` times."""
+    samples: list[dict[str, float]] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", START_UP], cwd=REPO, capture_output=True, text=True,
+                              check=True)
+        wall = time.perf_counter() - started
+        sample = json.loads(done.stdout.strip().splitlines()[-1])
+        sample["ready"] = sample["imports"] + sample["load"] + sample["train"]
+        sample["wall"] = wall
+        samples.append(sample)
+    return StartUp(**{key: Spread.of([s[key] for s in samples])
+                      for key in ("imports", "load", "train", "ready", "wall")})

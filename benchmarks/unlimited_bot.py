@@ -1,0 +1,31 @@
+"""`helpline` with the Telegram rate limiter lifted, to measure what the bot itself can do.
+
+helpline spaces its sends to Telegram's limits (about 30 messages a second overall, one a
+second per chat; bot/telegram/delivery.py), so through the emulator its shipped rate is
+capped by design. This runs the same `helpline` command with limits so high they never
+bind; nothing else changes.
+
+    python -m benchmarks.unlimited_bot run --framework aiogram|ptb
+"""
+
+from __future__ import annotations
+
+import functools
+
+from bot import cli
+from bot.telegram import delivery
+
+NEVER_BINDS = 1e9
+
+
+def lift_limits() -> None:
+    """Delivery builds its RateLimiter from this module attribute at start-up."""
+    delivery.RateLimiter = functools.partial(  # type: ignore[misc]
+        delivery.RateLimiter, overall_rate=NEVER_BINDS, overall_burst=int(NEVER_BINDS),
+        chat_rate=NEVER_BINDS, chat_burst=int(NEVER_BINDS),
+    )
+
+
+if __name__ == "__main__":
+    lift_limits()
+    raise SystemExit(cli.main())
