@@ -139,9 +139,9 @@ _CARD_GROUPINGS = {(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 4, 4, 4, 2), (4, 4, 4, 1),
 # Abbreviations are unambiguous; full words ("на улице холодно") need a capitalised name
 # or a number to follow.
 _STREET_BEFORE_RE = re.compile(
-    rf"(?<![\w.])(?:(?P<abbr>ул\.?|пр-т\.?|просп\.|пер\.|мкр\.?|м-н|бул\.|str\.)"
-    rf"|(?P<word>улиц[аеуыи]|улицей|проспект[аеу]?|переул(?:ок|ке|ка)|микрорайон[аеу]?"
-    rf"|бульвар[аеу]?|street|avenue))(?!{_LETTER})",
+    rf"(?<![\w.])(?:(?P<abbr>(?:ул|пр-т|мкр|м-н)(?:\.|(?!{_LETTER}))|просп\.|пер\.|бул\.|str\.)"
+    rf"|(?P<word>(?:улиц[аеуыи]|улицей|проспект[аеу]?|переул(?:ок|ке|ка)|микрорайон[аеу]?"
+    rf"|бульвар[аеу]?|street|avenue)(?!{_LETTER})))",
     re.IGNORECASE,
 )
 _ADDR_TOKEN_RE = re.compile(
@@ -149,6 +149,7 @@ _ADDR_TOKEN_RE = re.compile(
     rf"(?:(?P<num>№?{_SP}?\d+(?:[/\-]\d+)?\w*)"
     rf"|(?P<word>{_LETTER}[\w\-'’]*))"
 )
+_MAX_STREET_TOKENS = 5
 # Keyword after the name, as in Kyrgyz and English: "Ленин көчөсү 12", "12 Baker Street".
 _STREET_AFTER_RE = re.compile(
     rf"(?<![\w<])(?P<name>(?:\d+\w*{_SP}+)?(?:[A-ZА-ЯЁӨҮҢ][\w\-'’]*{_SP}+){{1,3}})"
@@ -402,25 +403,38 @@ def _sub_street_before(text: str) -> str:
 
 
 def _street_name_end(text: str, pos: int, *, abbreviated: bool) -> int | None:
-    """End of "<name words> <house number>" starting at pos, or None if no name follows."""
-    first = _ADDR_TOKEN_RE.match(text, pos)
-    if not first or first.group("comma") or not first.group("lead") and not abbreviated:
+    """End of "<street name> <house number>" starting at pos, or None if no name follows.
+
+    The name runs up to the first house number ("ул. 40 лет Победы 3"); without a number
+    it is the first word plus any capitalised ones ("ул. Малая Бронная"). After a full word
+    like "улице" the name must be capitalised or directly followed by a number, so that
+    "на улице холодно" (it is cold outside) stays as it is.
+    """
+    tokens: list[re.Match[str]] = []
+    end = pos
+    while len(tokens) < _MAX_STREET_TOKENS:
+        token = _ADDR_TOKEN_RE.match(text, end)
+        if not token or (token.group("comma") and (not tokens or not token.group("num"))):
+            break
+        tokens.append(token)
+        end = token.end()
+        if token.group("comma"):
+            break
+    if not tokens:
         return None
+    first = tokens[0]
+    numbers = [i for i, token in enumerate(tokens) if i and token.group("num")]
+    if first.group("word") and not abbreviated:
+        capitalised = first.group("word")[0].isupper()
+        if not capitalised and not (numbers and numbers[0] == 1):
+            return None
+    if numbers:
+        return tokens[numbers[0]].end()
     if first.group("num"):
         return first.end()
-    word = first.group("word")
-    following = _ADDR_TOKEN_RE.match(text, first.end())
-    number_follows = bool(following and following.group("num"))
-    if not (abbreviated or word[0].isupper() or number_follows):
-        return None
     end = first.end()
-    for _ in range(3):
-        token = _ADDR_TOKEN_RE.match(text, end)
-        if not token:
-            break
-        if token.group("num"):
-            return token.end()
-        if token.group("comma") or not token.group("word")[0].isupper():
+    for token in tokens[1:]:
+        if not token.group("word")[0].isupper():
             break
         end = token.end()
     return end

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ BOT = {"id": 700000001, "is_bot": True, "first_name": "Helpline", "username": "h
 # Fields sent as plain strings; every other form value arrives JSON-encoded.
 TEXT_FIELDS = frozenset({"text", "caption", "url", "secret_token", "parse_mode", "action",
                          "callback_query_id", "inline_message_id", "language_code", "description"})
+ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
+                          "pre", "blockquote", "tg-spoiler", "span", "tg-emoji"})
+_TAG = re.compile(r"</?([a-zA-Z-]+)(?:\s[^<>]*)?>")
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
 MEDIA = {
     "voice": {"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}},
     "photo": {"photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}]},
@@ -142,6 +147,7 @@ class Emulator:
         return self._updates[:limit]
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
+        _check_text(params)
         chat_id = int(params["chat_id"])
         message = {
             "message_id": next(self._message_ids), "date": int(time.time()), "from": BOT,
@@ -154,6 +160,7 @@ class Emulator:
         return message
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
+        _check_text(params)
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         for message in self.chats[chat_id]:
             if message["message_id"] == message_id:
@@ -257,6 +264,36 @@ class Emulator:
 
     def succeeded(self, method: str) -> list[Call]:
         return [call for call in self.called(method) if call.status == 200]
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse `text` in HTML parse mode, or None when it takes it."""
+    if not text.strip():
+        return "message text is empty"
+    if len(text.encode("utf-16-le")) // 2 > 4096:
+        return "message is too long"
+    stack: list[str] = []
+    for match in _TAG.finditer(text):
+        name = match.group(1).lower()
+        if name not in ALLOWED_TAGS:
+            return f"can't parse entities: unsupported start tag \"{name}\""
+        if not match.group(0).startswith("</"):
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return f"can't parse entities: unexpected end tag \"{name}\""
+    if stack:
+        return f"can't parse entities: can't find end tag corresponding to \"{stack[-1]}\""
+    outside = _TAG.sub("", text)
+    if "<" in outside or ">" in outside or _BARE_AMPERSAND.search(outside):
+        return "can't parse entities: unescaped character"
+    return None
+
+
+def _check_text(params: dict[str, Any]) -> None:
+    if params.get("parse_mode") == "HTML":
+        problem = html_problem(str(params.get("text", "")))
+        if problem:
+            raise ApiError(400, f"Bad Request: {problem}")
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+from handlers.knowledge import build_knowledge
 from tests.conftest import REPO
 
 
+@pytest.fixture(scope="session")
+def trained_models(content, tmp_path_factory):
+    """Models trained once, copied into each test's data dir so every command starts warm."""
+    cache = tmp_path_factory.mktemp("models")
+    build_knowledge(content, cache_dir=cache)
+    return cache
+
+
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, trained_models):
+    shutil.copytree(trained_models, tmp_path / "data" / "cache")
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TELEGRAM_"))}
     environment.update(HELPLINE_DATA_DIR=str(tmp_path / "data"), HELPLINE_HASH_KEY="cli-test-key-0123456789")
     return environment

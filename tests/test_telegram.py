@@ -57,7 +57,7 @@ def no_proxy() -> Any:
 @pytest.fixture(scope="session")
 def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("helpline")
-    loadable_copy(root / "content")
+    loadable_copy(root / "content-snapshot")
     return root
 
 
@@ -69,7 +69,7 @@ def helpline(data_root: Path) -> Helpline:
 
 def _environment(root: Path) -> dict[str, str]:
     return {"HELPLINE_DATA_DIR": str(root / "data"), "HELPLINE_HASH_KEY": HASH_KEY,
-            "HELPLINE_CONTENT_DIR": str(root / "content")}
+            "HELPLINE_CONTENT_DIR": str(root / "content-snapshot")}
 
 
 @dataclass

@@ -55,18 +55,23 @@ def count_terms(rows: Iterable[tuple[str, int]]) -> TermCounts:
     messages = 0
     for text, times in rows:
         messages += times
-        words = [w for w in _WORD.findall(_PLACEHOLDER.sub(" ", (text or "").lower())) if _useful(w)]
+        words = _WORD.findall(_PLACEHOLDER.sub(" ", (text or "").lower()))
         seen: dict[str, str] = {}
+        previous: tuple[str, str] | None = None  # the last word, when it can start a phrase
         for word in words:
+            if not _useful(word) or word in STOPWORDS:
+                previous = None
+                continue
             key = keys.get(word)
             if key is None:
                 key = keys[word] = skeleton(word)
-            if word not in STOPWORDS and key:
-                seen.setdefault(key, word)
-        for first, second in zip(words, words[1:], strict=False):
-            if first in STOPWORDS or second in STOPWORDS:
+            if not key:
+                previous = None
                 continue
-            seen.setdefault(f"{keys[first]} {keys[second]}", f"{first} {second}")
+            seen.setdefault(key, word)
+            if previous is not None:  # a phrase: two neighbouring words, neither of them filler
+                seen.setdefault(f"{previous[0]} {key}", f"{previous[1]} {word}")
+            previous = (key, word)
         for key, spelling in seen.items():
             counts[key] += times
             spellings.setdefault(key, Counter())[spelling] += times
