@@ -282,7 +282,7 @@ class _Turn:
     # -- answers --------------------------------------------------------------------
 
     def request_handoff(self) -> Outcome:
-        """Offer a caseworker: the topic's explanation, then the consent question."""
+        """Offer a caseworker: ask consent first (without a hand-off, explain the topic)."""
         handoff = self.conversation.handoff
         if handoff is None:
             return self.answer_topic("human_handoff", "")
@@ -338,6 +338,8 @@ class _Turn:
             return self.greeting()
         if topic_id == "menu":
             return self.outcome([self.menus.main(self.lang)], topic="menu")
+        if topic_id == "human_handoff" and self.conversation.handoff is not None:
+            return self.request_handoff()
         if (topic.needs_country and self.country is None and not self.profile.country_asked
                 and self.incoming.interactive):
             self.profile.country_asked = True
