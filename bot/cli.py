@@ -231,14 +231,14 @@ def _chosen_period(args: argparse.Namespace):
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.review.delivery import headline_summary, report_lang
+    from storage.review.delivery import headline_summary, model_cache, report_lang
     from storage.review.report import build_report, write_report
 
     period = _chosen_period(args)
     if period is None:
         return 2
     report = build_report(settings.database_path, period, content_dir=settings.content_dir,
-                          lang=args.lang or report_lang())
+                          lang=args.lang or report_lang(), model_cache=model_cache(settings))
     written = write_report(report, args.out)
     print(headline_summary(report))
     print(f"\nreport: {written[0]}")
@@ -247,13 +247,14 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.review.delivery import model_cache
     from storage.review.loop import run_review
 
     period = _chosen_period(args)
     if period is None:
         return 2
     return run_review(settings.database_path, period, sys.stdin, sys.stdout,
-                      content_dir=settings.content_dir, limit=args.limit)
+                      content_dir=settings.content_dir, limit=args.limit, model_cache=model_cache(settings))
 
 
 def _has_token(settings: Settings) -> bool:

@@ -45,3 +45,12 @@ def test_the_saved_choice_wins_over_telegrams_language_code(say):
     outcome = say("/start", language_code="en")
     assert outcome.lang == "ky"
     assert "Саламатсызбы" in all_text(outcome)
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky", "en"])
+def test_the_evaluation_questions_are_recognised_in_their_language_including_latin_letters(knowledge, lang):
+    from tests.evaluation import load_evaluation
+
+    asked = [q for q in load_evaluation() if q.lang == lang]
+    wrong = [(q.text, knowledge.detector.detect(q.text)) for q in asked if knowledge.detector.detect(q.text) != lang]
+    assert len(wrong) / len(asked) <= 0.05, wrong[:10]

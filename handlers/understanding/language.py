@@ -14,31 +14,56 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from handlers.understanding.features import Featurizer
+from handlers.understanding.skeleton import skeleton
 
 _KYRGYZ_LETTERS = re.compile("[ңөүҢӨҮ]")
 _LETTER = re.compile(r"[^\W\d_]")
 MIN_CONFIDENCE = 0.55
 
 
-class LanguageDetector:
-    """Detects the language of a message, or says it cannot tell."""
+class _NaiveBayes:
+    """Character n-gram naive Bayes over one script; only its arrays are kept after training."""
 
-    def __init__(self, samples: Mapping[str, Sequence[str]]) -> None:
-        texts: list[str] = []
-        labels: list[str] = []
-        for lang, questions in samples.items():
-            for question in questions:
-                texts.append(question.lower())
-                labels.append(lang)
-        self.languages = tuple(sorted(samples))
+    def __init__(self, texts: list[str], labels: list[str]) -> None:
         from sklearn.naive_bayes import MultinomialNB  # only for training
 
         self._featurizer = Featurizer(char_sizes=range(1, 5), word_sizes=range(1, 2))
         model = MultinomialNB(alpha=0.1)
         model.fit(self._featurizer.fit_transform(texts), labels)
-        self._classes = [str(c) for c in model.classes_]
+        self.classes = [str(c) for c in model.classes_]
         self._log_probability = np.ascontiguousarray(model.feature_log_prob_.T)
         self._log_prior = model.class_log_prior_
+
+    def probabilities(self, text: str) -> np.ndarray | None:
+        indices, weights = self._featurizer.transform_one(text)
+        if not len(indices):
+            return None
+        joint = weights @ self._log_probability[indices] + self._log_prior
+        probabilities = np.exp(joint - joint.max())
+        return probabilities / probabilities.sum()
+
+
+class LanguageDetector:
+    """Detects the language of a message, or says it cannot tell.
+
+    Two models, one per alphabet. Cyrillic text is Kyrgyz or Russian. Latin text may be any
+    of the three, and Latin-letter Kyrgyz and Russian are rare among the examples, so the
+    Latin model also learns from every Cyrillic example folded to Latin letters.
+    """
+
+    def __init__(self, samples: Mapping[str, Sequence[str]]) -> None:
+        self.languages = tuple(sorted(samples))
+        cyrillic: tuple[list[str], list[str]] = ([], [])
+        latin: tuple[list[str], list[str]] = ([], [])
+        for lang, questions in samples.items():
+            for question in questions:
+                if _is_cyrillic(question):
+                    cyrillic[0].append(question.lower())
+                    cyrillic[1].append(lang)
+                latin[0].append(skeleton(question))
+                latin[1].append(lang)
+        self._cyrillic = _NaiveBayes(*cyrillic) if len(set(cyrillic[1])) > 1 else None
+        self._latin = _NaiveBayes(*latin)
 
     def detect(self, text: str) -> str | None:
         """The language of `text`, or None when it is too short or too mixed to tell."""
@@ -46,13 +71,18 @@ class LanguageDetector:
             return "ky"
         if len(_LETTER.findall(text)) < 2:
             return None
-        indices, weights = self._featurizer.transform_one(text.lower())
-        if not len(indices):
+        if _is_cyrillic(text) and self._cyrillic is not None:
+            model, probabilities = self._cyrillic, self._cyrillic.probabilities(text.lower())
+        else:
+            model, probabilities = self._latin, self._latin.probabilities(skeleton(text))
+        if probabilities is None:
             return None
-        joint = weights @ self._log_probability[indices] + self._log_prior
-        probabilities = np.exp(joint - joint.max())
-        probabilities /= probabilities.sum()
         best = int(probabilities.argmax())
         if probabilities[best] < MIN_CONFIDENCE:
             return None
-        return self._classes[best]
+        return model.classes[best]
+
+
+def _is_cyrillic(text: str) -> bool:
+    letters = _LETTER.findall(text)
+    return sum("\u0400" <= letter <= "\u04ff" for letter in letters) * 2 > len(letters)

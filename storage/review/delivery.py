@@ -4,7 +4,8 @@ The Telegram front end calls `build_weekly_delivery` (on schedule, or on /report
 admin) and sends the summary as a message and the HTML as a document; `next_delivery`
 tells it when to wake up. Both are pure: no network, no bot objects.
 
-    build_weekly_delivery(settings, week=None, *, lang=None, now=None) -> (summary, html_bytes, filename)
+    build_weekly_delivery(settings, week=None, *, lang=None, now=None, knowledge=None)
+        -> (summary, html_bytes, filename)      knowledge: the running bot's, so nothing is retrained
     next_delivery(now, environ=None) -> aware datetime in Asia/Bishkek
 
 Settings from the environment (read here, beside the code that uses them):
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -26,8 +28,14 @@ from storage.review.report import Formatter, WeeklyReport, build_report, render_
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from handlers.knowledge import Knowledge
 
 TOP_TOPICS_IN_SUMMARY = 3
+
+
+def model_cache(settings: Settings) -> Path:
+    """The folder where the bot keeps its trained models (bot/app.py), shared so reports skip training."""
+    return settings.data_dir / "cache"
 
 
 def report_time(environ: Mapping[str, str] | None = None) -> str:
@@ -59,11 +67,13 @@ def build_weekly_delivery(
     *,
     lang: str | None = None,
     now: dt.datetime | None = None,
+    knowledge: Knowledge | None = None,
 ) -> tuple[str, bytes, str]:
     """The summary message, the HTML report and its file name for `week` (default: the last full one)."""
     period = week or last_full_week(now)
     report = build_report(
         settings.database_path, period, content_dir=settings.content_dir, lang=lang or report_lang(), now=now,
+        knowledge=knowledge, model_cache=model_cache(settings),
     )
     return headline_summary(report), render_html(report).encode("utf-8"), report_filename(report)
 

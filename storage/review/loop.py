@@ -67,13 +67,14 @@ def run_review(
     *,
     content_dir: Path | str | None = None,
     limit: int = UNANSWERED_LIMIT,
+    model_cache: Path | None = None,
 ) -> int:
     """Walk through the period's unanswered questions; 0 when the content is still valid after."""
     from handlers.knowledge import build_knowledge
 
     root = Path(content_dir) if content_dir else DEFAULT_DIR
     content = load_content(root)
-    knowledge = build_knowledge(content)
+    knowledge = build_knowledge(content, cache_dir=model_cache)
     router = knowledge.router
     index = _Index(content)
     rows = unanswered_texts(connect(db), period.start_utc, period.end_utc, limit)

@@ -2,7 +2,8 @@
 
 Entry points:
 
-    build_report(db, period, *, content_dir=None, lang="en", now=None) -> WeeklyReport
+    build_report(db, period, *, content_dir=None, lang="en", now=None, knowledge=None, model_cache=None)
+        -> WeeklyReport   (knowledge: the bot's own, to reuse; model_cache: the bot's model cache folder)
     render_html(report) -> str          one self-contained page (inline CSS and SVG, no script)
     write_report(report, out_dir) -> list[Path]   the page plus one CSV per table
 
@@ -18,6 +19,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import sqlite_utils
@@ -29,6 +31,10 @@ from storage.review.charts import bar_list, column_chart
 from storage.review.period import Period
 from storage.review.similar import closest_topics, group_similar
 from storage.review.stats import Unanswered, WeekStats, compute_week, connect
+
+if TYPE_CHECKING:
+    from content import Content
+    from handlers.knowledge import Knowledge
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MIN_RATINGS = 3  # a topic needs this many ratings to be called least helpful
@@ -83,8 +89,14 @@ def build_report(
     content_dir: Path | str | None = None,
     lang: str = "en",
     now: dt.datetime | None = None,
+    knowledge: Knowledge | None = None,
+    model_cache: Path | None = None,
 ) -> WeeklyReport:
-    """Compute both periods, group the unanswered questions and check the content's health."""
+    """Compute both periods, group the unanswered questions and check the content's health.
+
+    The closest topic of an unanswered question is the one the running bot would pick, so
+    pass the bot's `knowledge` when at hand, or its `model_cache` folder to skip training.
+    """
     if lang not in L.LANGS:
         raise ValueError(f"report language must be one of {', '.join(L.LANGS)}, got {lang!r}")
     conn = connect(db)
@@ -93,7 +105,10 @@ def build_report(
     previous = compute_week(conn, previous_period.start_utc, previous_period.end_utc, tz=period.tz,
                             baseline_periods=0, unanswered_limit=0)
     empty_log = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM queries)").fetchone()[0] == 1
-    content, knowledge, health = _load_content(content_dir, period.last)
+    if knowledge is not None:
+        content, health = knowledge.content, _health(knowledge.content, period.last, [])
+    else:
+        content, knowledge, health = _load_content(content_dir, period.last, model_cache)
     report = WeeklyReport(
         period, previous_period, current, previous, [], health, lang,
         (now or dt.datetime.now(dt.UTC)).astimezone(period.tz), empty_log,
@@ -106,9 +121,10 @@ def build_report(
     return report
 
 
-def _load_content(content_dir: Path | str | None, as_of: dt.date):
+def _load_content(content_dir: Path | str | None, as_of: dt.date, model_cache: Path | None):
     """Content, the router trained on it, and its health; a broken folder still gives a report."""
     from content.library import check_content
+    from handlers.knowledge import build_knowledge
 
     try:
         content, problems = check_content(content_dir)
@@ -116,19 +132,20 @@ def _load_content(content_dir: Path | str | None, as_of: dt.date):
         return None, None, ContentHealth(error=f"{type(error).__name__}: {error}")
     if content is None:
         return None, None, ContentHealth(problems=len(problems), error=str(problems[0]) if problems else "")
+    try:
+        knowledge = build_knowledge(content, cache_dir=model_cache)
+    except Exception:  # noqa: BLE001 - without a router the groups simply name no closest topic
+        knowledge = None
+    return content, knowledge, _health(content, as_of, problems)
+
+
+def _health(content: Content, as_of: dt.date, problems: list) -> ContentHealth:
     root = Path(content.directory)
-    health = ContentHealth(
+    return ContentHealth(
         unreviewed=[str(_relative(p, root)) for p in content.unreviewed()],
         overdue=sorted((t.id, t.review_by) for t in content.topics.values() if t.review_by < as_of),
         problems=len(problems),
     )
-    from handlers.knowledge import build_knowledge
-
-    try:
-        knowledge = build_knowledge(content)
-    except Exception:  # noqa: BLE001 - without a router the groups simply name no closest topic
-        knowledge = None
-    return content, knowledge, health
 
 
 def _relative(path: Path, root: Path) -> Path:
