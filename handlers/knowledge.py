@@ -23,7 +23,7 @@ from handlers.understanding.language import LanguageDetector
 from handlers.understanding.router import Router
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "2"  # change when the models' code changes, so old cache files are ignored
+MODEL_VERSION = "3"  # change when the models' code changes, so old cache files are ignored
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def run_review(
     out.write("Type a number or a topic id to assign, o = off-topic, s = skip, q = quit, ? = help.\n")
     changes: list[Change] = []
     skipped = 0
-    answers = _lines(inp)
+    answers = _lines(inp, out)
     reached = 0
     for position, item in enumerate(items, 1):
         reached = position
@@ -122,8 +122,12 @@ def _language(lang: str, text: str, content: Content, detector) -> str:
     return detected if detected in content.languages else content.languages[0]
 
 
-def _lines(inp: TextIO) -> Iterator[str]:
+def _lines(inp: TextIO, out: TextIO) -> Iterator[str]:
+    """Answers one per line; piped answers are echoed so the transcript reads like a session."""
+    echo = not (hasattr(inp, "isatty") and inp.isatty())
     for line in inp:
+        if echo:
+            out.write(line.strip() + "\n")
         yield line.strip()
 
 
