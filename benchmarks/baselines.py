@@ -1,9 +1,10 @@
 """Two usual FAQ-bot approaches, trained on the same example questions as helpline.
 
 Both keep the raw text, lowercased, and answer with the label of the most similar
-example question: (a) word TF-IDF with cosine similarity (scikit-learn), (b) rapidfuzz's
-WRatio, the default scorer of `process.extractOne`. Off-topic examples are one more label,
-and a similarity below a threshold means "no topic", as helpline's router does it.
+example question: (a) word TF-IDF with cosine similarity (scikit-learn), (b) a rapidfuzz
+scorer (WRatio is `process.extractOne`'s default; the benchmark tries several and keeps
+the best). Off-topic examples are one more label, and a similarity below a threshold
+means "no topic", as helpline's router does it.
 """
 
 from __future__ import annotations
@@ -84,17 +85,25 @@ class TfidfNearest(NearestExample):
         return (self.vectorizer.transform(queries) @ self.matrix.T).toarray()
 
 
-class FuzzyNearest(NearestExample):
-    """(b) rapidfuzz WRatio (0–100) after its default processing (lowercase, no punctuation)."""
+FUZZY_SCORERS = ("WRatio", "token_set_ratio", "token_sort_ratio", "ratio")
 
-    name = "rapidfuzz WRatio best match"
+
+class FuzzyNearest(NearestExample):
+    """(b) a rapidfuzz scorer (0–100) after its default processing (lowercase, no punctuation)."""
+
+    name = "rapidfuzz best match"
+
+    def __init__(self, examples: Mapping[str, Sequence[str]], off_topic: Sequence[str],
+                 scorer: str = "WRatio") -> None:
+        self.scorer = scorer
+        super().__init__(examples, off_topic)
 
     def fit(self, texts: list[str]) -> None:
         self.choices = texts
 
     def similarities(self, queries: list[str]) -> np.ndarray:
-        return process.cdist(queries, self.choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                             dtype=np.float32, workers=1)
+        return process.cdist(queries, self.choices, scorer=getattr(fuzz, self.scorer),
+                             processor=utils.default_process, dtype=np.float32, workers=1)
 
 
 def tune_threshold(golds: Sequence[str | None], scored: Sequence[Scored]) -> tuple[float, int]:

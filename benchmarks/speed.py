@@ -26,15 +26,32 @@ USERS = 40
 COUNTRIES = ("RU", "KZ", "KR", "TR", "AE", "BY", "AM", "KG")
 START_UP = """
 import json, time
+from pathlib import Path
+
+def rss():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+memory = [("Python interpreter", rss())]
 started = time.perf_counter()
+import numpy, scipy.sparse, sklearn.svm, sklearn.naive_bayes, sklearn.feature_extraction.text
+memory.append(("+ numpy, scipy, scikit-learn imported", rss()))
 from content import load_content
 from handlers.knowledge import build_knowledge
 imported = time.perf_counter()
 content = load_content()
 loaded = time.perf_counter()
-build_knowledge(content)
+knowledge = build_knowledge(content)
 trained = time.perf_counter()
-print(json.dumps({"imports": imported - started, "load": loaded - imported, "train": trained - loaded}))
+ready_at = time.time()
+memory.append(("+ helpline's content loaded and models trained", rss()))
+import aiogram, aiogram.types, aiogram.client.session.aiohttp
+memory.append(("+ aiogram imported", rss()))
+import telegram, telegram.ext
+memory.append(("+ python-telegram-bot imported", rss()))
+print(json.dumps({"imports": imported - started, "load": loaded - imported, "train": trained - loaded,
+                  "ready_at": ready_at, "memory": memory}))
 """
 
 
@@ -52,7 +69,8 @@ class StartUp:
     load: Spread
     train: Spread
     ready: Spread  # imports + load + train
-    wall: Spread  # spawning the interpreter until it exits
+    wall: Spread  # from spawning the interpreter until trained
+    memory: list[tuple[str, float]]  # VmRSS (MiB) after each step, last run
 
 
 def core_latency(knowledge: Knowledge, questions: Sequence[Question], runs: int) -> Latency:
@@ -82,16 +100,19 @@ def core_latency(knowledge: Knowledge, questions: Sequence[Question], runs: int)
 
 
 def start_up(runs: int) -> StartUp:
-    """Import, load the content and train the models in a new interpreter, `runs` times."""
-    samples: list[dict[str, float]] = []
+    """Import, load the content and train the models in a new interpreter, `runs` times.
+
+    The same process then reports its resident memory after each step, and after importing
+    the two Telegram libraries as well.
+    """
+    samples: list[dict] = []
     for _ in range(runs):
-        started = time.perf_counter()
+        spawned = time.time()
         done = subprocess.run([sys.executable, "-c", START_UP], cwd=REPO, capture_output=True, text=True,
                               check=True)
-        wall = time.perf_counter() - started
         sample = json.loads(done.stdout.strip().splitlines()[-1])
         sample["ready"] = sample["imports"] + sample["load"] + sample["train"]
-        sample["wall"] = wall
+        sample["wall"] = sample["ready_at"] - spawned
         samples.append(sample)
-    return StartUp(**{key: Spread.of([s[key] for s in samples])
-                      for key in ("imports", "load", "train", "ready", "wall")})
+    spreads = {key: Spread.of([s[key] for s in samples]) for key in ("imports", "load", "train", "ready", "wall")}
+    return StartUp(**spreads, memory=[(name, float(mib)) for name, mib in samples[-1]["memory"]])

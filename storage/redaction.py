@@ -47,9 +47,9 @@ PLACEHOLDERS = (
     NAME,
 )
 
-#: Regions whose national phone formats migrants use: home, the three main destinations
-#: in the CIS, and Korea (EPS programme).
-PHONE_REGIONS = ("RU", "KG", "KZ", "UZ", "TJ", "KR")
+#: Regions whose national phone formats migrants use: home, the main destinations and
+#: neighbours, and Korea (EPS programme). Most likely first: the matcher stops early.
+PHONE_REGIONS = ("KG", "RU", "KZ", "KR", "UZ", "TJ")
 
 #: A run of this many digits or more is never left in the log.
 MIN_LONG_DIGITS = 7
@@ -106,9 +106,10 @@ _RUN_RE = re.compile(rf"(?:\+{_SP}?)?{_GROUP}(?:{_SEP}?{_GROUP})*+")
 _DIGITS_RE = re.compile(r"\d+")
 _NON_DIGITS_RE = re.compile(r"\D+")
 
-_DATE_DASHED = re.compile(
-    rf"(?:0?[1-9]|[12]\d|3[01]){_DASH}(?:0?[1-9]|1[0-2]){_DASH}(?:\d{{2}}|\d{{4}})"
-    rf"|(?:19|20)\d\d{_DASH}(?:0?[1-9]|1[0-2]){_DASH}(?:0?[1-9]|[12]\d|3[01])"
+_DATE_SEP = r"[-./\u2010\u2011\u2013]"
+_DATE = re.compile(
+    rf"(?:0?[1-9]|[12]\d|3[01]){_DATE_SEP}(?:0?[1-9]|1[0-2]){_DATE_SEP}(?:\d{{2}}|\d{{4}})"
+    rf"|(?:19|20)\d\d{_DATE_SEP}(?:0?[1-9]|1[0-2]){_DATE_SEP}(?:0?[1-9]|[12]\d|3[01])"
 )
 _YEAR_RANGE = re.compile(rf"(?:19|20)\d\d{_SP}?{_DASH}{_SP}?(?:19|20)\d\d")
 _THOUSANDS = re.compile(rf"\d{{1,3}}(?:{_SP}\d{{3}})+")
@@ -249,7 +250,7 @@ def _redact_urls(text: str) -> str:
 def _is_exempt(run: str, after: str) -> bool:
     """Dates, year ranges and grouped money amounts are readable facts, not identifiers."""
     return bool(
-        _DATE_DASHED.fullmatch(run)
+        _DATE.fullmatch(run)
         or _YEAR_RANGE.fullmatch(run)
         or (_THOUSANDS.fullmatch(run) and _CURRENCY_AFTER.match(after))
     )
@@ -334,13 +335,31 @@ def _redact_phones_with_library(text: str) -> str:
     spans = []
     for chunk in _PHONE_CHUNK_RE.finditer(text):
         n_digits = _count_digits(chunk.group())
-        if MIN_LONG_DIGITS <= n_digits <= _MAX_CHUNK_DIGITS:
+        if MIN_LONG_DIGITS <= n_digits <= _MAX_CHUNK_DIGITS and not _DATE.fullmatch(chunk.group()):
             spans.extend(_phone_spans(chunk.group(), chunk.start(), n_digits, text))
     return _replace_spans(text, spans) if spans else text
 
 
 def _phone_spans(chunk: str, offset: int, n_digits: int, text: str) -> list[tuple[int, int, str]]:
+    """Phone spans (in `text` coordinates) inside one phone-like chunk."""
+    if _is_exempt(chunk, text[offset + len(chunk) :]):
+        return []
+    if n_digits < 9 and chunk.isdigit():
+        # A bare 7-8 digit string (patent, contract) is no mobile anywhere in PHONE_REGIONS;
+        # it becomes <number> later without paying for six parses.
+        return []
     pn = _phonenumbers()
+    # Fast path: the chunk as a whole is a valid number (the usual case, several times
+    # cheaper than the matcher).
+    for region in PHONE_REGIONS:
+        try:
+            if pn.is_valid_number(pn.parse(chunk, region)):
+                return [(offset, offset + len(chunk), PHONE)]
+        except pn.NumberParseException:
+            continue
+    if chunk.lstrip("+").isdigit():
+        # One unbroken digit string: the matcher could only try that same whole string.
+        return []
     spans = []
     for region in PHONE_REGIONS:
         covered = 0

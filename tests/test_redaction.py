@@ -22,6 +22,8 @@ from storage.redaction import PLACEHOLDERS, redact
 def assert_redacted(message: str, raw: str, placeholder: str) -> str:
     logged = redact(message)
     assert raw not in logged, f"{raw!r} survived in {logged!r}"
+    for part in re.findall(r"\d{3,}", raw):
+        assert part not in logged, f"part {part!r} of {raw!r} survived in {logged!r}"
     assert placeholder in logged, f"{placeholder} missing from {logged!r}"
     return logged
 

@@ -365,15 +365,21 @@ def test_rising_terms_find_the_new_app_and_not_the_usual_words(report):
 
 
 def test_rising_terms_by_hand():
-    before = count_terms([("patent kerek", 40), ("patent kancha", 40), ("registration", 20)])
-    now = count_terms([("patent kerek", 10), ("Новый закон о мигрантах", 6), ("новый закон", 2), ("registration", 5)])
+    def corpus(*texts: tuple[str, int]):
+        return count_terms("\n".join(text for text, times in texts for _ in range(times)), sum(t for _, t in texts))
+
+    before = corpus(("patent kerek", 40), ("patent kancha", 40), ("registration", 20))
+    now = corpus(("patent kerek", 10), ("Новый закон о мигрантах", 6), ("новый закон", 2), ("registration", 5))
     terms = rising_terms(now, before, 4)
     # The phrase, not its two words that rose only inside it; "закон о мигрантах" is no
     # phrase of two neighbouring words, so "мигрантах" stands on its own.
     assert [(t.term, t.count, t.ratio) for t in terms] == [("новый закон", 8, 9.0), ("мигрантах", 6, 7.0)]
     # Spellings are merged by skeleton: Cyrillic and Latin "patent" are one term.
-    assert count_terms([("патент", 2), ("patent", 3)]).counts["patent"] == 5
-    assert rising_terms(now, count_terms([]), 4) == []
+    merged = rising_terms(corpus(("патент", 2), ("patent", 3)), corpus(("другое", 9)), 1)
+    assert [(t.term, t.count) for t in merged] == [("patent", 5)]
+    assert rising_terms(now, corpus(), 4) == []
+    # No phrase across two messages.
+    assert ("kerek", "новый") not in corpus(("patent kerek", 1), ("новый закон", 1)).pairs
 
 
 def test_similar_questions_group_and_different_ones_do_not():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import logging
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -24,10 +23,9 @@ from bot.telegram.delivery import Delivery, Failure, RateLimiter, Undelivered
 from bot.telegram.incoming import BotIdentity, incoming_message, is_addressed, message_kind
 from bot.telegram.outgoing import keyboard, split_html, utf16_units
 from bot.telegram.responder import Responder
-from bot.telegram.runner import command_lists
 from bot.telegram.webhook import webhook_path, webhook_secret
 from handlers.replies import Button, Outcome, Reply
-from tests.test_telegram import assert_telegram_html
+from tests.telegram_emulator import html_problem
 
 _TAG = re.compile(r"</?[a-z]+>")
 
@@ -64,7 +62,7 @@ def test_split_pieces_fit_parse_and_keep_every_character(
     pieces = split_html(reply.html, limit)
     for piece in pieces:
         assert utf16_units(piece) <= limit
-        assert_telegram_html(piece)
+        assert html_problem(piece) is None, piece
     assert visible("".join(pieces)) == visible(reply.html)
 
 
@@ -323,13 +321,6 @@ def test_webhook_secret_is_derived_from_the_token_unless_configured() -> None:
     assert derived not in webhook_path(derived)
 
 
-def test_commands_are_registered_per_language_with_russian_as_default(helpline: Any) -> None:
-    lists = command_lists(helpline.conversation.knowledge.content)
-    assert set(lists) == {None, "ru", "ky", "en"}
-    assert lists[None] == lists["ru"]
-    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) and text for name, text in lists["ky"])
-
-
 @pytest.mark.parametrize("command", [["run"], ["run", "--framework", "ptb"],
                                      ["webhook", "--listen", "127.0.0.1:8443",
                                       "--url", "https://bot.example.org"]])
@@ -350,5 +341,3 @@ def test_webhook_rejects_a_bad_listen_address(capsys: pytest.CaptureFixture[str]
     assert stopped.value.code == 2
     assert "HOST:PORT" in capsys.readouterr().err
 
-
-logging.getLogger("bot.telegram").setLevel(logging.DEBUG)
