@@ -14,13 +14,19 @@ import random
 import sqlite3
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.timing import Spread
 from handlers.knowledge import Knowledge
 from storage.database import open_database
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from storage.review import Period
 
 WEEKS = 5
 ENTRIES = ("text",) * 8 + ("menu", "button", "command", "deeplink")
@@ -45,7 +51,7 @@ class ReportFigures:
 
 
 def _rows(count: int, start: dt.datetime, seconds: float, texts: Sequence[str], topics: Sequence[str],
-          rng: random.Random):
+          rng: random.Random) -> Iterator[tuple]:
     users = [f"{rng.getrandbits(64):016x}" for _ in range(max(100, count // 20))]
     for _ in range(count):
         ts = (start + dt.timedelta(seconds=rng.random() * seconds)).isoformat(timespec="milliseconds")
@@ -104,7 +110,7 @@ def measure(rows: int, runs: int, knowledge: Knowledge, texts: Sequence[str], fu
                          Spread.of(report_times) if report_times else None)
 
 
-def _full_report(db, period, knowledge: Knowledge) -> float:
+def _full_report(db: sqlite_utils.Database, period: Period, knowledge: Knowledge) -> float:
     from storage.review.report import build_report, render_html
 
     started = time.perf_counter()

@@ -1,15 +1,23 @@
-"""Assembling helpline from settings: content, trained models, storage, conversation."""
+"""Assembling helpline from settings: content, trained models, storage, conversation.
+
+`Helpline.handle` is the one door every front end uses: admin commands first, then the
+conversation. The maintenance jobs (purge, content watch) live here too, so each front
+end runs the same ones.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.admin import AdminCommands
 from bot.config import Settings
+from bot.reloader import ContentReloader
 from content import load_content
 from handlers.conversation import Conversation
 from handlers.handoff import Handoff, HandoffSettings
 from handlers.knowledge import build_knowledge
+from handlers.replies import Incoming, Outcome
 from storage.database import open_database
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer, load_or_create_key
@@ -22,21 +30,43 @@ class Helpline:
     settings: Settings
     conversation: Conversation
     querylog: QueryLog
+    tickets: Tickets
+    reloader: ContentReloader
+    admin: AdminCommands
+
+    def handle(self, incoming: Incoming) -> Outcome:
+        """Admin commands for admins (and a refusal for others), everything else to the conversation."""
+        return self.admin.handle(incoming) or self.conversation.handle(incoming)
+
+    def purge(self) -> int:
+        """Delete what is older than the retention period: log rows, settings, tickets."""
+        days = self.settings.retention_days
+        return self.querylog.purge(days) + self.tickets.purge(days)
 
 
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     """Load content (raising ContentError when it is broken), train, open the log."""
     content = load_content(settings.content_dir)
-    knowledge = build_knowledge(content, cache_dir=settings.data_dir / "cache")
+    cache_dir = settings.data_dir / "cache"
+    knowledge = build_knowledge(content, cache_dir=cache_dir)
     db = open_database(settings.database_path)
     querylog = QueryLog(db)
-    querylog.purge(settings.retention_days)
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
     tickets = Tickets(db, pseudonymizer)
-    tickets.purge(settings.retention_days)
     conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today)
     conversation.handoff = Handoff(
         tickets, HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
         ui=lambda lang: conversation.knowledge.content.ui[lang],
     )
-    return Helpline(settings, conversation, querylog)
+    reloader = ContentReloader(conversation, content.directory, cache_dir)
+    admin = AdminCommands(conversation, reloader, settings.admin_ids, weekly_report(settings, conversation))
+    helpline = Helpline(settings, conversation, querylog, tickets, reloader, admin)
+    helpline.purge()
+    return helpline
+
+
+def weekly_report(settings: Settings, conversation: Conversation):
+    """Last week's report for /report and the Monday post, routed with the running bot's models."""
+    from storage.review.delivery import build_weekly_delivery
+
+    return lambda: build_weekly_delivery(settings, knowledge=conversation.knowledge)

@@ -65,6 +65,7 @@ class Emulator:
         self.chats: dict[int, list[dict[str, Any]]] = defaultdict(list)  # what each chat shows
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] = {}
+        self.documents: list[tuple[int, str, bytes]] = []  # (chat id, file name, bytes) sent
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -171,6 +172,18 @@ class Emulator:
                     message["reply_markup"] = params["reply_markup"]
                 return message
         raise ApiError(400, "Bad Request: message to edit not found")
+
+    async def _m_senddocument(self, params: dict[str, Any]) -> Any:
+        """A file upload: the emulator keeps its name, size and caption as a chat message."""
+        upload = params.get("document")
+        name = getattr(upload, "filename", "document")
+        data = upload.file.read() if hasattr(upload, "file") else b""
+        chat_id = int(params["chat_id"])
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": _chat(chat_id), "document": {"file_name": name, "file_size": len(data)},
+                   "caption": params.get("caption", "")}
+        self.documents.append((chat_id, name, data))
+        return message
 
     async def _m_sendchataction(self, params: dict[str, Any]) -> Any:
         return True

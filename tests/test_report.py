@@ -379,7 +379,7 @@ def test_rising_terms_by_hand():
     assert [(t.term, t.count) for t in merged] == [("patent", 5)]
     assert rising_terms(now, corpus(), 4) == []
     # No phrase across two messages.
-    assert ("kerek", "новый") not in corpus(("patent kerek", 1), ("новый закон", 1)).pairs
+    assert ("kerek", "новый") not in corpus(("patent kerek", 1), ("новый закон", 1)).pairs()
 
 
 def test_similar_questions_group_and_different_ones_do_not():
@@ -631,3 +631,11 @@ def test_report_command_on_a_missing_log(tmp_path):
     page = (tmp_path / "out" / "helpline-report-2026-11-01_2026-11-07.html").read_text(encoding="utf-8")
     assert L.LABELS["en"]["empty_db"] in page
     assert not (tmp_path / "data" / "helpline.sqlite").exists()
+
+
+def test_the_page_shows_the_biggest_groups_and_points_to_the_csv_for_the_rest(report, monkeypatch):
+    monkeypatch.setattr("storage.review.report.GROUPS_SHOWN", 1)
+    html = render_html(report)
+    assert "2 smaller groups are in helpline-report-2026-W48-unanswered.csv." in html
+    assert "где взять справку о доходах" in html and "how do i get a bank card" not in html
+    assert len(csv_tables(report)["unanswered"][1]) == 4

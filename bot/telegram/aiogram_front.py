@@ -18,6 +18,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -31,6 +32,7 @@ from bot.telegram.delivery import Failure
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.responder import Responder, Rows
 from bot.telegram.runner import ALLOWED_UPDATES, Commands
+from handlers.replies import Document
 
 REQUEST_TIMEOUT = 30  # seconds for one call; a long poll gets its own on top
 POLL_SECONDS = 25
@@ -97,6 +99,12 @@ class AiogramFront:
 
     async def answer_callback(self, callback_id: str) -> None:
         await self.bot.answer_callback_query(callback_id)
+
+    async def send_document(self, chat_id: int, document: Document) -> None:
+        await self.bot.send_document(
+            chat_id, BufferedInputFile(document.data, filename=document.filename),
+            caption=document.caption[:1024] or None,
+        )
 
     def classify(self, error: BaseException) -> Failure:
         if isinstance(error, TelegramRetryAfter):

@@ -67,9 +67,13 @@ def incoming_message(message: Any, bot: BotIdentity) -> Incoming | None:
         return None
     kind = message_kind(message)
     text = _without_mention(message.text, bot.username) if kind == "text" else ""
+    private = message.chat.type == "private"
+    replied = getattr(message, "reply_to_message", None)
     return Incoming(
         user_id=user.id, text=text, language_code=user.language_code, kind=kind,
-        private=message.chat.type == "private", addressed=is_addressed(message, bot),
+        private=private, addressed=is_addressed(message, bot),
+        chat_id=None if private else message.chat.id,
+        reply_to_text=(replied.text or replied.caption) if replied is not None else None,
     )
 
 
@@ -78,10 +82,11 @@ def incoming_button(callback: Any) -> Incoming | None:
     message = callback.message
     if callback.data is None or message is None or callback.from_user.is_bot:
         return None
+    private = message.chat.type == "private"
     return Incoming(
         user_id=callback.from_user.id, button=callback.data,
         language_code=callback.from_user.language_code,
-        private=message.chat.type == "private",
+        private=private, chat_id=None if private else message.chat.id,
     )
 
 

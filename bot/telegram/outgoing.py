@@ -28,13 +28,15 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Pieces of `html`, each at most `limit` UTF-16 units and each well-formed on its own."""
     chunks: list[str] = []
     rest = html.strip()
+    reopened = 0  # length of the tags reopened at the start of `rest`
     while utf16_units(rest) > limit:
-        budget = limit - (_CLOSING_RESERVE if "<" in rest else 0)
-        cut = _cut_point(rest, budget)
+        reserve = min(_CLOSING_RESERVE, limit // 4) if "<" in rest else 0
+        cut = _cut_point(rest, limit - reserve, after=reopened)
         head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
         still_open = _open_tags(head)
         chunks.append(head + "".join(f"</{name}>" for name, _ in reversed(still_open)))
-        rest = "".join(opening for _, opening in still_open) + rest
+        opening = "".join(tag for _, tag in still_open)
+        rest, reopened = opening + rest, len(opening)
     if rest:
         chunks.append(rest)
     return chunks
@@ -53,17 +55,19 @@ def keyboard(reply: Reply) -> list[list[Button]]:
     return rows
 
 
-def _cut_point(text: str, budget: int) -> int:
-    """Where to cut: the last paragraph, line or word break that fits, else a hard cut."""
+def _cut_point(text: str, budget: int, after: int) -> int:
+    """Where to cut: the last paragraph, line or word break that fits, else a hard cut;
+    always past `after` (the reopened tags) so that every piece says something."""
     end = _fitting_prefix(text, budget)
     window = text[:end]
     for separator in _SEPARATORS:
         at = window.rfind(separator)
-        if at > 0:
+        if at > after:
             safe = _outside_markup(text, at)
-            if safe > 0:
+            if safe > after:
                 return safe
-    return _outside_markup(text, end) or end
+    safe = _outside_markup(text, end)
+    return safe if safe > after else max(end, after + 1)
 
 
 def _fitting_prefix(text: str, budget: int) -> int:

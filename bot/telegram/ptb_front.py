@@ -11,6 +11,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Update,
 )
@@ -30,6 +31,7 @@ from bot.telegram.delivery import Failure
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.responder import Responder, Rows
 from bot.telegram.runner import ALLOWED_UPDATES, Commands
+from handlers.replies import Document
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 25
@@ -98,6 +100,11 @@ class PtbFront:
 
     async def answer_callback(self, callback_id: str) -> None:
         await self.app.bot.answer_callback_query(callback_id)
+
+    async def send_document(self, chat_id: int, document: Document) -> None:
+        await self.app.bot.send_document(
+            chat_id, InputFile(document.data, filename=document.filename), caption=document.caption[:1024] or None,
+        )
 
     def classify(self, error: BaseException) -> Failure:
         if isinstance(error, RetryAfter):

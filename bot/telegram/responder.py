@@ -20,8 +20,7 @@ from typing import Any, Protocol
 from bot.telegram.delivery import Delivery, Failure, Undelivered
 from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message
 from bot.telegram.outgoing import keyboard, split_html
-from handlers.conversation import Conversation
-from handlers.replies import Button, Incoming, Outcome, Reply
+from handlers.replies import Button, Document, Incoming, Outcome, Reply
 
 log = logging.getLogger(__name__)
 Rows = Sequence[Sequence[Button]]
@@ -38,18 +37,35 @@ class Transport(Protocol):
 
     async def answer_callback(self, callback_id: str) -> None: ...
 
+    async def send_document(self, chat_id: int, document: Document) -> None: ...
+
     def classify(self, error: BaseException) -> Failure: ...
 
 
 def is_navigation(data: str) -> bool:
-    """Menu buttons (`m`, `g:…`) replace the menu in place instead of adding a message."""
+    """Menu buttons (`m`, `g:…`) move through the menu rather than ask for an answer."""
     return data == "m" or data.startswith("g:")
 
 
+def shows_menu(message: Any) -> bool:
+    """A message holding only menu buttons may be redrawn; an answer must stay readable."""
+    markup = getattr(message, "reply_markup", None)
+    rows = getattr(markup, "inline_keyboard", None) or ()
+    data = [getattr(button, "callback_data", None) or "" for row in rows for button in row]
+    return bool(data) and all(is_navigation(item) or item.startswith("t:") for item in data)
+
+
+class Core(Protocol):
+    """The framework-agnostic side: `bot.app.Helpline` in the running bot."""
+
+    def handle(self, incoming: Incoming) -> Outcome: ...
+
+
 class Responder:
-    def __init__(self, conversation: Conversation, transport: Transport,
-                 delivery: Delivery) -> None:
-        self.conversation = conversation
+    def __init__(self, core: Core, transport: Transport, delivery: Delivery,
+                 caseworker_chat_id: int | None = None) -> None:
+        self.core = core
+        self.caseworker_chat_id = caseworker_chat_id
         self.transport = transport
         self.delivery = delivery
         self.identity = BotIdentity(0, "")  # set from getMe before the first update
@@ -64,11 +80,13 @@ class Responder:
         """A new or edited message: edits are answered like new ones."""
         async with self._update(update_id, message.chat.id):
             incoming = incoming_message(message, self.identity)
-            if incoming is None or not (incoming.private or incoming.addressed):
+            caseworkers = message.chat.id == self.caseworker_chat_id
+            if incoming is None or not (incoming.private or incoming.addressed or caseworkers):
                 return  # groups: silent unless spoken to (the core would say nothing either)
-            await self._typing(message.chat.id)
+            if not caseworkers:
+                await self._typing(message.chat.id)
             outcome = await self._ask(incoming)
-            await self._send_all(message.chat.id, outcome.replies)
+            await self._send_outcome(message.chat.id, outcome)
 
     async def on_callback(self, update_id: int, callback: Any) -> None:
         """A pressed button: stop the button's spinner first, then answer."""
@@ -81,10 +99,11 @@ class Responder:
                 return
             await self._typing(chat_id)
             outcome = await self._ask(incoming)
-            if is_navigation(callback.data) and len(outcome.replies) == 1:
+            menu_tap = is_navigation(callback.data) and shows_menu(callback.message)
+            if menu_tap and len(outcome.replies) == 1 and not outcome.forwards:
                 if await self._edit(chat_id, callback.message.message_id, outcome.replies[0]):
                     return
-            await self._send_all(chat_id, outcome.replies)
+            await self._send_outcome(chat_id, outcome)
 
     async def drain(self, timeout: float) -> bool:
         """Wait for the replies in flight; True when all went out in time."""
@@ -101,7 +120,7 @@ class Responder:
 
     async def _ask(self, incoming: Incoming) -> Outcome:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.conversation.handle, incoming)
+        return await loop.run_in_executor(self._executor, self.core.handle, incoming)
 
     async def _typing(self, chat_id: int) -> None:
         """A courtesy only: never retried, never allowed to stop the answer."""
@@ -109,6 +128,19 @@ class Responder:
             await self.transport.typing(chat_id)
         except Exception as error:
             log.debug("typing action failed: %s", type(error).__name__)
+
+    async def _send_outcome(self, chat_id: int, outcome: Outcome) -> None:
+        """The replies in this chat, then files, then messages for other chats (hand-offs)."""
+        await self._send_all(chat_id, outcome.replies)
+        for document in outcome.documents:
+            send = functools.partial(self.transport.send_document, chat_id, document)
+            await self.delivery.call("sendDocument", send, chat_id)
+        for forward in outcome.forwards:
+            await self._send_all(forward.chat_id, [forward.reply])
+
+    async def send_to(self, chat_id: int, outcome: Outcome) -> None:
+        """Messages the bot starts itself (weekly report, content problems for admins)."""
+        await self._send_outcome(chat_id, outcome)
 
     async def _send_all(self, chat_id: int, replies: list[Reply]) -> None:
         for reply in replies:
@@ -127,7 +159,8 @@ class Responder:
         edit = functools.partial(self.transport.edit, chat_id, message_id, pieces[0],
                                  keyboard(reply))
         try:
-            await self.delivery.call("editMessageText", edit, chat_id, has_fallback=True)
+            # An edit answers one tap and adds no message: not held to the 1/s chat pace.
+            await self.delivery.call("editMessageText", edit, has_fallback=True)
         except Undelivered:
             return False
         return True

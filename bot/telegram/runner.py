@@ -14,6 +14,7 @@ import re
 from typing import Any, Protocol
 
 from bot.app import Helpline
+from bot.jobs import start_jobs
 from bot.telegram.delivery import Delivery, Undelivered
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.responder import Responder, Transport
@@ -49,10 +50,12 @@ class FrontEnd(Transport, Protocol):
 async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
                 webhook: WebhookPlan | None = None) -> None:
     """Run until `stop` is set (or the task is cancelled), then stop cleanly."""
-    responder = Responder(helpline.conversation, front, Delivery(front.classify))
+    responder = Responder(helpline, front, Delivery(front.classify), helpline.settings.caseworker_chat_id)
+    jobs: list[asyncio.Task[None]] = []
     try:
         responder.identity = await front.open(responder)
         await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
+        jobs = start_jobs(helpline, responder.send_to)
         if webhook is None:
             await front.start_polling()
             log.info("polling for updates")
@@ -63,6 +66,8 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
                 functools.partial(front.set_webhook, webhook.url, webhook.secret))
             await serve_webhook(webhook, front.feed, stop, set_webhook)
     finally:
+        for job in jobs:
+            job.cancel()
         await front.stop_polling()
         await responder.drain(DRAIN_SECONDS)
         helpline.querylog.flush()

@@ -24,7 +24,7 @@ from storage.redaction import redact
 from storage.review.examples import EditError, append_item, one_line
 from storage.review.period import Period
 from storage.review.similar import closest_topics
-from storage.review.stats import UNANSWERED_LIMIT, Unanswered, connect, unanswered_texts
+from storage.review.stats import UNANSWERED_LIMIT, Unanswered, unanswered_texts
 
 CHOICES = 5  # numbered topic suggestions shown for each question
 OFF_TOPIC_FILE = "off_topic.yaml"
@@ -77,7 +77,7 @@ def run_review(
     knowledge = build_knowledge(content, cache_dir=model_cache)
     router = knowledge.router
     index = _Index(content)
-    rows = unanswered_texts(connect(db), period.start_utc, period.end_utc, limit)
+    rows = unanswered_texts(db, period.start_utc, period.end_utc, limit)
     items, handled = [], 0
     for row in rows:
         text = one_line(redact(row.text))

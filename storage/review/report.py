@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import sqlite3
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from storage.review import labels as L
 from storage.review.charts import bar_list, column_chart
 from storage.review.period import Period
 from storage.review.similar import closest_topics, group_similar
-from storage.review.stats import Unanswered, WeekStats, compute_week, connect
+from storage.review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
 
 if TYPE_CHECKING:
     from content import Content
@@ -40,6 +41,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MIN_RATINGS = 3  # a topic needs this many ratings to be called least helpful
 LEAST_HELPFUL = 5
 TOP_TOPICS_CHART = 12
+GROUPS_SHOWN = 40  # unanswered groups on the page; the CSV has them all
 BASELINE_PERIODS = 4
 
 
@@ -99,16 +101,10 @@ def build_report(
     """
     if lang not in L.LANGS:
         raise ValueError(f"report language must be one of {', '.join(L.LANGS)}, got {lang!r}")
-    conn = connect(db)
     previous_period = period.previous()
-    current = compute_week(conn, period.start_utc, period.end_utc, tz=period.tz, baseline_periods=BASELINE_PERIODS)
-    previous = compute_week(conn, previous_period.start_utc, previous_period.end_utc, tz=period.tz,
-                            baseline_periods=0, unanswered_limit=0)
-    empty_log = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM queries)").fetchone()[0] == 1
-    if knowledge is not None:
-        content, health = knowledge.content, _health(knowledge.content, period.last, [])
-    else:
-        content, knowledge, health = _load_content(content_dir, period.last, model_cache)
+    current, previous, content, knowledge, health = _compute_parallel(db, period, knowledge, content_dir, model_cache)
+    with reading(db) as conn:
+        empty_log = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM queries)").fetchone()[0] == 1
     report = WeeklyReport(
         period, previous_period, current, previous, [], health, lang,
         (now or dt.datetime.now(dt.UTC)).astimezone(period.tz), empty_log,
@@ -119,6 +115,37 @@ def build_report(
         report.languages = {code: str(ui.get("language_name") or code) for code, ui in content.ui.items()}
     report.groups = _groups(current.unanswered, knowledge)
     return report
+
+
+def _compute_parallel(db, period: Period, knowledge, content_dir, model_cache):
+    """Both periods' figures and the content. SQLite works outside the GIL, so given a file the
+    previous week and the rising terms are counted on their own connections, and the content
+    loaded, while this thread counts the current week."""
+    previous_period = period.previous()
+    separate = isinstance(db, str | Path)  # a caller's connection is not shared across threads
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        jobs = {}
+        if separate:
+            jobs["previous"] = pool.submit(_previous_week, db, previous_period)
+            jobs["rising"] = pool.submit(compute_rising, db, period.start_utc, period.end_utc, BASELINE_PERIODS)
+        if knowledge is None:
+            jobs["content"] = pool.submit(_load_content, content_dir, period.last, model_cache)
+        current = compute_week(db, period.start_utc, period.end_utc, tz=period.tz,
+                               baseline_periods=0 if separate else BASELINE_PERIODS)
+        if separate:
+            previous = jobs["previous"].result()
+            current.rising, current.rising_baseline_messages = jobs["rising"].result()
+        else:
+            previous = _previous_week(db, previous_period)
+        if knowledge is None:
+            content, knowledge, health = jobs["content"].result()
+        else:
+            content, health = knowledge.content, _health(knowledge.content, period.last, [])
+    return current, previous, content, knowledge, health
+
+
+def _previous_week(db, period: Period) -> WeekStats:
+    return compute_week(db, period.start_utc, period.end_utc, tz=period.tz, baseline_periods=0, unanswered_limit=0)
 
 
 def _load_content(content_dir: Path | str | None, as_of: dt.date, model_cache: Path | None):
@@ -285,7 +312,8 @@ def render_html(report: WeeklyReport) -> str:
         langs=_pairs(cur.by_lang, prev.by_lang), countries=_pairs(cur.by_country, prev.by_country),
         entries=_pairs(cur.by_entry, prev.by_entry), topics=_pairs(cur.topics, prev.topics),
         danger=_pairs(cur.danger, prev.danger), feedback=_feedback_rows(cur, prev),
-        least=least_helpful(cur), min_ratings=MIN_RATINGS, baseline_periods=BASELINE_PERIODS,
+        least=least_helpful(cur), min_ratings=MIN_RATINGS, groups_shown=GROUPS_SHOWN,
+        baseline_periods=BASELINE_PERIODS,
         dates=L.date_range(report.period.first, report.period.last, report.lang),
         previous_dates=L.date_range(report.previous_period.first, report.previous_period.last, report.lang),
     )

@@ -3,6 +3,7 @@
 Entry point, also for benchmarks:
 
     compute_week(db, start_utc, end_utc, *, tz=BISHKEK, baseline_periods=4, unanswered_limit=500) -> WeekStats
+    compute_rising(db, start_utc, end_utc, baseline_periods=4) -> (rising terms, baseline messages)
 
 `db` is a path to the SQLite file, a sqlite_utils.Database or a sqlite3.Connection;
 `start_utc` (inclusive) and `end_utc` (exclusive) are aware datetimes (naive ones are taken
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -88,25 +90,34 @@ class WeekStats:
         return sum(self.danger.values())
 
 
-def connect(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> sqlite3.Connection:
-    """A connection to the log, with its tables in place when given a path."""
+@contextmanager
+def reading(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> Iterator[sqlite3.Connection]:
+    """A connection to the log; one opened here from a path is closed afterwards.
+
+    A missing file is read as an empty log rather than created as a side effect.
+    """
     if isinstance(db, sqlite3.Connection):
-        return db
+        yield db
+        return
     if isinstance(db, sqlite_utils.Database):
-        return db.conn
+        yield db.conn
+        return
     from storage.database import ensure_tables, open_database
 
     if not Path(db).exists():
-        # No log yet: report on an empty one rather than create a database file as a side effect.
         empty = sqlite_utils.Database(memory=True)
         ensure_tables(empty)
-        return empty.conn
-    conn = open_database(Path(db)).conn
-    # A report reads the same week's pages several times and sorts in memory: a bigger page
-    # cache for this connection only (the bot's own connections keep their settings).
-    conn.execute("PRAGMA cache_size = -131072")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    return conn
+        conn = empty.conn
+    else:
+        conn = open_database(Path(db)).conn
+        # A report reads the same week's pages several times and sorts in memory: a bigger
+        # page cache for this connection only (the bot's own connections keep their settings).
+        conn.execute("PRAGMA cache_size = -131072")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -126,7 +137,14 @@ def compute_week(
     unanswered_limit: int = UNANSWERED_LIMIT,
 ) -> WeekStats:
     """All figures for [start_utc, end_utc); see the module docstring."""
-    conn = connect(db)
+    with reading(db) as conn:
+        return _compute(conn, start_utc, end_utc, tz, baseline_periods, unanswered_limit)
+
+
+def _compute(
+    conn: sqlite3.Connection, start_utc: dt.datetime, end_utc: dt.datetime, tz: ZoneInfo,
+    baseline_periods: int, unanswered_limit: int,
+) -> WeekStats:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     stats = WeekStats(_aware(start_utc), _aware(end_utc))
     bounds = (stamp(start_utc), stamp(end_utc))
@@ -184,24 +202,20 @@ def _traffic(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]
     stats.messages = _one(conn, "SELECT COUNT(*) FROM queries WHERE ts >= ? AND ts < ?", bounds)
     if not stats.messages:
         return
-    for day, n in conn.execute(
-        "SELECT date(ts, ?), COUNT(*) FROM queries WHERE ts >= ? AND ts < ? GROUP BY 1", (shift, *bounds),
-    ):
-        stats.by_day[day] = stats.by_day.get(day, 0) + int(n)
-    for hour, n in conn.execute(
-        "SELECT CAST(strftime('%H', ts, ?) AS INTEGER), COUNT(*) FROM queries WHERE ts >= ? AND ts < ? GROUP BY 1",
+    for day_hour, n in conn.execute(
+        "SELECT strftime('%Y-%m-%d %H', ts, ?), COUNT(*) FROM queries WHERE ts >= ? AND ts < ? GROUP BY 1",
         (shift, *bounds),
     ):
-        stats.by_hour[int(hour)] = int(n)
-    stats.users = _one(conn, "SELECT COUNT(DISTINCT user_key) FROM queries WHERE ts >= ? AND ts < ?", bounds)
+        day, hour = day_hour.split(" ")
+        stats.by_day[day] = stats.by_day.get(day, 0) + int(n)
+        stats.by_hour[int(hour)] += int(n)
     # Returning: seen before the period within the retained log (rows older than the
     # retention period are gone, so a person back after half a year counts as new).
-    stats.returning_users = _one(
-        conn,
-        "SELECT COUNT(*) FROM (SELECT DISTINCT user_key FROM queries WHERE ts >= ? AND ts < ?) "
-        "WHERE user_key IN (SELECT user_key FROM queries WHERE ts < ?)",
-        (*bounds, bounds[0]),
-    )
+    users, returning = conn.execute(
+        "SELECT COUNT(*), SUM(user_key IN (SELECT user_key FROM queries WHERE ts < ?)) "
+        "FROM (SELECT DISTINCT user_key FROM queries WHERE ts >= ? AND ts < ?)", (bounds[0], *bounds),
+    ).fetchone()
+    stats.users, stats.returning_users = int(users), int(returning or 0)
     stats.new_users = stats.users - stats.returning_users
     stats.by_lang = _grouped(conn, "lang", bounds)
     stats.by_country = _grouped(conn, "country", bounds)
@@ -256,19 +270,37 @@ def unanswered_texts(
     limit: int = UNANSWERED_LIMIT,
 ) -> list[Unanswered]:
     """Distinct free-text messages the router did not answer, most frequent first (for review)."""
-    return _unanswered_rows(connect(db), (stamp(start_utc), stamp(end_utc)), limit)
+    with reading(db) as conn:
+        return _unanswered_rows(conn, (stamp(start_utc), stamp(end_utc)), limit)
 
 
 def _rising(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], periods: int) -> None:
-    length = stats.end_utc - stats.start_utc
-    baseline = (stamp(stats.start_utc - length * periods), bounds[0])
+    stats.rising, stats.rising_baseline_messages = _rising_terms(conn, stats.start_utc, stats.end_utc, periods)
+
+
+def _rising_terms(
+    conn: sqlite3.Connection, start: dt.datetime, end: dt.datetime, periods: int,
+) -> tuple[list[RisingTerm], int]:
     # One string per period, built by SQLite: no Python object per message.
     sql = ("SELECT COALESCE(group_concat(text, char(10)), ''), COUNT(*) FROM queries "
            "WHERE ts >= ? AND ts < ? AND entry = 'text'")
-    current = count_terms(*conn.execute(sql, bounds).fetchone())
-    before = count_terms(*conn.execute(sql, baseline).fetchone())
-    stats.rising_baseline_messages = before.messages
-    stats.rising = rising_terms(current, before, periods)
+    current = count_terms(*conn.execute(sql, (stamp(start), stamp(end))).fetchone())
+    before = count_terms(*conn.execute(sql, (stamp(start - (end - start) * periods), stamp(start))).fetchone())
+    return rising_terms(current, before, periods), before.messages
+
+
+def compute_rising(
+    db: sqlite_utils.Database | sqlite3.Connection | Path | str,
+    start_utc: dt.datetime,
+    end_utc: dt.datetime,
+    baseline_periods: int = 4,
+) -> tuple[list[RisingTerm], int]:
+    """Rising terms of [start_utc, end_utc) against the periods before, and the baseline's
+    free-text message count; what compute_week fills in, callable on its own connection."""
+    with reading(db) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'queries'").fetchone():
+            return [], 0
+        return _rising_terms(conn, _aware(start_utc), _aware(end_utc), baseline_periods)
 
 
 def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:

@@ -1,11 +1,11 @@
 """Rising terms: words and two-word phrases used far more often than usual.
 
-A new law or a new app shows up as a word people suddenly use. The period's texts arrive
-from SQL as one newline-separated string; counting words and neighbouring word pairs is
-then done by C code (regex, Counter) rather than a Python loop per message. Words are
-merged by their skeleton, so "патент", "patent" and "pattent" count together, and a term's
-share of this period's free-text messages is compared with its share over the baseline.
-Only the few terms frequent enough this period are looked up in the baseline.
+A new law or a new app shows up as a word people suddenly use. A period's texts arrive
+from SQL as one newline-separated string; words are found by one regex pass, counted by
+Counter, and neighbouring pairs are counted with numpy on word numbers, so no Python code
+runs per message. Words are merged by their skeleton ("патент", "patent" and "pattent"
+count together), and a term's share of this period's free-text messages is compared with
+its share over the baseline periods.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from handlers.understanding.skeleton import skeleton
 
@@ -30,8 +32,6 @@ please hello help tell give much many some more than then its it's
 болобу эмес бар жок дагы деп саламатсызбы салам рахмат
 """.split())
 
-Key = str | tuple[str, str]  # a word's skeleton, or the skeletons of two neighbouring words
-
 
 @dataclass(frozen=True)
 class RisingTerm:
@@ -43,31 +43,63 @@ class RisingTerm:
 
 @dataclass
 class TermCounts:
-    """Word and neighbouring-pair counts of one period's free-text messages."""
+    """One period's words: their counts, and the whole text as a sequence of word numbers."""
 
     words: Counter[str]
-    pairs: Counter[tuple[str, str]]
+    tokens: np.ndarray  # index into `vocabulary` for every word and message end, in order
+    vocabulary: list[str]
     messages: int
+
+    def pairs(self) -> Counter[tuple[str, str]]:
+        """Neighbouring word pairs and their counts (for tests and inspection)."""
+        codes, counts = np.unique(self.tokens[:-1] * len(self.vocabulary) + self.tokens[1:], return_counts=True)
+        size = len(self.vocabulary)
+        return Counter({(self.vocabulary[c // size], self.vocabulary[c % size]): int(n)
+                        for c, n in zip(codes.tolist(), counts.tolist(), strict=True)})
 
 
 def count_terms(corpus: str, messages: int) -> TermCounts:
-    """Count words and word pairs in newline-separated messages (`messages` of them)."""
+    """Count the words of newline-separated messages (`messages` of them)."""
     tokens = _TOKEN.findall(_PLACEHOLDER.sub(" ", corpus.lower()))
-    return TermCounts(Counter(tokens), Counter(zip(tokens, tokens[1:], strict=False)), messages)
+    words = Counter(tokens)
+    vocabulary = list(words)
+    number = {word: i for i, word in enumerate(vocabulary)}
+    ids = np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    return TermCounts(words, ids, vocabulary, messages)
 
 
 class _Keys:
-    """Word → skeleton key, '' for words that say nothing (short, stopwords, placeholders)."""
+    """Skeleton keys numbered across both periods; -1 for words that say nothing."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, str] = {}
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+        self._skeletons: dict[str, str] = {}
 
-    def __call__(self, word: str) -> str:
-        key = self._cache.get(word)
+    def of(self, word: str) -> int:
+        key = self._skeletons.get(word)
         if key is None:
             useful = (3 <= len(word) <= 4) if word.isdigit() else (len(word) >= 3 and word not in STOPWORDS)
-            key = self._cache[word] = skeleton(word) if useful and not word.startswith("_") else ""
-        return key
+            key = self._skeletons[word] = skeleton(word) if useful and not word.startswith("_") else ""
+        if not key:
+            return -1
+        index = self._index.get(key)
+        if index is None:
+            index = self._index[key] = len(self.names)
+            self.names.append(key)
+        return index
+
+    def for_words(self, counts: TermCounts) -> np.ndarray:
+        """Key number of every token of a period (-1 for filler words and message ends)."""
+        table = np.fromiter((self.of(w) for w in counts.vocabulary), dtype=np.int64, count=len(counts.vocabulary))
+        return table[counts.tokens] if len(counts.tokens) else np.zeros(0, dtype=np.int64)
+
+
+def _pair_codes(keys: np.ndarray, size: int) -> np.ndarray:
+    """Codes of neighbouring key pairs where both words carry meaning."""
+    first, second = keys[:-1], keys[1:]
+    both = (first >= 0) & (second >= 0)
+    return first[both] * size + second[both]
 
 
 def rising_terms(
@@ -87,49 +119,63 @@ def rising_terms(
     if not current.messages or not baseline.messages:
         return []
     keys = _Keys()
-    counts: Counter[Key] = Counter()
-    spellings: dict[Key, Counter[str]] = {}
-    for word, n in current.words.items():
-        if key := keys(word):
-            counts[key] += n
-            spellings.setdefault(key, Counter())[word] += n
-    for (first, second), n in current.pairs.items():
-        if (a := keys(first)) and (b := keys(second)):
-            counts[(a, b)] += n
-            spellings.setdefault((a, b), Counter())[f"{first} {second}"] += n
-    candidates = {key: n for key, n in counts.items() if n >= min_count}
-    before = _baseline_counts(baseline, set(candidates), keys)
+    now_keys, before_keys = keys.for_words(current), keys.for_words(baseline)
+    size = max(len(keys.names), 1)
+    counted: dict[str | tuple[str, str], tuple[int, int]] = {}  # term → (now, before)
+
+    # Single words.
+    now_words = np.bincount(now_keys[now_keys >= 0], minlength=size)
+    before_words = np.bincount(before_keys[before_keys >= 0], minlength=size)
+    for index in np.flatnonzero(now_words >= min_count).tolist():
+        counted[keys.names[index]] = (int(now_words[index]), int(before_words[index]))
+    # Pairs of neighbouring words.
+    now_codes, now_counts = np.unique(_pair_codes(now_keys, size), return_counts=True)
+    frequent = now_counts >= min_count
+    now_codes, now_counts = now_codes[frequent], now_counts[frequent]
+    before_codes = _pair_codes(before_keys, size)
+    before_codes, before_counts = np.unique(before_codes[np.isin(before_codes, now_codes)], return_counts=True)
+    before_of = dict(zip(before_codes.tolist(), before_counts.tolist(), strict=True))
+    for code, n in zip(now_codes.tolist(), now_counts.tolist(), strict=True):
+        counted[(keys.names[code // size], keys.names[code % size])] = (n, before_of.get(code, 0))
+
     scale = current.messages / baseline.messages
-    found: dict[Key, RisingTerm] = {}
-    for key, count in candidates.items():
-        ratio = (count + 1) / (before.get(key, 0) * scale + 1)
+    found: dict[str | tuple[str, str], RisingTerm] = {}
+    for term, (count, before) in counted.items():
+        ratio = (count + 1) / (before * scale + 1)
         if ratio >= min_ratio:
-            spelling = spellings[key].most_common(1)[0][0]
-            found[key] = RisingTerm(spelling, count, before.get(key, 0) / max(baseline_periods, 1), round(ratio, 2))
+            found[term] = RisingTerm("", count, before / max(baseline_periods, 1), round(ratio, 2))
     # A word that rose only as part of a rising phrase says nothing the phrase does not.
-    for key, term in list(found.items()):
-        if isinstance(key, tuple):
-            for part in key:
+    for term, rising in list(found.items()):
+        if isinstance(term, tuple):
+            for part in term:
                 single = found.get(part)
-                if single is not None and single.count <= term.count * 1.25:
+                if single is not None and single.count <= rising.count * 1.25:
                     del found[part]
-    return sorted(found.values(), key=lambda t: (-t.ratio, -t.count, t.term))[:limit]
+    ranked = sorted(found.items(), key=lambda item: (-item[1].ratio, -item[1].count, str(item[0])))[:limit]
+    spelled = _spellings(current, keys, now_keys, [term for term, _ in ranked])
+    return [RisingTerm(spelled[term], r.count, r.baseline_per_period, r.ratio) for term, r in ranked]
 
 
-def _baseline_counts(baseline: TermCounts, wanted: set[Key], keys: _Keys) -> Counter[Key]:
-    """Baseline counts of the wanted keys only: one pass over the vocabulary, then pair look-ups."""
-    counts: Counter[Key] = Counter()
-    parts = {part for key in wanted if isinstance(key, tuple) for part in key}
-    surfaces: dict[str, list[str]] = {}
-    for word, n in baseline.words.items():
-        key = keys(word)
-        if key in wanted:
-            counts[key] += n
-        if key in parts:
-            surfaces.setdefault(key, []).append(word)
-    for key in wanted:
-        if isinstance(key, tuple):
-            counts[key] = sum(
-                baseline.pairs.get((a, b), 0) for a in surfaces.get(key[0], ()) for b in surfaces.get(key[1], ())
-            )
-    return counts
+def _spellings(
+    counts: TermCounts, keys: _Keys, token_keys: np.ndarray, terms: list[str | tuple[str, str]],
+) -> dict[str | tuple[str, str], str]:
+    """The spelling people used most for each term (only for the few terms shown)."""
+    best: dict[str | tuple[str, str], tuple[int, str]] = {}
+    words = {term for term in terms if isinstance(term, str)}
+    for word, n in counts.words.items():
+        index = keys.of(word)
+        if index >= 0 and keys.names[index] in words:
+            best[keys.names[index]] = max(best.get(keys.names[index], (0, "")), (n, word))
+    size, vocabulary = len(keys.names), counts.vocabulary
+    number = {name: i for i, name in enumerate(keys.names)}
+    wanted = [number[a] * size + number[b] for a, b in (t for t in terms if isinstance(t, tuple))]
+    if wanted:
+        first, second = token_keys[:-1], token_keys[1:]
+        at = (first >= 0) & (second >= 0) & np.isin(first * size + second, wanted)
+        surface = counts.tokens[:-1][at] * len(vocabulary) + counts.tokens[1:][at]
+        codes, times = np.unique(surface, return_counts=True)
+        for code, n in zip(codes.tolist(), times.tolist(), strict=True):
+            a, b = vocabulary[code // len(vocabulary)], vocabulary[code % len(vocabulary)]
+            term = (keys.names[keys.of(a)], keys.names[keys.of(b)])
+            best[term] = max(best.get(term, (0, "")), (n, f"{a} {b}"))
+    return {term: spelling for term, (_, spelling) in best.items()}

@@ -1,0 +1,83 @@
+"""Jobs the running bot does by itself: watch the content, purge old rows, post the report.
+
+They take a `send(chat_id, outcome)` coroutine from the front end, so the same jobs run
+under aiogram and python-telegram-bot. A failing job is logged and tried again next time;
+it never stops the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.app import Helpline
+from bot.reloader import ReloadResult
+from handlers.replies import Document, Outcome, Reply
+
+log = logging.getLogger(__name__)
+Send = Callable[[int, Outcome], Awaitable[None]]
+WATCH_SECONDS = 5.0
+PURGE_SECONDS = 24 * 3600.0
+
+
+def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
+    """Start every job; the caller cancels the tasks when the bot stops."""
+    jobs = [
+        helpline.reloader.watch(WATCH_SECONDS, lambda result: tell_admins(helpline, send, result)),
+        purge_daily(helpline),
+    ]
+    if helpline.settings.caseworker_chat_id is not None:
+        jobs.append(post_weekly_report(helpline, send))
+    return [asyncio.create_task(job) for job in jobs]
+
+
+async def tell_admins(helpline: Helpline, send: Send, result: ReloadResult) -> None:
+    """Content that changed on disk and could not be served: admins get the path:line list."""
+    if result.ok:
+        return
+    content = helpline.conversation.knowledge.content
+    lang = "ru" if "ru" in content.languages else content.languages[0]
+    words = content.ui[lang]["admin"]
+    text = words["reload_failed"] + "\n" + "\n".join(result.problems[:30])
+    for admin in sorted(helpline.settings.admin_ids):
+        await _quietly(send(admin, Outcome([Reply(text)], lang)))
+
+
+async def purge_daily(helpline: Helpline) -> None:
+    while True:
+        await asyncio.sleep(PURGE_SECONDS)
+        try:
+            removed = await asyncio.to_thread(helpline.purge)
+            log.info("daily purge removed %d row(s)", removed)
+        except Exception as error:  # noqa: BLE001 - tried again tomorrow
+            log.warning("daily purge failed: %s", type(error).__name__)
+
+
+async def post_weekly_report(helpline: Helpline, send: Send, now: Callable[[], dt.datetime] | None = None) -> None:
+    """Every week at HELPLINE_REPORT_TIME (default Monday 09:00, Bishkek): summary and HTML."""
+    from storage.review.delivery import next_delivery
+
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    chat = helpline.settings.caseworker_chat_id
+    assert chat is not None
+    while True:
+        due = next_delivery(clock())
+        await asyncio.sleep(max(0.0, (due - clock()).total_seconds()))
+        try:
+            builder = helpline.admin.weekly_report
+            if builder is None:
+                return
+            summary, html, filename = await asyncio.to_thread(builder)
+            document = Document(filename, html, summary.splitlines()[0] if summary else "")
+            await send(chat, Outcome([Reply(summary)], "ru", documents=[document]))
+        except Exception as error:  # noqa: BLE001 - next week's report is still due
+            log.warning("weekly report not posted: %s", type(error).__name__)
+
+
+async def _quietly(sending: Awaitable[None]) -> None:
+    try:
+        await sending
+    except Exception as error:  # noqa: BLE001 - a message to an admin is not worth a crash
+        log.warning("could not reach an admin: %s", type(error).__name__)
