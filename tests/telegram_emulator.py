@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
 import time
 from collections import defaultdict, deque
@@ -67,7 +68,7 @@ class Emulator:
         self.webhook: dict[str, Any] = {}
         self.documents: list[tuple[int, str, bytes]] = []  # (chat id, file name, bytes) sent
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(random.randint(1, 10**9))  # Telegram starts anywhere
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
         self._changed = asyncio.Condition()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -35,7 +33,6 @@ from bot.telegram.runner import ALLOWED_UPDATES, Commands
 from handlers.replies import Document
 
 REQUEST_TIMEOUT = 30  # seconds for one call; a long poll gets its own on top
-POLL_SECONDS = 25
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -45,30 +42,19 @@ class AiogramFront:
                                  timeout=REQUEST_TIMEOUT)
         self.bot = Bot(settings.token or "", session=session)
         self.dispatcher = Dispatcher()
-        self._polling: asyncio.Task[None] | None = None
 
     async def open(self, responder: Responder) -> BotIdentity:
         me = await self.bot.me()
         self.dispatcher.include_router(_router(responder))
         return BotIdentity(me.id, me.username or "")
 
-    async def start_polling(self) -> None:
+    async def delete_webhook(self) -> None:
         await self.bot.delete_webhook()  # polling and a webhook cannot both be set
-        self._polling = asyncio.create_task(self.dispatcher.start_polling(
-            self.bot, polling_timeout=POLL_SECONDS, handle_signals=False,
-            close_bot_session=False, allowed_updates=ALLOWED_UPDATES,
-        ))
 
-    async def stop_polling(self) -> None:
-        """End the long poll; updates already taken are answered by Responder.drain."""
-        if self._polling is None or self._polling.done():
-            return
-        try:
-            await self.dispatcher.stop_polling()
-        except RuntimeError:  # stopped before polling began: nothing was fetched yet
-            self._polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._polling
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+                                             request_timeout=timeout + REQUEST_TIMEOUT)
+        return [update.model_dump(mode="json", exclude_none=True) for update in updates]
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

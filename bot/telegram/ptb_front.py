@@ -34,7 +34,6 @@ from bot.telegram.runner import ALLOWED_UPDATES, Commands
 from handlers.replies import Document
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 25
 CONCURRENT_UPDATES = 256  # Responder keeps each chat in order; chats run side by side
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -63,13 +62,13 @@ class PtbFront:
         await self.app.start()
         return BotIdentity(self.app.bot.id, self.app.bot.username or "")
 
-    async def start_polling(self) -> None:
-        # PTB deletes a webhook itself before polling.
-        await self.app.updater.start_polling(timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES)
+    async def delete_webhook(self) -> None:
+        await self.app.bot.delete_webhook()  # polling and a webhook cannot both be set
 
-    async def stop_polling(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        updates = await self.app.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+                                                 read_timeout=timeout + 10)
+        return [update.to_dict() for update in updates]
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

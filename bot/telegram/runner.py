@@ -8,6 +8,7 @@ and only then closes the connection, so a restart loses neither answers nor log 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -17,10 +18,12 @@ from bot.app import Helpline
 from bot.jobs import start_jobs
 from bot.telegram.delivery import Delivery, Undelivered
 from bot.telegram.incoming import BotIdentity
+from bot.telegram.polling import Poller
 from bot.telegram.responder import Responder, Transport
 from bot.telegram.webhook import WebhookPlan, serve_webhook
 from content import Content
 from handlers.conversation import DEFAULT_LANGUAGE
+from storage.updates import UpdateJournal
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -36,9 +39,9 @@ class FrontEnd(Transport, Protocol):
 
     async def set_commands(self, commands: Commands, language_code: str | None) -> None: ...
 
-    async def start_polling(self) -> None: ...
+    async def delete_webhook(self) -> None: ...
 
-    async def stop_polling(self) -> None: ...
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]: ...
 
     async def set_webhook(self, url: str, secret: str) -> None: ...
 
@@ -52,14 +55,16 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
     """Run until `stop` is set (or the task is cancelled), then stop cleanly."""
     responder = Responder(helpline, front, Delivery(front.classify), helpline.settings.caseworker_chat_id)
     jobs: list[asyncio.Task[None]] = []
+    poller: Poller | None = None
     try:
         responder.identity = await front.open(responder)
+        poller = Poller(front.fetch_updates, front.feed, UpdateJournal(helpline.querylog.db, responder.identity.id))
         await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
         jobs = start_jobs(helpline, responder.send_to)
         if webhook is None:
-            await front.start_polling()
+            await responder.delivery.call("deleteWebhook", front.delete_webhook)
             log.info("polling for updates")
-            await stop.wait()
+            await poller.run(stop)
         else:
             set_webhook = functools.partial(
                 responder.delivery.call, "setWebhook",
@@ -68,8 +73,10 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
     finally:
         for job in jobs:
             job.cancel()
-        await front.stop_polling()
         await responder.drain(DRAIN_SECONDS)
+        if poller is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(poller.wait_in_flight(), DRAIN_SECONDS)  # journal the last answers
         helpline.querylog.flush()
         await front.close()
         log.info("stopped; %d update(s) failed, %d call(s) retried, %d lost",
