@@ -28,6 +28,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import sqlite_utils
 
 from bot.app import Helpline, build_helpline
 from bot.config import load_settings
@@ -493,6 +494,60 @@ async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpli
 
 def _exited(process: asyncio.subprocess.Process) -> bool:
     return process.returncode is not None
+
+
+async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_dir: Path) -> Any:
+    env = {**os.environ, **_environment(data_root), "HELPLINE_DATA_DIR": str(data_dir),
+           "TELEGRAM_BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.url,
+           "NO_PROXY": "127.0.0.1,localhost"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--framework", framework, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=data_root)
+    polls = len(emulator.called("getUpdates"))
+    await emulator.wait_for(lambda: len(emulator.called("getUpdates")) > polls or _exited(process), 120)
+    assert not _exited(process), (await process.stderr.read()).decode()
+    return process
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_after_kill_9_no_update_is_answered_twice_or_skipped(
+    data_root: Path, helpline: Helpline, tmp_path: Path, framework: str,
+) -> None:
+    """Killed mid-answer, the bot restarts, answers what was pending once, and repeats nothing."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(data_root / "data" / "cache", data_dir / "cache")
+    emulator = Emulator()
+    await emulator.start()
+    first = await _start_bot(framework, emulator, data_root, data_dir)
+    second = None
+    try:
+        answered = [Person(emulator, "en") for _ in range(3)]
+        for person in answered:
+            await person.say("how do I send money home")
+        last = max(call.params.get("offset") or 0 for call in emulator.called("getUpdates"))
+        await emulator.wait_for(lambda: any(
+            (call.params.get("offset") or 0) > last for call in emulator.called("getUpdates")))
+        emulator.fail("sendMessage", 1, status=429, retry_after=60)  # the next answer hangs…
+        pending = Person(emulator, "en")
+        sends = len(emulator.called("sendMessage"))
+        await emulator.push(emulator.message_update(pending.id, "thank you", language_code="en"))
+        await emulator.wait_for(lambda: len(emulator.called("sendMessage")) > sends)
+        first.kill()  # …and the bot dies while waiting to resend it
+        await first.wait()
+        logged = sqlite_utils.Database(data_dir / "helpline.sqlite")["queries"].count
+        assert logged >= 4  # every answer already sent (and the pending one) is on disk
+
+        second = await _start_bot(framework, emulator, data_root, data_dir)
+        await emulator.wait_for(lambda: len(pending.seen) >= 1, 30)
+        await asyncio.sleep(1.5)  # time for any wrongly repeated answer to show up
+        assert [len(person.seen) for person in answered] == [1, 1, 1]
+        assert len(pending.seen) == 1
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
+        await emulator.stop()
 
 
 # -- caseworkers and admins -----------------------------------------------------------------
