@@ -53,5 +53,6 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
     db["events"].create({"id": int, "ts": str, "kind": str, "detail": str}, pk="id", if_not_exists=True)
     db["tickets"].create_index(["user_key", "status"], if_not_exists=True)
     db["queries"].create_index(["ts"], if_not_exists=True)
+    db["queries"].create_index(["user_key", "ts"], if_not_exists=True)  # new vs returning users
     db["feedback"].create_index(["ts"], if_not_exists=True)
 

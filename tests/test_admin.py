@@ -70,3 +70,20 @@ def test_ordinary_commands_are_not_admin_commands(admin):
     commands, _ = admin
     assert commands.handle(Incoming(STRANGER, "/start")) is None
     assert commands.handle(Incoming(STRANGER, "привет")) is None
+
+
+def test_an_admin_gets_last_weeks_report_as_a_file(tmp_path, content):
+    from bot.app import build_helpline
+    from bot.config import load_settings
+
+    settings = load_settings({
+        "HELPLINE_DATA_DIR": str(tmp_path / "data"), "HELPLINE_HASH_KEY": "report-test-key-0123456789",
+        "HELPLINE_ADMIN_IDS": str(ADMIN),
+    }, dotenv=False)
+    helpline = build_helpline(settings)
+    outcome = helpline.handle(Incoming(ADMIN, "/report", language_code="en"))
+    [document] = outcome.documents
+    assert document.filename.endswith(".html") and document.data.startswith(b"<!DOCTYPE html>")
+    assert outcome.replies[0].text
+    refused = helpline.handle(Incoming(STRANGER, "/report", language_code="en"))
+    assert refused.documents == [] and "admins only" in all_text(refused)

@@ -122,6 +122,7 @@ def _compute_parallel(db, period: Period, knowledge, content_dir, model_cache):
     previous week and the rising terms are counted on their own connections, and the content
     loaded, while this thread counts the current week."""
     previous_period = period.previous()
+    db = _database_file(db) or db
     separate = isinstance(db, str | Path)  # a caller's connection is not shared across threads
     with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = {}
@@ -142,6 +143,17 @@ def _compute_parallel(db, period: Period, knowledge, content_dir, model_cache):
         else:
             content, health = knowledge.content, _health(knowledge.content, period.last, [])
     return current, previous, content, knowledge, health
+
+
+def _database_file(db) -> Path | None:
+    """The file behind a caller's connection, so each job can open its own; None in memory."""
+    if isinstance(db, str | Path):
+        return Path(db)
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main" and file and Path(file).exists():
+            return Path(file)
+    return None
 
 
 def _previous_week(db, period: Period) -> WeekStats:
