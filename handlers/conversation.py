@@ -69,7 +69,7 @@ class Conversation:
         profile = self.profiles.get(self.pseudonymizer.user_key(incoming.user_id))
         if incoming.interactive and incoming.button is None and not self._is_caseworker(incoming):
             verdict = self.flood.check(profile.user_key, len(incoming.text))
-            if verdict != "pass":
+            if verdict != "pass" and knowledge.danger.detect(incoming.text) is None:  # danger always gets through
                 lang = profile.lang if profile.lang in knowledge.content.languages else DEFAULT_LANGUAGE
                 replies = [Reply(str(knowledge.content.ui[lang]["flood"]).strip())] if verdict == "warn" else []
                 return Outcome(replies, lang)

@@ -52,3 +52,11 @@ def test_the_conversation_tells_a_flooding_user_to_wait_in_their_language(conver
     warned = conversation.handle(Incoming(7, "спасибо"))
     assert "Подождите минуту" in all_text(warned)
     assert conversation.handle(Incoming(7, "спасибо")).replies == []
+
+
+def test_a_message_signalling_danger_gets_through_even_when_flooding(conversation):
+    conversation.flood = FloodGate(limit=1, clock=Clock())
+    conversation.handle(Incoming(8, "спасибо"))
+    conversation.handle(Incoming(8, "спасибо"))
+    outcome = conversation.handle(Incoming(8, "хозяин забрал паспорт и не выпускает"))
+    assert outcome.topic == "trafficking"
