@@ -51,10 +51,12 @@ class AiogramFront:
     async def delete_webhook(self) -> None:
         await self.bot.delete_webhook()  # polling and a webhook cannot both be set
 
-    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
-        updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-                                             request_timeout=timeout + REQUEST_TIMEOUT)
-        return [update.model_dump(mode="json", exclude_none=True) for update in updates]
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[Update]:
+        return await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+                                          request_timeout=timeout + REQUEST_TIMEOUT)
+
+    async def process(self, update: Update) -> None:
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)

@@ -83,9 +83,10 @@ class Responder:
             caseworkers = message.chat.id == self.caseworker_chat_id
             if incoming is None or not (incoming.private or incoming.addressed or caseworkers):
                 return  # groups: silent unless spoken to (the core would say nothing either)
-            if not caseworkers:
-                await self._typing(message.chat.id)
-            outcome = await self._ask(incoming)
+            typing = None if caseworkers else asyncio.create_task(self._typing(message.chat.id))
+            outcome = await self._ask(incoming)  # answered while the typing action goes out
+            if typing is not None:
+                await typing
             await self._send_outcome(message.chat.id, outcome)
 
     async def on_callback(self, update_id: int, callback: Any) -> None:
@@ -97,8 +98,9 @@ class Responder:
             incoming = incoming_button(callback)
             if incoming is None:
                 return
-            await self._typing(chat_id)
+            typing = asyncio.create_task(self._typing(chat_id))
             outcome = await self._ask(incoming)
+            await typing
             menu_tap = is_navigation(callback.data) and shows_menu(callback.message)
             if menu_tap and len(outcome.replies) == 1 and not outcome.forwards:
                 if await self._edit(chat_id, callback.message.message_id, outcome.replies[0]):

@@ -41,7 +41,9 @@ class FrontEnd(Transport, Protocol):
 
     async def delete_webhook(self) -> None: ...
 
-    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]: ...
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[Any]: ...
+
+    async def process(self, update: Any) -> None: ...
 
     async def set_webhook(self, url: str, secret: str) -> None: ...
 
@@ -58,7 +60,7 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
     poller: Poller | None = None
     try:
         responder.identity = await front.open(responder)
-        poller = Poller(front.fetch_updates, front.feed, UpdateJournal(helpline.querylog.db, responder.identity.id))
+        poller = Poller(front.fetch_updates, front.process, UpdateJournal(helpline.querylog.db, responder.identity.id))
         await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
         jobs = start_jobs(helpline, responder.send_to)
         if webhook is None:
