@@ -67,6 +67,10 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
 
 def weekly_report(settings: Settings, conversation: Conversation):
     """Last week's report for /report and the Monday post, routed with the running bot's models."""
-    from storage.review.delivery import build_weekly_delivery
 
-    return lambda: build_weekly_delivery(settings, knowledge=conversation.knowledge)
+    def build() -> tuple[str, bytes, str]:
+        from storage.review.delivery import build_weekly_delivery  # heavy: only when a report is due
+
+        return build_weekly_delivery(settings, knowledge=conversation.knowledge)
+
+    return build

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
-
 from handlers.understanding.skeleton import skeleton
 
 THRESHOLD = 0.5
@@ -22,6 +19,9 @@ def group_similar(texts: Sequence[str], weights: Sequence[int], threshold: float
     """Indices of `texts` in groups; the biggest (by summed weight) first, leader first within."""
     if not texts:
         return []
+    from sklearn.feature_extraction.text import CountVectorizer  # only when a report is built
+    from sklearn.preprocessing import normalize
+
     folded = [skeleton(t) or t.lower() for t in texts]
     vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(3, 4), binary=True, lowercase=False)
     try:
