@@ -132,3 +132,13 @@ def test_every_cited_paragraph_exists_and_shares_a_fact_with_its_answer(content)
         for lang, text in topic.texts.items():
             for number in text.sources:
                 assert number in texts, f"{topic.id}/{lang} cites §{number}, which the report does not have"
+
+
+def test_every_answer_offers_two_or_three_related_topics_and_learns_from_twenty_examples(content):
+    for topic in content.topics.values():
+        if topic.menu == "conversation":
+            continue
+        assert 2 <= len(topic.related) <= 3, topic.id
+        assert topic.as_of and topic.review_by.year >= 2026, topic.id
+        for lang, text in topic.texts.items():
+            assert len(text.examples) >= 20, (topic.id, lang, len(text.examples))
