@@ -13,7 +13,8 @@ DB_FILE = "helpline.sqlite"
 def open_database(path: Path) -> sqlite_utils.Database:
     """Open (or create) the database; WAL keeps readers (reports) from blocking the bot."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=2.0)
+    # A short busy timeout: a locked log must not hold a reply back; rows wait in memory instead.
+    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=0.5)
     db = sqlite_utils.Database(connection)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")

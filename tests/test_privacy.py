@@ -8,7 +8,7 @@ import stat
 
 from handlers.replies import Incoming
 from storage.pseudonym import KEY_FILE, Pseudonymizer, load_or_create_key
-from storage.querylog import QueryRecord
+from storage.querylog import QueryLog, QueryRecord
 
 RAW_ID = 987654321
 
@@ -73,3 +73,29 @@ def test_a_failing_log_never_stops_a_reply_and_catches_up_later(conversation):
     assert log.flush()
     assert log.pending == 0 and log.lost == 0
     assert real_db["queries"].count == 1
+
+
+def test_a_locked_database_delays_no_reply_and_loses_no_row(make_conversation, tmp_path):
+    import sqlite3
+
+    conversation = make_conversation(tmp_path / "locked.sqlite")
+    blocker = sqlite3.connect(tmp_path / "locked.sqlite")
+    blocker.execute("BEGIN EXCLUSIVE")
+    outcome = conversation.handle(Incoming(4, "зарплату не платят", force_country="RU"))
+    assert outcome.topic == "unpaid_wages" and outcome.replies
+    assert conversation.querylog.pending == 1
+    blocker.rollback()
+    blocker.close()
+    conversation.handle(Incoming(4, "спасибо"))
+    assert conversation.querylog.pending == 0 and conversation.querylog.lost == 0
+    assert conversation.querylog.db["queries"].count == 2
+
+
+def test_a_read_only_database_keeps_rows_in_memory_up_to_a_bound(conversation):
+    log = conversation.querylog = QueryLog(conversation.querylog.db, max_pending=3)
+    log.db.execute("PRAGMA query_only = ON")
+    for n in range(5):
+        conversation.handle(Incoming(9, f"вопрос номер {n} про патент"))
+    assert log.pending == 3 and log.lost == 2 and log.failures >= 5
+    log.db.execute("PRAGMA query_only = OFF")
+    assert log.flush() and log.db["queries"].count == 3
