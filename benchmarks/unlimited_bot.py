@@ -2,8 +2,9 @@
 
 helpline spaces its sends to Telegram's limits (about 30 messages a second overall, one a
 second per chat; bot/telegram/delivery.py), so through the emulator its shipped rate is
-capped by design. This runs the same `helpline` command with limits so high they never
-bind; nothing else changes.
+capped by design; and it slows down one person sending more than about 20 messages a
+minute (handlers/flood.py), which a benchmark's simulated users do. This runs the same
+`helpline` command with those limits so high they never bind; nothing else changes.
 
     python -m benchmarks.unlimited_bot run --framework aiogram|ptb
 """
@@ -14,16 +15,18 @@ import functools
 
 from bot import cli
 from bot.telegram import delivery
+from handlers import conversation
 
 NEVER_BINDS = 1e9
 
 
 def lift_limits() -> None:
-    """Delivery builds its RateLimiter from this module attribute at start-up."""
+    """Delivery builds its RateLimiter, and the conversation its FloodGate, from these module attributes."""
     delivery.RateLimiter = functools.partial(  # type: ignore[misc]
         delivery.RateLimiter, overall_rate=NEVER_BINDS, overall_burst=int(NEVER_BINDS),
         chat_rate=NEVER_BINDS, chat_burst=int(NEVER_BINDS),
     )
+    conversation.FloodGate = functools.partial(conversation.FloodGate, limit=int(NEVER_BINDS))  # type: ignore[misc]
 
 
 if __name__ == "__main__":
