@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
@@ -37,6 +38,7 @@ _REPEATS = re.compile(r"(\D)\1+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=512)  # one message is folded by the router, the language and danger detectors
 def skeleton(text: str) -> str:
     """The matching skeleton of a text: lowercase ASCII-ish letters, digits and spaces."""
     text = unicodedata.normalize("NFKC", text).lower()
