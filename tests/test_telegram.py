@@ -35,7 +35,7 @@ from bot.config import load_settings
 from bot.telegram import _until_signalled, serve
 from bot.telegram.runner import command_lists
 from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
-from tests.content_snapshot import loadable_copy
+from tests.conftest import REPO
 from tests.telegram_emulator import BOT, Emulator, html_problem
 
 FRAMEWORKS = ["aiogram", "ptb"]
@@ -59,7 +59,8 @@ def no_proxy() -> Any:
 @pytest.fixture(scope="session")
 def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("helpline")
-    loadable_copy(root / "content-snapshot")
+    # A copy, so the bundled content is never touched by a test.
+    shutil.copytree(REPO / "content", root / "content-snapshot", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return root
 
 
