@@ -23,6 +23,7 @@ from bot.telegram.responder import Responder, Transport
 from bot.telegram.webhook import WebhookPlan, serve_webhook
 from content import Content
 from handlers.conversation import DEFAULT_LANGUAGE
+from storage.database import open_database
 from storage.updates import UpdateJournal
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
     poller: Poller | None = None
     try:
         responder.identity = await front.open(responder)
-        poller = Poller(front.fetch_updates, front.process, UpdateJournal(helpline.querylog.db, responder.identity.id))
+        # Its own connection: the core writes the log from its worker thread meanwhile.
+        journal = UpdateJournal(open_database(helpline.settings.database_path), responder.identity.id)
+        poller = Poller(front.fetch_updates, front.process, journal)
         await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
         jobs = start_jobs(helpline, responder.send_to)
         if webhook is None:
