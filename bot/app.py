@@ -39,9 +39,16 @@ class Helpline:
         return self.admin.handle(incoming) or self.conversation.handle(incoming)
 
     def purge(self) -> int:
-        """Delete what is older than the retention period: log rows, settings, tickets."""
+        """Delete what is older than the retention period: log rows, settings, tickets.
+
+        On a connection of its own: the daily job runs beside the core's worker thread.
+        """
         days = self.settings.retention_days
-        return self.querylog.purge(days) + self.tickets.purge(days)
+        db = open_database(self.settings.database_path)
+        try:
+            return QueryLog(db).purge(days) + Tickets(db, self.conversation.pseudonymizer).purge(days)
+        finally:
+            db.conn.close()
 
 
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
