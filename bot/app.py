@@ -30,7 +30,6 @@ class Helpline:
     settings: Settings
     conversation: Conversation
     querylog: QueryLog
-    tickets: Tickets
     reloader: ContentReloader
     admin: AdminCommands
 
@@ -39,16 +38,20 @@ class Helpline:
         return self.admin.handle(incoming) or self.conversation.handle(incoming)
 
     def purge(self) -> int:
-        """Delete what is older than the retention period: log rows, settings, tickets.
+        return purge_expired(self.settings, self.conversation.pseudonymizer)
 
-        On a connection of its own: the daily job runs beside the core's worker thread.
-        """
-        days = self.settings.retention_days
-        db = open_database(self.settings.database_path)
-        try:
-            return QueryLog(db).purge(days) + Tickets(db, self.conversation.pseudonymizer).purge(days)
-        finally:
-            db.conn.close()
+
+def purge_expired(settings: Settings, pseudonymizer: Pseudonymizer) -> int:
+    """Delete what is older than the retention period: log rows, settings, tickets.
+
+    On a connection of its own: the daily job runs beside the core's worker thread.
+    """
+    days = settings.retention_days
+    db = open_database(settings.database_path)
+    try:
+        return QueryLog(db).purge(days) + Tickets(db, pseudonymizer).purge(days)
+    finally:
+        db.conn.close()
 
 
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
@@ -59,15 +62,14 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     db = open_database(settings.database_path)
     querylog = QueryLog(db)
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
-    tickets = Tickets(db, pseudonymizer)
-    conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today)
-    conversation.handoff = Handoff(
-        tickets, HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
+    handoff = Handoff(
+        Tickets(db, pseudonymizer), HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
         ui=lambda lang: conversation.knowledge.content.ui[lang],
     )
+    conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today, handoff=handoff)
     reloader = ContentReloader(conversation, content.directory, cache_dir)
     admin = AdminCommands(conversation, reloader, settings.admin_ids, weekly_report(settings, conversation))
-    helpline = Helpline(settings, conversation, querylog, tickets, reloader, admin)
+    helpline = Helpline(settings, conversation, querylog, reloader, admin)
     helpline.purge()
     return helpline
 

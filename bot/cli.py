@@ -196,14 +196,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.database import open_database
+    from bot.app import purge_expired
     from storage.pseudonym import Pseudonymizer, load_or_create_key
-    from storage.querylog import QueryLog
-    from storage.tickets import Tickets
 
-    db = open_database(settings.database_path)
-    tickets = Tickets(db, Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir)))
-    removed = QueryLog(db).purge(settings.retention_days) + tickets.purge(settings.retention_days)
+    pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
+    removed = purge_expired(settings, pseudonymizer)
     print(f"purged {removed} log row(s) older than {settings.retention_days} days")
     return 0
 
