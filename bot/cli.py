@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import DEFAULT_FRAMEWORK, FRAMEWORKS, ConfigError, Settings, load_settings
 from content import ContentError
 
 
@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command is None:
             if settings.token:
-                return _run(settings, argparse.Namespace(framework="aiogram"))
+                return _run(settings, argparse.Namespace(framework=DEFAULT_FRAMEWORK))
             print("helpline: no TELEGRAM_BOT_TOKEN set, starting the console chat. "
                   "To run on Telegram, get a token from @BotFather and put it in .env.",
                   file=sys.stderr)
@@ -115,8 +115,8 @@ def _date(value: str):
 
 
 def _framework_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram",
-                        help="Telegram library (default: aiogram; ptb needs helpline[ptb])")
+    parser.add_argument("--framework", choices=FRAMEWORKS, default=DEFAULT_FRAMEWORK,
+                        help="Telegram library (default: ptb; aiogram needs helpline[aiogram])")
 
 
 def _listen(value: str) -> str:

@@ -1,4 +1,4 @@
-"""Telegram front ends: aiogram (default) and python-telegram-bot, over one shared core.
+"""Telegram front ends: python-telegram-bot (default) and aiogram, over one shared core.
 
 Only this package imports a Telegram library, and only when a bot is started, so the
 console chat and the core load fast without them.
@@ -12,7 +12,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
+from bot.config import FRAMEWORKS, Settings
 from bot.telegram.logs import configure_logging, quiet_libraries
 from bot.telegram.webhook import WebhookPlan, parse_listen, webhook_secret
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from bot.app import Helpline
     from bot.telegram.runner import FrontEnd
 
-FRAMEWORKS = ("aiogram", "ptb")
 log = logging.getLogger(__name__)
 
 
@@ -64,8 +63,8 @@ def _run(settings: Settings, framework: str, helpline: Helpline,
     try:
         asyncio.run(_until_signalled(settings, framework, helpline, webhook))
     except ImportError as error:
-        print(f"helpline: {error.name} is not installed; for --framework ptb run "
-              "pip install 'helpline[ptb]'", file=sys.stderr)
+        print(f"helpline: {error.name} is not installed; for --framework aiogram run "
+              "pip install 'helpline[aiogram]'", file=sys.stderr)
         return 2
     except Exception as error:
         print(f"helpline: the Telegram bot stopped: {type(error).__name__}: {error}",
