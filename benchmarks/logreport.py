@@ -26,7 +26,7 @@ from storage.database import open_database
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from storage.review import Period
+    from review import Period
 
 WEEKS = 5
 ENTRIES = ("text",) * 8 + ("menu", "button", "command", "deeplink")
@@ -88,7 +88,7 @@ def fill(path: Path, rows: int, period_start: dt.datetime, texts: Sequence[str],
 
 
 def measure(rows: int, runs: int, knowledge: Knowledge, texts: Sequence[str], full_report: bool) -> ReportFigures:
-    from storage.review import compute_week, parse_week
+    from review import compute_week, parse_week
 
     period = parse_week("2026-W47")
     topics = list(knowledge.content.topics)
@@ -111,7 +111,7 @@ def measure(rows: int, runs: int, knowledge: Knowledge, texts: Sequence[str], fu
 
 
 def _full_report(db: sqlite_utils.Database, period: Period, knowledge: Knowledge) -> float:
-    from storage.review.report import build_report, render_html
+    from review.report import build_report, render_html
 
     started = time.perf_counter()
     render_html(build_report(db, period, knowledge=knowledge, now=period.end_utc + dt.timedelta(hours=9)))

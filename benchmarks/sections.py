@@ -172,9 +172,9 @@ def growth_section(ctx: Context) -> Section:
 def report_section(ctx: Context) -> Section:
     texts = [q.text for q in ctx.questions]
     try:
-        import storage.review  # noqa: F401
+        import review  # noqa: F401
     except ImportError:
-        return Section("3b. Weekly report over the query log", "Not measured: storage.review is not there yet.",
+        return Section("3b. Weekly report over the query log", "Not measured: review is not there yet.",
                        [Check("weekly report over 1 million rows", "(no target)", "–", None)])
     f = logreport.measure(ctx.plan.report_rows, ctx.plan.report_runs, ctx.knowledge, texts, full_report=True)
     body = [

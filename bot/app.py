@@ -57,7 +57,7 @@ def purge_expired(settings: Settings, pseudonymizer: Pseudonymizer) -> int:
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     """Load content (raising ContentError when it is broken), train, open the log."""
     content = load_content(settings.content_dir)
-    cache_dir = settings.data_dir / "cache"
+    cache_dir = settings.model_cache
     knowledge = build_knowledge(content, cache_dir=cache_dir)
     db = open_database(settings.database_path)
     querylog = QueryLog(db)
@@ -78,8 +78,11 @@ def weekly_report(settings: Settings, conversation: Conversation):
     """Last week's report for /report and the Monday post, routed with the running bot's models."""
 
     def build() -> tuple[str, bytes, str]:
-        from storage.review.delivery import build_weekly_delivery  # heavy: only when a report is due
+        from review.weekly import build_weekly_delivery  # heavy: only when a report is due
 
-        return build_weekly_delivery(settings, knowledge=conversation.knowledge)
+        return build_weekly_delivery(
+            settings.database_path, lang=settings.report_lang, content_dir=settings.content_dir,
+            knowledge=conversation.knowledge, model_cache=settings.model_cache,
+        )
 
     return build

@@ -222,7 +222,7 @@ def _webhook(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _chosen_period(args: argparse.Namespace):
-    from storage.review.period import choose_period
+    from review.period import choose_period
 
     try:
         return choose_period(args.week, args.since, args.until)
@@ -232,14 +232,14 @@ def _chosen_period(args: argparse.Namespace):
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.review.delivery import headline_summary, model_cache, report_lang
-    from storage.review.report import build_report, write_report
+    from review.report import build_report, write_report
+    from review.weekly import headline_summary
 
     period = _chosen_period(args)
     if period is None:
         return 2
     report = build_report(settings.database_path, period, content_dir=settings.content_dir,
-                          lang=args.lang or report_lang(), model_cache=model_cache(settings))
+                          lang=args.lang or settings.report_lang, model_cache=settings.model_cache)
     written = write_report(report, args.out)
     print(headline_summary(report))
     print(f"\nreport: {written[0]}")
@@ -248,14 +248,13 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.review.delivery import model_cache
-    from storage.review.loop import run_review
+    from review.loop import run_review
 
     period = _chosen_period(args)
     if period is None:
         return 2
     return run_review(settings.database_path, period, sys.stdin, sys.stdout,
-                      content_dir=settings.content_dir, limit=args.limit, model_cache=model_cache(settings))
+                      content_dir=settings.content_dir, limit=args.limit, model_cache=settings.model_cache)
 
 
 def _has_token(settings: Settings) -> bool:

@@ -12,6 +12,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from handlers.handoff import WorkingHours
+from review.labels import LANGS as REPORT_LANGS
+from review.period import DEFAULT_REPORT_TIME, parse_report_time
 
 OFFICIAL_API = "https://api.telegram.org"
 # python-telegram-bot is the default: measured on a restart it is ready in a fraction of the
@@ -35,6 +37,13 @@ class Settings:
     caseworker_chat_id: int | None
     admin_ids: frozenset[int]
     caseworker_hours: WorkingHours | None = None
+    report_time: str = DEFAULT_REPORT_TIME  # weekday and Bishkek time of the weekly report
+    report_lang: str = "en"
+
+    @property
+    def model_cache(self) -> Path:
+        """Trained models, shared by the bot, the weekly report and the review loop."""
+        return self.data_dir / "cache"
 
     @property
     def database_path(self) -> Path:
@@ -91,6 +100,14 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) ->
         hours = WorkingHours.parse(hours_text) if hours_text else None
     except ValueError as error:
         raise ConfigError(f"HELPLINE_CASEWORKER_HOURS: {error}") from None
+    report_time = get("HELPLINE_REPORT_TIME") or DEFAULT_REPORT_TIME
+    try:
+        parse_report_time(report_time)
+    except ValueError as error:
+        raise ConfigError(f"HELPLINE_REPORT_TIME: {error}") from None
+    report_lang = (get("HELPLINE_REPORT_LANG") or "en").lower()
+    if report_lang not in REPORT_LANGS:
+        raise ConfigError(f"HELPLINE_REPORT_LANG must be one of {', '.join(REPORT_LANGS)}, got {report_lang!r}")
     return Settings(
         token=token,
         api_url=api_url,
@@ -101,4 +118,6 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) ->
         caseworker_chat_id=_integer("HELPLINE_CASEWORKER_CHAT_ID", chat) if chat else None,
         admin_ids=admins,
         caseworker_hours=hours,
+        report_time=report_time,
+        report_lang=report_lang,
     )

@@ -57,13 +57,13 @@ async def purge_daily(helpline: Helpline) -> None:
 
 async def post_weekly_report(helpline: Helpline, send: Send, now: Callable[[], dt.datetime] | None = None) -> None:
     """Every week at HELPLINE_REPORT_TIME (default Monday 09:00, Bishkek): summary and HTML."""
-    from storage.review.delivery import next_delivery
+    from review.period import next_report_time
 
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     chat = helpline.settings.caseworker_chat_id
     assert chat is not None
     while True:
-        due = next_delivery(clock())
+        due = next_report_time(clock(), helpline.settings.report_time)
         await asyncio.sleep(max(0.0, (due - clock()).total_seconds()))
         try:
             builder = helpline.admin.weekly_report

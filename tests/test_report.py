@@ -20,10 +20,8 @@ import pytest
 import sqlite_utils
 
 from bot.config import ConfigError, load_settings
-from storage.database import open_database
-from storage.review import labels as L
-from storage.review.delivery import build_weekly_delivery, next_delivery, report_time
-from storage.review.period import (
+from review import labels as L
+from review.period import (
     BISHKEK,
     choose_period,
     last_full_week,
@@ -31,10 +29,12 @@ from storage.review.period import (
     parse_report_time,
     parse_week,
 )
-from storage.review.report import build_report, csv_tables, least_helpful, render_html, write_report
-from storage.review.similar import closest_topics, group_similar
-from storage.review.stats import compute_week
-from storage.review.terms import count_terms, rising_terms
+from review.report import build_report, csv_tables, least_helpful, render_html, write_report
+from review.similar import closest_topics, group_similar
+from review.stats import compute_week
+from review.terms import count_terms, rising_terms
+from review.weekly import build_weekly_delivery
+from storage.database import open_database
 from tests.conftest import REPO
 
 WEEK = parse_week("2026-W48")  # Mon 23 Nov – Sun 29 Nov 2026, Bishkek time
@@ -285,10 +285,12 @@ def test_next_report_time_is_monday_nine_in_bishkek_or_as_configured():
     for bad in ("MONKEY 09:00", "MON 25:00", "09:00", "MON"):
         with pytest.raises(ValueError):
             parse_report_time(bad)
-    assert next_delivery(wednesday, {"HELPLINE_REPORT_TIME": "TUE 08:00"}).weekday() == 1
-    assert report_time({}) == "MON 09:00"
+    assert load_settings({"HELPLINE_REPORT_TIME": "TUE 08:00"}).report_time == "TUE 08:00"
+    assert load_settings({}).report_time == "MON 09:00"
     with pytest.raises(ConfigError, match="HELPLINE_REPORT_TIME"):
-        report_time({"HELPLINE_REPORT_TIME": "someday"})
+        load_settings({"HELPLINE_REPORT_TIME": "someday"})
+    with pytest.raises(ConfigError, match="HELPLINE_REPORT_LANG"):
+        load_settings({"HELPLINE_REPORT_LANG": "fr"})
 
 
 # ---- every figure ------------------------------------------------------------------------
@@ -580,9 +582,8 @@ def test_weekly_delivery_gives_summary_html_and_file_name(db_path, log, tmp_path
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(db_path, data / "helpline.sqlite")
-    settings = load_settings({"HELPLINE_DATA_DIR": str(data)})
     now = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)  # Monday 09:00 in Bishkek
-    summary, page, filename = build_weekly_delivery(settings, now=now, lang="en", knowledge=knowledge)
+    summary, page, filename = build_weekly_delivery(data / "helpline.sqlite", now=now, lang="en", knowledge=knowledge)
     want, prev = expected(log, WEEK), expected(log, WEEK.previous())
     assert filename == "helpline-report-2026-W48.html" and page.startswith(b"<!DOCTYPE html>")
     lines = summary.splitlines()
@@ -591,8 +592,8 @@ def test_weekly_delivery_gives_summary_html_and_file_name(db_path, log, tmp_path
     assert lines[1].startswith(f"{want['messages']} messages ({'+' if diff > 0 else '−'}{abs(diff)} ")
     assert f"{want['users']} people ({want['new']} new)" in lines[1]
     assert "Hand-offs: 3 asked, 2 answered, median first reply 20.0 min" in summary
-    empty_settings = load_settings({"HELPLINE_DATA_DIR": str(tmp_path / "nothing")})
-    summary, _, _ = build_weekly_delivery(empty_settings, WEEK, lang="ru", knowledge=knowledge)
+    summary, _, _ = build_weekly_delivery(tmp_path / "nothing" / "helpline.sqlite", WEEK, lang="ru",
+                                          knowledge=knowledge)
     assert summary.splitlines()[1] == L.LABELS["ru"]["summary_empty"]
 
 
@@ -634,7 +635,7 @@ def test_report_command_on_a_missing_log(tmp_path):
 
 
 def test_the_page_shows_the_biggest_groups_and_points_to_the_csv_for_the_rest(report, monkeypatch):
-    monkeypatch.setattr("storage.review.report.GROUPS_SHOWN", 1)
+    monkeypatch.setattr("review.report.GROUPS_SHOWN", 1)
     html = render_html(report)
     assert "2 smaller groups are in helpline-report-2026-W48-unanswered.csv." in html
     assert "где взять справку о доходах" in html and "how do i get a bank card" not in html

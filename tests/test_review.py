@@ -14,12 +14,12 @@ import pytest
 import yaml
 
 from content import load_content
+from content.examples import EditError, append_item, yaml_scalar
 from content.library import DEFAULT_DIR, check_content
 from handlers.knowledge import build_knowledge
+from review.loop import run_review
+from review.period import BISHKEK, parse_week
 from storage.database import open_database
-from storage.review.examples import EditError, append_item, yaml_scalar
-from storage.review.loop import run_review
-from storage.review.period import BISHKEK, parse_week
 from tests.conftest import REPO
 
 WEEK = parse_week("2026-W48")

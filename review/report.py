@@ -26,12 +26,12 @@ import jinja2
 import sqlite_utils
 from markupsafe import Markup, escape
 
+from review import labels as L
+from review.charts import bar_list, column_chart
+from review.period import Period
+from review.similar import closest_topics, group_similar
+from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
 from storage.redaction import redact
-from storage.review import labels as L
-from storage.review.charts import bar_list, column_chart
-from storage.review.period import Period
-from storage.review.similar import closest_topics, group_similar
-from storage.review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
 
 if TYPE_CHECKING:
     from content import Content

@@ -18,13 +18,13 @@ from typing import TextIO
 import sqlite_utils
 
 from content import Content
+from content.examples import EditError, append_item, one_line
 from content.library import DEFAULT_DIR, check_content, load_content
 from content.validation import example_key
+from review.period import Period
+from review.similar import closest_topics
+from review.stats import UNANSWERED_LIMIT, Unanswered, unanswered_texts
 from storage.redaction import redact
-from storage.review.examples import EditError, append_item, one_line
-from storage.review.period import Period
-from storage.review.similar import closest_topics
-from storage.review.stats import UNANSWERED_LIMIT, Unanswered, unanswered_texts
 
 CHOICES = 5  # numbered topic suggestions shown for each question
 OFF_TOPIC_FILE = "off_topic.yaml"

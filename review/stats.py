@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from storage.review.period import BISHKEK
-from storage.review.terms import RisingTerm, count_terms, rising_terms
+from review.period import BISHKEK
+from review.terms import RisingTerm, count_terms, rising_terms
 
 UNANSWERED_LIMIT = 500  # distinct unanswered texts kept for grouping and review, most frequent first
 

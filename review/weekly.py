@@ -1,0 +1,74 @@
+"""What the running bot posts to the caseworkers' chat each week: a short summary and the HTML.
+
+`build_weekly_delivery` is pure (no network, no bot objects, no environment): the bot passes
+what it read from its settings, and the running bot's knowledge so nothing is retrained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from review import labels as L
+from review.period import Period, last_full_week
+from review.report import Formatter, WeeklyReport, build_report, render_html, report_filename
+
+if TYPE_CHECKING:
+    from handlers.knowledge import Knowledge
+
+TOP_TOPICS_IN_SUMMARY = 3
+
+
+def build_weekly_delivery(
+    database_path: Path,
+    week: Period | None = None,
+    *,
+    lang: str = "en",
+    content_dir: Path | None = None,
+    now: dt.datetime | None = None,
+    knowledge: Knowledge | None = None,
+    model_cache: Path | None = None,
+) -> tuple[str, bytes, str]:
+    """The summary message, the HTML report and its file name for `week` (default: the last full one)."""
+    period = week or last_full_week(now)
+    report = build_report(
+        database_path, period, content_dir=content_dir, lang=lang, now=now,
+        knowledge=knowledge, model_cache=model_cache,
+    )
+    return headline_summary(report), render_html(report).encode("utf-8"), report_filename(report)
+
+
+def headline_summary(report: WeeklyReport) -> str:
+    """A few lines a caseworker reads in the chat before opening the file."""
+    words = L.LABELS[report.lang]
+    lang = report.lang
+    cur, prev = report.current, report.previous
+    dates = L.date_range(report.period.first, report.period.last, lang)
+    lines = [words["summary_title"].format(label=report.period.label, dates=dates)]
+    if report.no_traffic:
+        lines.append(words["summary_empty"])
+        return "\n".join(lines)
+    f = Formatter(report)
+    lines.append(words["summary_messages"].format(
+        messages=f.num(cur.messages), change=f.plain_delta(cur.messages, prev.messages),
+        users=f.num(cur.users), new=f.num(cur.new_users),
+    ))
+    lines.append(words["summary_fallback"].format(
+        rate=f.pct(cur.fallback_rate), change=f.plain_delta_pp(cur.fallback_rate, prev.fallback_rate),
+    ))
+    median = "—"
+    if cur.median_first_reply_min is not None:
+        median = f"{f.num(cur.median_first_reply_min, 1)} {words['minutes']}"
+    lines.append(words["summary_safety"].format(
+        danger=f.num(cur.danger_total), asked=f.num(cur.handoffs_asked),
+        answered=f.num(cur.handoffs_answered), median=median,
+    ))
+    if cur.topics:
+        top = list(cur.topics.items())[:TOP_TOPICS_IN_SUMMARY]
+        lines.append(words["summary_topics"].format(
+            topics=", ".join(f"{report.titles.get(t, t)} {f.num(n)}" for t, n in top),
+        ))
+    if cur.rising:
+        lines.append(words["summary_rising"].format(terms=", ".join(t.term for t in cur.rising[:3])))
+    return "\n".join(lines)
