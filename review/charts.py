@@ -16,7 +16,10 @@ CURRENT = "#2b6cb0"
 PREVIOUS = "#b8c4d6"
 INK = "#2d3748"
 GRID = "#e2e8f0"
-FONT = "font-family:system-ui,sans-serif;font-size:11px"
+FONT_PX = 11
+FONT = f"font-family:system-ui,sans-serif;font-size:{FONT_PX}px"
+# A generous average glyph width, as a share of the font size, for spacing axis labels.
+GLYPH = 0.62
 
 
 def nice_ceiling(value: float) -> tuple[float, float]:
@@ -59,6 +62,8 @@ def column_chart(
         parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{INK}">{_fmt(tick)}</text>')
         tick += step
     show_values = len(labels) <= 10
+    widest = max((len(label) for label in labels), default=0) * FONT_PX * GLYPH + 6
+    every = max(1, math.ceil(widest / slot))  # a month of days: every few labels, never overprinted
     for i, label in enumerate(labels):
         x0 = left + slot * i + (slot - bar_w * (2 if previous is not None else 1)) / 2
         if previous is not None:
@@ -68,8 +73,9 @@ def column_chart(
             y = top + plot_h - plot_h * current[i] / axis_top - 3
             parts.append(f'<text x="{x0 + bar_w / 2:.1f}" y="{y:.1f}" text-anchor="middle" fill="{INK}">'
                          f'{_fmt(current[i])}</text>')
-        parts.append(f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 14}" text-anchor="middle" '
-                     f'fill="{INK}">{escape(label)}</text>')
+        if i % every == 0:
+            parts.append(f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 14}" '
+                         f'text-anchor="middle" fill="{INK}" class="axis-label">{escape(label)}</text>')
     if previous is not None and any(legend):
         parts.append(_legend(width - right, legend))
     parts.append("</svg>")

@@ -57,7 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
         "confidence": "Confidence",
         "off_topic_hint": "router says off-topic",
         "none_unanswered": "Every free-text question got a topic.",
-        "review_hint": "Turn these into routing examples with: helpline review --week {week}",
+        "review_hint": "Turn these into routing examples with: helpline review {week}",
         "feedback": "Feedback",
         "helpful": "👍",
         "unhelpful": "👎",
@@ -107,6 +107,7 @@ LABELS: dict[str, dict[str, str]] = {
         "entry_button": "button",
         "entry_media": "photo, voice or file",
         "summary_title": "Helpline {label} ({dates})",
+        "summary_title_range": "Helpline {dates}",
         "summary_messages": "{messages} messages ({change}), {users} people ({new} new).",
         "summary_fallback": "Not understood: {rate} ({change}).",
         "summary_safety": "Danger answers: {danger}. Hand-offs: {asked} asked, {answered} answered, "
@@ -161,7 +162,7 @@ LABELS: dict[str, dict[str, str]] = {
         "confidence": "Уверенность",
         "off_topic_hint": "по мнению бота — не по теме",
         "none_unanswered": "Каждый текстовый вопрос получил тему.",
-        "review_hint": "Превратите их в примеры для распознавания: helpline review --week {week}",
+        "review_hint": "Превратите их в примеры для распознавания: helpline review {week}",
         "feedback": "Оценки",
         "helpful": "👍",
         "unhelpful": "👎",
@@ -211,6 +212,7 @@ LABELS: dict[str, dict[str, str]] = {
         "entry_button": "кнопка",
         "entry_media": "фото, голос или файл",
         "summary_title": "Горячая линия {label} ({dates})",
+        "summary_title_range": "Горячая линия {dates}",
         "summary_messages": "{messages} сообщений ({change}), {users} человек ({new} новых).",
         "summary_fallback": "Не понято: {rate} ({change}).",
         "summary_safety": "Ответы об опасности: {danger}. Запросы к консультанту: {asked}, отвечено {answered}, "
@@ -253,4 +255,9 @@ def short_date(day: dt.date, lang: str, weekday: bool = True) -> str:
 
 
 def date_range(first: dt.date, last: dt.date, lang: str) -> str:
-    return f"{short_date(first, lang, False)} – {short_date(last, lang, False)} {last.year}"
+    """"1 – 30 Nov 2026", "28 Nov – 4 Dec 2026", "28 Dec 2026 – 3 Jan 2027": each part said once."""
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day} – {short_date(last, lang, False)} {last.year}"
+    if first.year == last.year:
+        return f"{short_date(first, lang, False)} – {short_date(last, lang, False)} {last.year}"
+    return f"{short_date(first, lang, False)} {first.year} – {short_date(last, lang, False)} {last.year}"

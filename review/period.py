@@ -41,6 +41,13 @@ class Period:
     def is_iso_week(self) -> bool:
         return _WEEK.match(self.label) is not None
 
+    @property
+    def review_options(self) -> str:
+        """The `helpline review` options that select this same period."""
+        if self.is_iso_week:
+            return f"--week {self.label}"
+        return f"--since {self.first.isoformat()} --until {self.last.isoformat()}"
+
     def dates(self) -> list[dt.date]:
         return [self.first + dt.timedelta(days=i) for i in range(self.days)]
 

@@ -300,6 +300,12 @@ class Formatter:
         return L.short_date(dt.date.fromisoformat(iso), self.lang)
 
 
+def period_heading(report: WeeklyReport) -> str:
+    """What a reader calls the period: "2026-W48" for a week, "1 – 30 Nov 2026" for a range."""
+    period = report.period
+    return period.label if period.is_iso_week else L.date_range(period.first, period.last, report.lang)
+
+
 def render_html(report: WeeklyReport) -> str:
     """The report as one HTML page with everything inline."""
     environment = jinja2.Environment(
@@ -327,6 +333,7 @@ def render_html(report: WeeklyReport) -> str:
         least=least_helpful(cur), min_ratings=MIN_RATINGS, groups_shown=GROUPS_SHOWN,
         baseline_periods=BASELINE_PERIODS,
         dates=L.date_range(report.period.first, report.period.last, report.lang),
+        heading=period_heading(report),
         previous_dates=L.date_range(report.previous_period.first, report.previous_period.last, report.lang),
     )
 

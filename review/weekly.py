@@ -45,7 +45,10 @@ def headline_summary(report: WeeklyReport) -> str:
     lang = report.lang
     cur, prev = report.current, report.previous
     dates = L.date_range(report.period.first, report.period.last, lang)
-    lines = [words["summary_title"].format(label=report.period.label, dates=dates)]
+    if report.period.is_iso_week:
+        lines = [words["summary_title"].format(label=report.period.label, dates=dates)]
+    else:
+        lines = [words["summary_title_range"].format(dates=dates)]
     if report.no_traffic:
         lines.append(words["summary_empty"])
         return "\n".join(lines)

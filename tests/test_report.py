@@ -575,6 +575,48 @@ def test_headless_chromium_renders_and_prints_the_report(html, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
 
 
+_MEASURE_LABELS = """<pre id="label-boxes"></pre><script>
+const boxes = [...document.querySelectorAll("svg")].map(svg => [...svg.querySelectorAll("text.axis-label")]
+  .map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; }));
+document.getElementById("label-boxes").textContent = JSON.stringify(boxes);
+</script>"""
+
+
+def _overlapping_labels(page_html: str, folder: Path) -> tuple[int, list]:
+    """(labels seen, overlapping pairs) of every chart's axis labels, measured by Chromium."""
+    page = folder / "measured.html"
+    page.write_text(page_html.replace("</body>", _MEASURE_LABELS + "</body>"), encoding="utf-8")
+    flags = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--window-size=1000,2000", f"--user-data-dir={folder / 'profile'}"]
+    dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    charts = json.loads(re.search(r'<pre id="label-boxes">(.*?)</pre>', dom.stdout, re.S).group(1))
+    overlaps = [(a, b) for boxes in charts for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]]
+    return sum(len(boxes) for boxes in charts), overlaps
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
+@pytest.mark.parametrize("days", [7, 31])
+def test_a_reviewer_can_read_every_axis_label_of_a_week_or_a_month(db_path, knowledge, tmp_path, days):
+    period = choose_period(since=dt.date(2026, 11, 1), until=dt.date(2026, 11, 1) + dt.timedelta(days=days - 1))
+    page = render_html(build_report(db_path, period, lang="en", knowledge=knowledge))
+    seen, overlaps = _overlapping_labels(page, tmp_path)
+    assert seen >= 10 and overlaps == []
+
+
+def test_a_month_is_titled_by_its_dates_not_its_file_key(db_path, knowledge):
+    period = choose_period(since=dt.date(2026, 11, 1), until=dt.date(2026, 11, 30))
+    page = render_html(build_report(db_path, period, lang="en", knowledge=knowledge))
+    for tag in ("title", "h1"):
+        heading = re.search(rf"<{tag}>(.*?)</{tag}>", page, re.S).group(1)
+        assert "1 – 30 Nov 2026" in heading and "2026-11-01" not in heading
+    assert "helpline review --since 2026-11-01 --until 2026-11-30" in page
+    assert L.date_range(dt.date(2026, 11, 28), dt.date(2026, 12, 4), "en") == "28 Nov – 4 Dec 2026"
+    assert L.date_range(dt.date(2026, 12, 28), dt.date(2027, 1, 3), "en") == "28 Dec 2026 – 3 Jan 2027"
+
+
 # ---- delivery and the command ------------------------------------------------------------
 
 
@@ -587,7 +629,7 @@ def test_weekly_delivery_gives_summary_html_and_file_name(db_path, log, tmp_path
     want, prev = expected(log, WEEK), expected(log, WEEK.previous())
     assert filename == "helpline-report-2026-W48.html" and page.startswith(b"<!DOCTYPE html>")
     lines = summary.splitlines()
-    assert 3 <= len(lines) <= 7 and lines[0] == "Helpline 2026-W48 (23 Nov – 29 Nov 2026)"
+    assert 3 <= len(lines) <= 7 and lines[0] == "Helpline 2026-W48 (23 – 29 Nov 2026)"
     diff = want["messages"] - prev["messages"]
     assert lines[1].startswith(f"{want['messages']} messages ({'+' if diff > 0 else '−'}{abs(diff)} ")
     assert f"{want['users']} people ({want['new']} new)" in lines[1]
