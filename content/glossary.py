@@ -80,16 +80,16 @@ def _term(entry: Any, path: Path, line: int, problems: list[Problem]) -> Term | 
         problems.append(Problem(path, line, "glossary: each term needs use, avoid and why"))
         return None
     use, why = entry.get("use"), entry.get("why")
-    avoid, allowed_in = _forms(entry, "avoid", path, problems), _forms(entry, "allowed_in", path, problems)
     for key, value in (("use", use), ("why", why)):
         if not isinstance(value, str) or not value.strip():
             problems.append(Problem(path, entry.line_of(key, line), f"glossary: '{key}' must be a text"))
             return None
-    if avoid is None or allowed_in is None:
-        return None
-    if not avoid:
+    if not entry.get("avoid"):
         where = entry.line_of("avoid", line)
         problems.append(Problem(path, where, f"glossary '{use}': list at least one form to avoid"))
+        return None
+    avoid, allowed_in = _forms(entry, "avoid", path, problems), _forms(entry, "allowed_in", path, problems)
+    if avoid is None or allowed_in is None:
         return None
     for form, pattern in avoid:
         if pattern.search(use) and not any(allowed.search(use) for _, allowed in allowed_in):
@@ -109,7 +109,7 @@ def _forms(
 ) -> list[tuple[str, re.Pattern[str]]] | None:
     """Each form of a list with its pattern; None (and a problem) when the list is malformed."""
     value = entry.get(key)
-    if value is None and key == "allowed_in":
+    if value is None:
         return []
     if isinstance(value, str):
         value = [value]
@@ -191,13 +191,18 @@ def _yaml_text_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield index + 1, line
 
 
-def _scalars(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+def _scalars(node: yaml.Node | None, seen: set[int] | None = None) -> Iterator[yaml.ScalarNode]:
+    """Every scalar under a node, skipping NOT_CHECKED_KEYS; an alias is walked once."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         yield node
     elif isinstance(node, yaml.SequenceNode):
         for child in node.value:
-            yield from _scalars(child)
+            yield from _scalars(child, seen)
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if not (isinstance(key, yaml.ScalarNode) and key.value in NOT_CHECKED_KEYS):
-                yield from _scalars(value)
+                yield from _scalars(value, seen)
