@@ -176,6 +176,7 @@ def load_content(directory: Path | str | None = None) -> Content:
 
 def check_content(directory: Path | str | None = None) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
+    from content.glossary import check_glossary
     from content.validation import check_rendering, check_shared_examples
 
     root = Path(directory) if directory else DEFAULT_DIR
@@ -203,6 +204,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     content = Content(root, languages, topics, ui, countries, order, block_sources, off_topic, danger)
     check_shared_examples(content, problems)
     check_rendering(content, problems)
+    check_glossary(content, problems)
     return content, problems
 
 
