@@ -142,9 +142,11 @@ class Content:
     ui: dict[str, dict[str, Any]]
     countries: dict[str, Country]
     country_order: tuple[str, ...]
-    block_sources: dict[str, tuple[int, ...]]
+    block_sources: dict[str, tuple[int, ...]]  # every paragraph a block may cite
     off_topic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     danger: list[DangerKind] = field(default_factory=list)
+    # The paragraphs behind the lines a block shows each reader (blocks/sources.yaml).
+    block_sources_by_reader: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
 
     def render(
         self,
@@ -169,8 +171,15 @@ class Content:
         )
         sources = set(text.sources_for(variant))
         for block in text.blocks_by_variant.get(variant, text.blocks):
-            sources.update(self.block_sources.get(block, ()))
+            sources.update(self.block_sources_for(block, known.group if known else None))
         return RenderedAnswer(text.title, tidy(body), tuple(sorted(sources)), topic.as_of)
+
+    def block_sources_for(self, block: str, group: str | None) -> tuple[int, ...]:
+        """The paragraphs behind what a block shows a reader in this country group."""
+        by_reader = self.block_sources_by_reader.get(block)
+        if not by_reader:
+            return self.block_sources.get(block, ())
+        return by_reader.get(group or "unknown", by_reader.get("default", ()))
 
     def title(self, topic_id: str, lang: str) -> str:
         return self.topics[topic_id].texts[lang].title
@@ -207,7 +216,11 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         problems.append(Problem(root / "ui", 1, "no interface language file (ui/<lang>.yaml)"))
         return None, problems
     countries, order = _load_countries(root / "countries.yaml", problems)
-    block_sources = _load_block_sources(root / "blocks" / "sources.yaml", problems)
+    block_sources_by_reader = _load_block_sources(root / "blocks" / "sources.yaml", problems)
+    block_sources = {
+        block: tuple(sorted({n for numbers in by_reader.values() for n in numbers}))
+        for block, by_reader in block_sources_by_reader.items()
+    }
     environments = {
         lang: make_environment(
             root / "blocks" / lang, ui[lang].get("months") or [""] * 12,
@@ -219,7 +232,9 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     topics = _load_topics(root / "topics", languages, environments, menu_groups, problems)
     off_topic = _load_off_topic(root / "off_topic.yaml", languages, problems)
     danger = load_danger(root / "danger.yaml", set(topics), problems)
-    content = Content(root, languages, topics, ui, countries, order, block_sources, off_topic, danger)
+    content = Content(
+        root, languages, topics, ui, countries, order, block_sources, off_topic, danger, block_sources_by_reader,
+    )
     check_shared_examples(content, problems)
     check_hotline_audience(content, problems)
     check_rendering(content, problems)
@@ -266,14 +281,26 @@ def _load_countries(path: Path, problems: list[Problem]) -> tuple[dict[str, Coun
     return countries, tuple(code for code in order if code in countries)
 
 
-def _load_block_sources(path: Path, problems: list[Problem]) -> dict[str, tuple[int, ...]]:
+def _load_block_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, tuple[int, ...]]]:
+    """Block → reader → paragraphs. A plain list holds for every reader; a mapping names the
+    readers a block shows different lines to: a country group, `unknown`, and `default`."""
     data = read_yaml(path, problems) if path.exists() else None
     if data is None:
         return {}
-    result: dict[str, tuple[int, ...]] = {}
-    for block, paragraphs in data.items():
-        numbers = _paragraphs(paragraphs, path, data.line_of(block), problems)
-        result[str(block)] = numbers
+    readers = ("default", "unknown", *COUNTRY_GROUPS)
+    result: dict[str, dict[str, tuple[int, ...]]] = {}
+    for block, value in data.items():
+        if not isinstance(value, LineDict):
+            result[str(block)] = {"default": _paragraphs(value, path, data.line_of(block), problems)}
+            continue
+        result[str(block)] = {}
+        for reader, paragraphs in value.items():
+            if reader not in readers:
+                problems.append(Problem(
+                    path, value.line_of(reader), f"{block}: unknown reader '{reader}' (use {', '.join(readers)})",
+                ))
+                continue
+            result[str(block)][str(reader)] = _paragraphs(paragraphs, path, value.line_of(reader), problems)
     return result
 
 
