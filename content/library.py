@@ -25,6 +25,12 @@ MAX_MESSAGE = 4096
 PARAGRAPHS = range(1, 379)
 COUNTRY_GROUPS = ("eaeu", "korea", "turkey", "kyrgyzstan", "other")
 CONVERSATION_MENU = "conversation"
+# Who reads a topic's answers (see content/README.md, "Who an answer is for"): Kyrgyz
+# citizens working or going abroad, or foreigners in Kyrgyzstan. A topic without `audience:`
+# is for foreigners when it sits in the foreigners' menu, else for migrants; the
+# `kyrgyzstan` variant of any topic is always read by a foreigner in Kyrgyzstan.
+AUDIENCES = ("migrants", "foreigners")
+FOREIGNERS_MENU = "foreigners_kg"
 MIN_EXAMPLES = 12
 
 # What each calculator hands to its topic's template as `calc`. Validation renders every
@@ -89,6 +95,19 @@ class TopicText:
     reviewed: bool
     path: Path
     blocks: frozenset[str]
+    # Per variant: the paragraphs it cites (when it has its own `variant_sources:` list), the
+    # blocks it includes, and the line it starts on. "" stands for `answer`.
+    variant_sources: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    blocks_by_variant: dict[str, frozenset[str]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def variant_for(self, group: str | None) -> str:
+        """The variant a person in this country group reads; "" is the general `answer`."""
+        return group if group in self.variants else ""
+
+    def sources_for(self, variant: str) -> tuple[int, ...]:
+        """The paragraphs behind one variant: its own list, or the file's `sources`."""
+        return self.variant_sources.get(variant, self.sources)
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,7 @@ class Topic:
     id: str
     menu: str
     needs_country: bool
+    audience: str
     related: tuple[str, ...]
     calculator: str | None
     as_of: str
@@ -122,9 +142,11 @@ class Content:
     ui: dict[str, dict[str, Any]]
     countries: dict[str, Country]
     country_order: tuple[str, ...]
-    block_sources: dict[str, tuple[int, ...]]
+    block_sources: dict[str, tuple[int, ...]]  # every paragraph a block may cite
     off_topic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     danger: list[DangerKind] = field(default_factory=list)
+    # The paragraphs behind the lines a block shows each reader (blocks/sources.yaml).
+    block_sources_by_reader: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
 
     def render(
         self,
@@ -137,9 +159,8 @@ class Content:
         topic = self.topics[topic_id]
         text = topic.texts[lang]
         known = self.countries.get(country) if country else None
-        template = text.answer
-        if known and known.group in text.variants:
-            template = text.variants[known.group]
+        variant = text.variant_for(known.group if known else None)
+        template = text.variants[variant] if variant else text.answer
         body = template.render(
             lang=lang,
             country=known.code if known else None,
@@ -148,10 +169,17 @@ class Content:
             emergency=known.emergency if known else None,
             calc=calc,
         )
-        sources = set(text.sources)
-        for block in text.blocks:
-            sources.update(self.block_sources.get(block, ()))
+        sources = set(text.sources_for(variant))
+        for block in text.blocks_by_variant.get(variant, text.blocks):
+            sources.update(self.block_sources_for(block, known.group if known else None))
         return RenderedAnswer(text.title, tidy(body), tuple(sorted(sources)), topic.as_of)
+
+    def block_sources_for(self, block: str, group: str | None) -> tuple[int, ...]:
+        """The paragraphs behind what a block shows a reader in this country group."""
+        by_reader = self.block_sources_by_reader.get(block)
+        if not by_reader:
+            return self.block_sources.get(block, ())
+        return by_reader.get(group or "unknown", by_reader.get("default", ()))
 
     def title(self, topic_id: str, lang: str) -> str:
         return self.topics[topic_id].texts[lang].title
@@ -177,7 +205,7 @@ def load_content(directory: Path | str | None = None) -> Content:
 def check_content(directory: Path | str | None = None) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
     from content.glossary import check_glossary
-    from content.validation import check_rendering, check_shared_examples
+    from content.validation import check_hotline_audience, check_rendering, check_shared_examples
 
     root = Path(directory) if directory else DEFAULT_DIR
     problems: list[Problem] = []
@@ -189,7 +217,11 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         problems.append(Problem(root / "ui", 1, "no interface language file (ui/<lang>.yaml)"))
         return None, problems
     countries, order = _load_countries(root / "countries.yaml", problems)
-    block_sources = _load_block_sources(root / "blocks" / "sources.yaml", problems)
+    block_sources_by_reader = _load_block_sources(root / "blocks" / "sources.yaml", problems)
+    block_sources = {
+        block: tuple(sorted({n for numbers in by_reader.values() for n in numbers}))
+        for block, by_reader in block_sources_by_reader.items()
+    }
     environments = {
         lang: make_environment(
             root / "blocks" / lang, ui[lang].get("months") or [""] * 12,
@@ -201,8 +233,11 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     topics = _load_topics(root / "topics", languages, environments, menu_groups, problems)
     off_topic = _load_off_topic(root / "off_topic.yaml", languages, problems)
     danger = load_danger(root / "danger.yaml", set(topics), problems)
-    content = Content(root, languages, topics, ui, countries, order, block_sources, off_topic, danger)
+    content = Content(
+        root, languages, topics, ui, countries, order, block_sources, off_topic, danger, block_sources_by_reader,
+    )
     check_shared_examples(content, problems)
+    check_hotline_audience(content, problems)
     check_rendering(content, problems)
     check_glossary(content, problems)
     return content, problems
@@ -248,14 +283,26 @@ def _load_countries(path: Path, problems: list[Problem]) -> tuple[dict[str, Coun
     return countries, tuple(code for code in order if code in countries)
 
 
-def _load_block_sources(path: Path, problems: list[Problem]) -> dict[str, tuple[int, ...]]:
+def _load_block_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, tuple[int, ...]]]:
+    """Block → reader → paragraphs. A plain list holds for every reader; a mapping names the
+    readers a block shows different lines to: a country group, `unknown`, and `default`."""
     data = read_yaml(path, problems) if path.exists() else None
     if data is None:
         return {}
-    result: dict[str, tuple[int, ...]] = {}
-    for block, paragraphs in data.items():
-        numbers = _paragraphs(paragraphs, path, data.line_of(block), problems)
-        result[str(block)] = numbers
+    readers = ("default", "unknown", *COUNTRY_GROUPS)
+    result: dict[str, dict[str, tuple[int, ...]]] = {}
+    for block, value in data.items():
+        if not isinstance(value, LineDict):
+            result[str(block)] = {"default": _paragraphs(value, path, data.line_of(block), problems)}
+            continue
+        result[str(block)] = {}
+        for reader, paragraphs in value.items():
+            if reader not in readers:
+                problems.append(Problem(
+                    path, value.line_of(reader), f"{block}: unknown reader '{reader}' (use {', '.join(readers)})",
+                ))
+                continue
+            result[str(block)][str(reader)] = _paragraphs(paragraphs, path, value.line_of(reader), problems)
     return result
 
 
@@ -350,6 +397,14 @@ def _load_topic(
         if review_by is not None:
             problems.append(Problem(path, meta.line_of("review_by"), "review_by: expected a date like 2027-06-30"))
         review_by = dt.date.max
+    audience = meta.get("audience") or (
+        "foreigners" if menu == FOREIGNERS_MENU else "" if menu == CONVERSATION_MENU else "migrants"
+    )
+    if audience and audience not in AUDIENCES:
+        problems.append(Problem(
+            path, meta.line_of("audience"), f"audience: use one of {', '.join(AUDIENCES)}, not '{audience}'",
+        ))
+        audience = "migrants"
     related = meta.get("related") or []
     if not isinstance(related, list):
         problems.append(Problem(path, meta.line_of("related"), "related: expected a list of topic ids"))
@@ -364,7 +419,7 @@ def _load_topic(
         if text is not None:
             texts[lang] = text
     return Topic(
-        id=topic_id, menu=menu, needs_country=bool(meta.get("needs_country")),
+        id=topic_id, menu=menu, needs_country=bool(meta.get("needs_country")), audience=str(audience),
         related=tuple(str(r) for r in related), calculator=calculator,
         as_of=str(meta.get("as_of") or ""), review_by=review_by, texts=texts, path=path,
     )
@@ -390,6 +445,8 @@ def _load_text(
     if not sources and not is_conversation:
         problems.append(Problem(path, data.line_of("sources"), "sources: cite at least one paragraph of the report"))
     answer, blocks = _compile(environment, data.get("answer"), path, data.line_of("answer"), "answer", problems)
+    blocks_by_variant = {"": frozenset(blocks)}
+    lines = {"": data.line_of("answer")}
     variants: dict[str, jinja2.Template] = {}
     raw_variants = data.get("variants") or {}
     if isinstance(raw_variants, dict):
@@ -403,8 +460,11 @@ def _load_text(
             if compiled is not None:
                 variants[group] = compiled
                 blocks |= used
+                blocks_by_variant[group] = frozenset(used)
+                lines[group] = line
     else:
         problems.append(Problem(path, data.line_of("variants"), "variants: expected a mapping of group to answer"))
+    variant_sources = _load_variant_sources(data, path, set(variants), problems)
     examples = data.get("examples")
     if not isinstance(examples, list) or not all(isinstance(e, str | int) for e in examples):
         problems.append(Problem(path, data.line_of("examples"), "examples: expected a list of questions"))
@@ -422,8 +482,39 @@ def _load_text(
     return TopicText(
         lang=lang, title=title, sources=sources, answer=answer, variants=variants,
         examples=tuple(str(e) for e in examples), reviewed=data.get("reviewed") is True,
-        path=path, blocks=frozenset(blocks),
+        path=path, blocks=frozenset(blocks), variant_sources=variant_sources,
+        blocks_by_variant=blocks_by_variant, lines=lines,
     )
+
+
+def _load_variant_sources(
+    data: LineDict, path: Path, variants: set[str], problems: list[Problem],
+) -> dict[str, tuple[int, ...]]:
+    """`variant_sources:`: the paragraphs each variant rests on, when they differ from `sources`.
+
+    The Korea answer must not show the paragraphs behind the Kyrgyzstan one, so a variant
+    lists its own; one without a list cites the file's `sources`.
+    """
+    raw = data.get("variant_sources")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict):
+        problems.append(Problem(
+            path, data.line_of("variant_sources"), "variant_sources: expected a mapping of group to paragraphs",
+        ))
+        return {}
+    result: dict[str, tuple[int, ...]] = {}
+    for group, paragraphs in raw.items():
+        line = raw.line_of(group)
+        if group not in variants:
+            problems.append(Problem(path, line, f"variant_sources: '{group}' is not one of this file's variants"))
+            continue
+        numbers = _paragraphs(paragraphs, path, line, problems)
+        if not numbers:
+            problems.append(Problem(path, line, f"variant_sources.{group}: cite at least one paragraph of the report"))
+            continue
+        result[str(group)] = numbers
+    return result
 
 
 def _compile(

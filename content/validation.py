@@ -79,6 +79,43 @@ def check_rendering(content: Content, problems: list[Problem]) -> None:
                         problems.append(Problem(text.path, _line_of(text.path, line_hint), message))
 
 
+# Blocks that tell a migrant how to reach the 1899 hotline and the missions' 24/7 lines.
+HOTLINE_BLOCKS = frozenset({"hotline", "emergency"})
+
+
+def reader_of(audience: str, variant: str) -> str:
+    """Who reads one variant: the `kyrgyzstan` one is always a foreigner in Kyrgyzstan."""
+    return "foreigners" if variant == "kyrgyzstan" else audience
+
+
+def check_hotline_audience(content: Content, problems: list[Problem]) -> None:
+    """Every answer for migrants names 1899; no answer for foreigners sends them there.
+
+    The report's 1899 is the line of the Centre for Employment Abroad (§50), which advises
+    citizens on labour migration abroad (§179); the 24/7 lines in the same block are the
+    Kyrgyz missions' abroad (§124). A foreigner in Kyrgyzstan is served by neither.
+    """
+    for topic in content.topics.values():
+        if not topic.audience:
+            continue
+        for text in topic.texts.values():
+            for variant, blocks in text.blocks_by_variant.items():
+                name = f"variants.{variant}" if variant else "answer"
+                line = text.lines.get(variant, 1)
+                reader = reader_of(topic.audience, variant)
+                if reader == "migrants" and not blocks & HOTLINE_BLOCKS:
+                    problems.append(Problem(
+                        text.path, line,
+                        f"{name}: an answer for migrants needs {{% include \"hotline.j2\" %}} (or emergency.j2)",
+                    ))
+                elif reader == "foreigners" and "hotline" in blocks:
+                    problems.append(Problem(
+                        text.path, line,
+                        f"{name}: an answer for foreigners in Kyrgyzstan must not include hotline.j2"
+                        " (1899 and the missions abroad serve Kyrgyz citizens); use caseworker.j2",
+                    ))
+
+
 def _line_of(path, needle: str) -> int:
     """The first line of a file that contains a piece of text, for pointing at it."""
     try:

@@ -6,11 +6,16 @@ when it is absent.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
 
-REPORT = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "000_a1602c65baf75138.txt"
+# HELPLINE_REPORT points elsewhere, e.g. from a git worktree that is not beside shared/.
+REPORT = Path(
+    os.environ.get("HELPLINE_REPORT")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "000_a1602c65baf75138.txt"
+)
 _NUMBERED = re.compile(r"^(?:\[bookmark:[^\]]*\])?\s*(\d+)\.\s+(.*)$")
 _DIGIT_GAP = re.compile(r"(?<=\d)[\s\u00a0\u202f,](?=\d{3}(?!\d))")
 # Figures the report spells out in words, as they appear in it.

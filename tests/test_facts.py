@@ -120,7 +120,8 @@ def test_every_figure_in_an_answer_comes_from_a_paragraph_it_cites(content):
         cited_numbers = set(re.findall(r"\d+", cited))
         body = _EXAMPLE_DATE.sub("", join_digit_groups(rendered.body).replace("24/7", ""))
         for figure in set(re.findall(r"(?<![\d§])\d{2,}(?!\d)", body)):
-            if figure not in external and figure not in cited_numbers:
+            # The year the information dates from (as_of) is the report's own date, named by caveats.
+            if figure not in external and figure not in cited_numbers and figure != rendered.as_of:
                 unsupported.add((topic, lang, figure))
     assert not unsupported, "figures in none of the cited paragraphs: " + str(sorted(unsupported))
 

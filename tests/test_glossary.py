@@ -36,6 +36,7 @@ answer: |
 variants:
   eaeu: |
     Алгачкы 30 күн каттоонун кереги жок.
+    {% include "hotline.j2" %}
 examples:
   - отчётто эмне деп жазылган
   - больничный беришеби
@@ -47,6 +48,7 @@ title: Alpha
 sources: [50]
 answer: |
   Call 1899.
+  {% include "hotline.j2" %}
 examples:
 """ + "".join(f"  - alpha {{lang}} question {n}\n" for n in range(12))
 

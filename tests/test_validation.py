@@ -164,3 +164,133 @@ def test_validate_command_lists_unreviewed_files(content_dir):
     )
     assert result.returncode == 0
     assert f"{content_dir}/topics/alpha/ru.yaml: not reviewed yet" in result.stdout.splitlines()
+
+
+# --- Who an answer is for: the hotline block (content/README.md, "Who an answer is for") ---
+
+VARIANTS = """\
+variants:
+  korea: |
+    Звоните в посольство.
+    {% include "hotline.j2" %}
+  kyrgyzstan: |
+    Вы иностранец в Кыргызстане.
+    {% include "caseworker.j2" %}
+"""
+
+
+def _add_variants(path: Path, variants: str = VARIANTS) -> None:
+    text = path.read_text(encoding="utf-8").replace("examples:\n", variants + "examples:\n")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_caseworker_who_removes_the_hotline_block_from_a_migrant_answer_is_told_where(content_dir):
+    path = content_dir / "topics" / "alpha" / "ru.yaml"
+    path.write_text(path.read_text().replace('  {% include "hotline.j2" %}\n', ""), encoding="utf-8")
+    assert any(p.startswith(f"{path}:4: answer: an answer for migrants needs") for p in problems_in(content_dir))
+
+
+def test_a_migrant_variant_without_the_hotline_block_is_reported_at_its_line(content_dir):
+    path = content_dir / "topics" / "alpha" / "en.yaml"
+    _add_variants(path, VARIANTS.replace('    {% include "hotline.j2" %}\n', ""))
+    expected = f"{path}:8: variants.korea: an answer for migrants needs"
+    assert any(p.startswith(expected) for p in problems_in(content_dir))
+
+
+def test_the_emergency_block_also_gives_migrants_the_hotline(content_dir):
+    path = content_dir / "topics" / "alpha" / "en.yaml"
+    path.write_text(path.read_text().replace("hotline.j2", "emergency.j2"), encoding="utf-8")
+    assert problems_in(content_dir) == []
+
+
+def test_a_foreigner_in_kyrgyzstan_is_not_sent_to_the_hotline_for_citizens_abroad(content_dir):
+    path = content_dir / "topics" / "alpha" / "ky.yaml"
+    _add_variants(path, VARIANTS.replace("caseworker.j2", "hotline.j2"))
+    found = [p for p in problems_in(content_dir) if "variants.kyrgyzstan" in p]
+    assert found and found[0].startswith(f"{path}:11:") and "must not include hotline.j2" in found[0]
+
+
+def test_a_topic_for_foreigners_gets_the_caseworker_block_not_the_hotline(content_dir):
+    topic = content_dir / "topics" / "beta" / "topic.yaml"
+    topic.write_text(topic.read_text() + "audience: foreigners\n", encoding="utf-8")
+    found = [p for p in problems_in(content_dir) if "beta" in p]
+    assert len(found) == 3 and all("answer: an answer for foreigners" in p for p in found)
+    for lang in ("ru", "ky", "en"):
+        path = content_dir / "topics" / "beta" / f"{lang}.yaml"
+        path.write_text(path.read_text().replace("hotline.j2", "caseworker.j2"), encoding="utf-8")
+    assert problems_in(content_dir) == []
+
+
+def test_the_foreigners_menu_makes_a_topic_for_foreigners_unless_it_says_otherwise(content_dir):
+    topic = content_dir / "topics" / "beta" / "topic.yaml"
+    topic.write_text(topic.read_text().replace("menu: rights_abroad", "menu: foreigners_kg"), encoding="utf-8")
+    assert any("beta/en.yaml:4: answer: an answer for foreigners" in p for p in problems_in(content_dir))
+    topic.write_text(topic.read_text() + "audience: migrants\n", encoding="utf-8")
+    assert problems_in(content_dir) == []
+
+
+def test_an_unknown_audience_is_reported(content_dir):
+    topic = content_dir / "topics" / "beta" / "topic.yaml"
+    topic.write_text(topic.read_text() + "audience: tourists\n", encoding="utf-8")
+    assert f"{topic}:6: audience: use one of migrants, foreigners, not 'tourists'" in problems_in(content_dir)
+
+
+# --- Sources per variant ---
+
+def test_a_variant_shows_its_own_paragraphs_in_the_source_line(content_dir):
+    for lang in ("ru", "ky", "en"):
+        path = content_dir / "topics" / "alpha" / f"{lang}.yaml"
+        _add_variants(path)
+        text = path.read_text().replace("sources: [50]\n", "sources: [50]\nvariant_sources:\n  korea: [128]\n")
+        path.write_text(text, encoding="utf-8")
+    content = load_content(content_dir)
+    hotline_block = set(content.block_sources["hotline"])
+    caseworker_block = set(content.block_sources["caseworker"])
+    assert set(content.render("alpha", "en", "KR").sources) == {128} | hotline_block
+    # A variant without its own list falls back to the file's sources.
+    assert set(content.render("alpha", "en", "KG").sources) == {50} | caseworker_block
+    assert set(content.render("alpha", "en", None).sources) == {50} | hotline_block
+
+
+def _cite(path: Path, entry: str) -> None:
+    """Give one variant of a language file its own paragraphs, right under `sources:`."""
+    text = path.read_text(encoding="utf-8").replace("sources: [50]\n", f"sources: [50]\nvariant_sources:\n  {entry}\n")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_variant_paragraph_outside_the_report_is_reported_at_its_line(content_dir):
+    path = content_dir / "topics" / "alpha" / "ru.yaml"
+    _add_variants(path)
+    _cite(path, "korea: [128, 400]")
+    assert f"{path}:5: paragraph 400 is outside the report (1–378)" in problems_in(content_dir)
+
+
+def test_sources_for_a_variant_the_file_does_not_have_are_reported(content_dir):
+    path = content_dir / "topics" / "alpha" / "ru.yaml"
+    _add_variants(path)
+    _cite(path, "turkey: [236]")
+    assert f"{path}:5: variant_sources: 'turkey' is not one of this file's variants" in problems_in(content_dir)
+
+
+def test_a_variant_with_an_empty_source_list_is_reported(content_dir):
+    path = content_dir / "topics" / "alpha" / "ru.yaml"
+    _add_variants(path)
+    _cite(path, "korea: []")
+    assert f"{path}:5: variant_sources.korea: cite at least one paragraph of the report" in problems_in(content_dir)
+
+
+def test_a_block_cites_per_reader_the_paragraphs_behind_the_lines_it_shows_them(content_dir):
+    (content_dir / "blocks" / "sources.yaml").write_text(
+        "hotline:\n  default: [50, 51]\n  kyrgyzstan: [47]\n  tourists: [1]\ncaseworker: []\n", encoding="utf-8",
+    )
+    assert problems_in(content_dir) == [
+        f"{content_dir}/blocks/sources.yaml:4: hotline: unknown reader 'tourists'"
+        " (use default, unknown, eaeu, korea, turkey, kyrgyzstan, other)",
+    ]
+    (content_dir / "blocks" / "sources.yaml").write_text(
+        "hotline:\n  default: [50, 51]\n  kyrgyzstan: [47]\ncaseworker: []\n", encoding="utf-8",
+    )
+    content = load_content(content_dir)
+    assert content.render("alpha", "en", "RU").sources == (50, 51)
+    assert content.render("alpha", "en", None).sources == (50, 51)
+    assert content.render("alpha", "en", "KG").sources == (47, 50)
