@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks import machine
 from benchmarks.data import evaluation, training_set
-from benchmarks.markdown import Check, checks_table
+from benchmarks.markdown import Check, targets
 from benchmarks.plan import FULL, QUICK
 from benchmarks.sections import SECTIONS, Context, Section
 
@@ -49,11 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmarks: {name} …", file=sys.stderr, flush=True)
         part_started = time.perf_counter()
         try:
-            sections.append(section(context))
-        except Exception:
+            part = section(context)
+            sections.append(part)
+            if part.broken:
+                failed.append(name)
+        except Exception as error:  # noqa: BLE001 - one broken part must not hide the others
             failed.append(name)
             traceback.print_exc()
-            sections.append(Section(name, "**Failed:**\n\n```\n" + traceback.format_exc() + "```", []))
+            reason = f"{type(error).__name__}: {error}".splitlines()[0]
+            sections.append(Section(name, f"Not measured: the benchmark itself broke here ({reason}); "
+                                    "the traceback is on the run's standard error.", []))
         print(f"benchmarks: {name} took {time.perf_counter() - part_started:.0f} s", file=sys.stderr, flush=True)
     text = render(plan.name, sections, load_before, time.perf_counter() - started)
     output.write_text(text, encoding="utf-8")
@@ -75,8 +80,7 @@ def render(mode: str, sections: list[Section], load_before: str, seconds: float)
         f"- Load average (1 / 5 / 15 min) at the start: {load_before}; at the end: {machine.load_average()}. "
         "The machine is shared with other developers' work, so timings carry their noise; "
         "CPU-time figures are steadier than wall-clock ones.",
-        "## Targets from issue 7",
-        checks_table(checks),
+        targets(checks),
     ]
     parts = head + [f"## {s.title}\n\n{s.body}" for s in sections]
     return "\n\n".join(parts) + "\n"
