@@ -56,8 +56,8 @@ def purge_expired(settings: Settings, pseudonymizer: Pseudonymizer) -> int:
 
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     """Load content (raising ContentError when it is broken), train, open the log."""
-    content = load_content(settings.content_dir)
     cache_dir = settings.model_cache
+    content = load_content(settings.content_dir, template_cache=cache_dir)
     knowledge = build_knowledge(content, cache_dir=cache_dir)
     db = open_database(settings.database_path)
     querylog = QueryLog(db)

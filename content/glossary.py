@@ -147,15 +147,26 @@ def check_glossary(content: Content, problems: list[Problem]) -> None:
             *(topic.texts[lang].path for topic in content.topics.values() if lang in topic.texts),
             content.directory / "ui" / f"{lang}.yaml",
         ]
+        screen = _any_avoided(terms)
         for path in paths:
-            _check_lines(path, _yaml_text_lines(path), terms, problems)
+            _check_lines(path, _yaml_text_lines(path), terms, screen, problems)
         for block in sorted((content.directory / "blocks" / lang).glob("*.j2")):
-            _check_lines(block, _all_lines(block), terms, problems)
+            _check_lines(block, _all_lines(block), terms, screen, problems)
 
 
-def _check_lines(path: Path, lines: Iterator[tuple[int, str]], terms: list[Term], problems: list[Problem]) -> None:
+def _any_avoided(terms: list[Term]) -> re.Pattern[str]:
+    """One pattern matching wherever any avoided form does: most lines hold none, and the
+    bot checks its content at every start, so one scan per line rules them out."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for term in terms for pattern in term.avoid),
+                      re.IGNORECASE)
+
+
+def _check_lines(path: Path, lines: Iterator[tuple[int, str]], terms: list[Term], screen: re.Pattern[str],
+                 problems: list[Problem]) -> None:
     reported: set[tuple[int, str]] = set()
     for number, text in lines:
+        if screen.search(text) is None:
+            continue
         for found, term in avoided_forms(text, terms):
             if (number, found.casefold()) in reported:
                 continue

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from content.codecache import TemplateCodeCache, compile_template
 from content.danger import DangerKind, load_danger
 from content.problems import ContentError, Problem
 from content.rendering import included_blocks, make_environment, tidy
@@ -194,15 +195,20 @@ class Content:
         )
 
 
-def load_content(directory: Path | str | None = None) -> Content:
-    """Load and fully check content; raise ContentError listing every problem."""
-    content, problems = check_content(directory)
+def load_content(directory: Path | str | None = None, template_cache: Path | None = None) -> Content:
+    """Load and fully check content; raise ContentError listing every problem.
+
+    With `template_cache` (a folder), compiled templates are kept there for the next start.
+    """
+    content, problems = check_content(directory, template_cache)
     if problems or content is None:
         raise ContentError(problems)
     return content
 
 
-def check_content(directory: Path | str | None = None) -> tuple[Content | None, list[Problem]]:
+def check_content(
+    directory: Path | str | None = None, template_cache: Path | None = None,
+) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
     from content.glossary import check_glossary
     from content.validation import check_hotline_audience, check_rendering, check_shared_examples
@@ -229,6 +235,9 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         )
         for lang in languages
     }
+    code_cache = TemplateCodeCache(template_cache) if template_cache is not None else None
+    for environment in environments.values():
+        environment.bytecode_cache = code_cache
     menu_groups = set(ui[languages[0]].get("menu_groups") or {}) | {CONVERSATION_MENU}
     topics = _load_topics(root / "topics", languages, environments, menu_groups, problems)
     off_topic = _load_off_topic(root / "off_topic.yaml", languages, problems)
@@ -240,6 +249,8 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     check_hotline_audience(content, problems)
     check_rendering(content, problems)
     check_glossary(content, problems)
+    if code_cache is not None:
+        code_cache.save()  # after check_rendering, which compiled the shared blocks too
     return content, problems
 
 
@@ -527,7 +538,7 @@ def _compile(
         return None, set()
     try:
         parsed = environment.parse(source)
-        return environment.from_string(parsed), included_blocks(parsed)
+        return compile_template(environment, parsed, source, f"{path}:{what}"), included_blocks(parsed)
     except jinja2.TemplateSyntaxError as error:
         problems.append(Problem(path, key_line + (error.lineno or 1), f"{what}: template error: {error.message}"))
         return None, set()
