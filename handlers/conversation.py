@@ -17,7 +17,7 @@ from handlers.flood import FloodGate
 from handlers.handoff import Handoff
 from handlers.knowledge import Knowledge
 from handlers.replies import Button, Incoming, Outcome, Reply
-from handlers.session import Sessions, choose_language
+from handlers.session import DEFAULT_LANGUAGE, Sessions, choose_language
 from handlers.turn import Services, Turn
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer
@@ -83,4 +83,4 @@ class Conversation:
         return self.handoff is not None and self.handoff.is_caseworker_chat(incoming)
 
 
-__all__ = ["Button", "Conversation", "Incoming", "Outcome", "Reply"]
+__all__ = ["DEFAULT_LANGUAGE", "Button", "Conversation", "Incoming", "Outcome", "Reply"]
