@@ -137,7 +137,9 @@ def on_text(turn: Turn, text: str) -> Outcome:
     if len(text) > MAX_INPUT:
         text = text[:MAX_INPUT]
         notes.append(Reply(turn.ui("too_long")))
-    awaited = turn.session.awaits_answer() and len(text.split()) <= answers.BARE_WORDS
+    # One-shot answers (`helpline ask`) have no "what the bot just asked": each line stands alone.
+    remembering = turn.incoming.interactive
+    awaited = remembering and turn.session.awaits_answer() and len(text.split()) <= answers.BARE_WORDS
     detected = turn.knowledge.detector.detect(text)
     if detected and detected != turn.lang and not turn.incoming.force_lang and not awaited:
         turn.switch_language(detected)  # a bare "Россия" or "3 ноября" says little about the language
@@ -149,7 +151,7 @@ def on_text(turn: Turn, text: str) -> Outcome:
     if ticket is not None:
         return answers.relay_to_caseworker(turn, ticket, text, danger, notes)
     route = turn.knowledge.router.route(text)
-    followed = answers.follow_up(turn, text, route) if danger is None else None
+    followed = answers.follow_up(turn, text, route) if danger is None and remembering else None
     if followed is not None:
         outcome = followed  # answered from context, not routed: logged without a confidence
     else:

@@ -125,3 +125,9 @@ def test_the_state_table_is_complete_and_drawn_in_the_docs():
         assert state.name in drawing
     for event in Event:
         assert event.name in drawing
+
+
+def test_one_shot_answers_never_read_a_line_as_the_answer_to_the_line_before(say):
+    unsure = say("какая погода будет завтра в Бишкеке", interactive=False)
+    offered = [action.topic for action in actions(unsure) if isinstance(action, OpenTopic)]
+    assert say("2", interactive=False).topic != offered[1]
