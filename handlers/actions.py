@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar
 
@@ -151,10 +152,10 @@ def button(label: str, action: Action) -> Button:
     return Button(label, action.pack())
 
 
-def actions_of(buttons: object) -> list[Action]:
-    """The actions behind rows of buttons (for tests and the console): malformed ones left out."""
+def actions_of(rows: Iterable[Iterable[Button]]) -> list[Action]:
+    """The actions behind rows of buttons, in the order shown; malformed ones left out."""
     found = []
-    for row in buttons:  # type: ignore[attr-defined]
+    for row in rows:
         for item in row:
             action = unpack(item.data)
             if action is not None:

@@ -42,23 +42,22 @@ class Conversation:
         self.handoff = handoff
         self.flood = FloodGate()
         self.sessions = sessions or Sessions()
-        self._knowledge = knowledge
-        self._countries = CountryFinder(knowledge.content)
+        # One attribute, so a reload swaps the models and the country names together.
+        self._current = (knowledge, CountryFinder(knowledge.content))
 
     @property
     def knowledge(self) -> Knowledge:
         """The content and models answering now; replaced only through `swap_knowledge`."""
-        return self._knowledge
+        return self._current[0]
 
     def swap_knowledge(self, knowledge: Knowledge) -> None:
         """Serve new content from the next message on (a message in progress keeps its version)."""
-        countries = CountryFinder(knowledge.content)
-        self._knowledge, self._countries = knowledge, countries
+        self._current = (knowledge, CountryFinder(knowledge.content))
 
     def handle(self, incoming: Incoming) -> Outcome:
         """Everything the bot replies to one incoming message or button press."""
         started = time.perf_counter()
-        knowledge, countries = self._knowledge, self._countries  # one content version for the whole exchange
+        knowledge, countries = self._current  # one content version for the whole exchange
         profile = self.profiles.get(self.pseudonymizer.user_key(incoming.user_id))
         if incoming.interactive and incoming.button is None and not self._is_caseworker(incoming):
             verdict = self.flood.check(profile.user_key, len(incoming.text))
