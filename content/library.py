@@ -31,6 +31,8 @@ CONVERSATION_MENU = "conversation"
 # `kyrgyzstan` variant of any topic is always read by a foreigner in Kyrgyzstan.
 AUDIENCES = ("migrants", "foreigners")
 FOREIGNERS_MENU = "foreigners_kg"
+# Topics the conversation treats specially, marked with `role:` in their topic.yaml.
+ROLES = ("greeting", "menu", "human_handoff", "change_language", "hotline")
 MIN_EXAMPLES = 12
 
 # What each calculator hands to its topic's template as `calc`. Validation renders every
@@ -122,6 +124,7 @@ class Topic:
     review_by: dt.date
     texts: dict[str, TopicText]
     path: Path
+    role: str | None = None  # one of ROLES: what the conversation does with it besides answering
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,10 @@ def _load_topics(
             continue
         topics[topic.id] = topic
         seen_at[topic.id] = folder / "topic.yaml"
+    roles: dict[str, str] = {}
+    for topic in topics.values():
+        if topic.role is not None and roles.setdefault(topic.role, topic.id) != topic.id:
+            problems.append(Problem(topic.path, 1, f"role '{topic.role}' is also given to '{roles[topic.role]}'"))
     for topic in topics.values():
         for related in topic.related:
             if related not in topics:
@@ -392,6 +399,10 @@ def _load_topic(
     if calculator is not None and calculator not in CALCULATOR_SAMPLES:
         problems.append(Problem(path, meta.line_of("calculator"), f"calculator: unknown '{calculator}'"))
         calculator = None
+    role = meta.get("role")
+    if role is not None and role not in ROLES:
+        problems.append(Problem(path, meta.line_of("role"), f"role: unknown '{role}' (known: {', '.join(ROLES)})"))
+        role = None
     review_by = meta.get("review_by")
     if not isinstance(review_by, dt.date):
         if review_by is not None:
@@ -422,6 +433,7 @@ def _load_topic(
         id=topic_id, menu=menu, needs_country=bool(meta.get("needs_country")), audience=str(audience),
         related=tuple(str(r) for r in related), calculator=calculator,
         as_of=str(meta.get("as_of") or ""), review_by=review_by, texts=texts, path=path,
+        role=str(role) if role is not None else None,
     )
 
 
