@@ -13,6 +13,8 @@ Counting rules, from the report:
   entry to the day the contract ended (end − entry ≥ 90); the 15 days follow the day the
   contract ended, so that day is day 0 and the last day is end + 15 days.
 - A deadline day itself is still in time; the day after it, it has passed.
+- When one of the dates cannot be real (31.02), nothing is computed from the others: the
+  person is asked to type the date again rather than given a deadline built on half of it.
 
 Dates written without a year are never put in the future: the contract end is the most
 recent such day up to today, and the entry the most recent such day up to the end.
@@ -68,7 +70,7 @@ def _roles(scan: DateScan) -> tuple[TypedDate | None, TypedDate | None]:
 
 def registration_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | None:
     """Arrival date → the last of the 30 days without registration (entry day is day 1)."""
-    if not scan.dates:
+    if not scan.dates or scan.unreadable:
         return None
     typed, _ = _roles(scan)
     typed = typed or scan.dates[0]
@@ -88,6 +90,8 @@ def job_change_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | None
     The rule (§135): when the contract ends after 90 days in the country, a new contract,
     also with a new employer, may be signed within the following 15 days.
     """
+    if scan.unreadable:
+        return None
     typed_arrival, typed_end = _roles(scan)
     if typed_end is None:
         if typed_arrival is None:

@@ -43,7 +43,8 @@ _NUMERIC = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2})
 _MONTH_WORD = re.compile(rf"(?:{'|'.join(prefix for prefix, _ in _MONTH_PREFIXES)})[a-zčš]*")
 _DAY_DASH = re.compile(r"(?<!\d)(\d{1,2})-(?=[^\W\d_])")
 _TOKEN = re.compile(r"[^\s,;:()«»\"]+")
-_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|-?го|-?е|-?чи|-?чу|-?си)?\.?")
+# A day number with an English, Russian or Kyrgyz ending: 3rd, 3-го, 3-чи, «ноябрь 3те».
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|-?(?:го|е|чи|чу|си|[дт][аеоө]н?|[гк][аеоө]))?\.?")
 # A year, possibly with a word or ending glued on: 2025, 2025г., 2025-жылы, 2025те.
 _YEAR = re.compile(r"(\d{4})(?:-?[^\W\d_]+\.?)?")
 _YEAR_WORD = r"(?:(?:жыл|jyl|jil|год|god)[^\W\d_]*|year|г|ж)\.?"
