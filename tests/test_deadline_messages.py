@@ -10,11 +10,13 @@ how a date is spelled out in the reply.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from handlers.understanding.calculators import CALCULATORS
-from tests.conftest import all_text
+from handlers.understanding.dates import scan_dates
+from tests.conftest import TODAY, all_text
 
 D = dt.date
 REG = "registration"
@@ -34,6 +36,7 @@ ROWS = [
     ("приехал 29.02 когда регистрация", REG, {"arrival": D(2024, 2, 29), "year_guessed": True, "passed": True}),
     ("priehal 5 noyabrya registraciya nuzhna", REG, {"arrival": D(2026, 11, 5), "deadline": D(2026, 12, 4)}),
     ("priekhal 10.11.2026 kogda registratsiya", REG, {"arrival": D(2026, 11, 10), "deadline": D(2026, 12, 9)}),
+    ("приехал 03.11 в 10.30 утра, когда регистрация", REG, {"arrival": D(2026, 11, 3)}),
     # -- registration, Kyrgyz --------------------------------------------------------------
     ("29.01.2025те келдим, каттоо качан?", REG, {"arrival": D(2025, 1, 29), "passed": True}),
     ("03.11де келдим, каттоо керекпи", REG, {"arrival": D(2026, 11, 3), "deadline": D(2026, 12, 2)}),
@@ -70,6 +73,10 @@ ROWS = [
     ("приехал 01.10.2026, уволили 20.11.2026, что делать", JOB, {"days_in_country": 50, "rule_applies": False}),
     ("договор закончился 10 июля 2026", JOB, {"arrival": None, "end": D(2026, 7, 10), "deadline": D(2026, 7, 25)}),
     ("uvolili 20 noyabrya skolko dney iskat rabotu", JOB, {"end": D(2026, 11, 20), "deadline": D(2026, 12, 5)}),
+    ("уволили 10.07, а работал я с 01.03, сколько дней на новую работу", JOB,
+     {"arrival": D(2026, 3, 1), "end": D(2026, 7, 10), "days_in_country": 131}),
+    ("гражданин Кыргызстана, уволили 20.11, приехал 01.08", JOB,
+     {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20)}),
     ("priehal 01.06 uvolili 25.11 chto delat", JOB, {"arrival": D(2026, 6, 1), "end": D(2026, 11, 25)}),
     # -- new contract, Kyrgyz --------------------------------------------------------------
     ("10.12де келдим, 20.03тө иштен бошотушту", JOB,
@@ -154,3 +161,17 @@ def test_a_deadline_is_not_built_on_half_of_the_dates_when_one_cannot_be_read(sa
     assert outcome.topic == JOB
     assert computed[-1][1] is None
     assert "Не смог прочитать дату" in all_text(outcome)
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky", "en"])
+@pytest.mark.parametrize(("topic", "calculator"), [(REG, "registration_deadline"), (JOB, "job_change_deadline")])
+def test_the_example_the_bot_itself_suggests_is_read_in_full(content, lang, topic, calculator):
+    body = content.render(topic, lang, "RU", None).body
+    examples = re.findall(r"«([^»]*\d[^»]*)»|\"([^\"]*\d[^\"]*)\"", body)
+    assert examples, body
+    for example in ("".join(parts) for parts in examples):
+        calc = CALCULATORS[calculator](scan_dates(example), TODAY)
+        assert calc is not None, example
+        assert calc.get("end", calc.get("arrival")) is not None
+        if topic == JOB:
+            assert (calc["arrival"], calc["end"]) == (D(2026, 3, 1), D(2026, 7, 10)), example

@@ -52,8 +52,10 @@ def _roles(scan: DateScan) -> tuple[TypedDate | None, TypedDate | None]:
 
     Russian puts the verb first («приехал 10.12, уволили 20.03»), Kyrgyz puts it last
     («10.12де келдим, 20.03тө бошотушту»); in both the two events come in the same order
-    as their dates, so the event named first owns the first date. Without such words the
-    first date is the entry, as in the bot's own example; a single date is the end.
+    as their dates, so the event named first owns the first date. When only the ending is
+    named, before both dates («уволили 10.07, а работал с 01.03»), it owns the first date.
+    Otherwise the first date is the entry, as in the bot's own example; a single date is
+    the end unless only an arrival is named.
     """
     dates = scan.dates
     if not dates:
@@ -63,7 +65,8 @@ def _roles(scan: DateScan) -> tuple[TypedDate | None, TypedDate | None]:
         if arrival_at is not None and end_at is None:
             return dates[0], None
         return None, dates[0]
-    if arrival_at is not None and end_at is not None and end_at < arrival_at:
+    ending_first = end_at is not None and end_at < (dates[0].position if arrival_at is None else arrival_at)
+    if ending_first:
         return dates[1], dates[0]
     return dates[0], dates[1]
 

@@ -26,13 +26,14 @@ _MONTH_PREFIXES = (
     ("noi", 11), ("nov", 11), ("dek", 12), ("dec", 12),
 )
 # Skeleton prefixes of words that say "I arrived" / "my job ended", in ru, ky and en.
-# Nouns such as "договор" are left out: "работаю по договору с 01.03" names no ending.
+# Nouns such as "договор" are left out: "работаю по договору с 01.03" names no ending; and
+# "кирген", not "кир…", since "Кыргызстан" begins the same way.
 _ARRIVAL_WORDS = (
     "prieh", "priez", "vehal", "vezd", "viezd", "zaeh", "pribi", "prilet", "peresek",
-    "keld", "kelg", "kelip", "kird", "kirg", "ariv", "came", "come", "enter", "entri",
+    "keld", "kelg", "kelip", "kirdi", "kirgen", "kirip", "ariv", "came", "come", "enter", "entri",
 )
 _END_WORDS = (
-    "uvol", "rastorg", "zakonč", "končil", "prekrat", "istek", "ušel", "ušla",
+    "uvol", "rastorg", "zakonč", "končil", "prekrat", "prekraš", "istek", "ušel", "ušla",
     "butu", "butk", "buto", "bošot", "čigar", "čikt", "buzu", "buzul", "toktot", "toktod",
     "fired", "ended", "termin", "dismis", "kuit", "laid",
 )
@@ -138,6 +139,8 @@ def scan_dates(text: str) -> DateScan:
         day, separator, month, year = match.groups()
         if separator == "-" and year is None and (len(day) < 2 or len(month) < 2):
             continue  # "1-2 дня" is a range of days; a dashed date without a year is "03-11"
+        if separator == "." and year is None and int(day) <= 23 and 12 < int(month) <= 59:
+            continue  # "в 10.30" is a time of day, not a date to correct
         add(match.span(), int(day), int(month), _full_year(year))
     # "3-ноябрь" and "3 ноября" alike: split a day from its month, keeping positions.
     spaced = _DAY_DASH.sub(lambda m: m.group(1) + " ", raw)
