@@ -1,7 +1,7 @@
 """Both deadline calculators against a plain `datetime` oracle, over every date form the bot reads.
 
 A migrant may write a date as 03.11, 3.11.26, 2026-11-03, "3 ноября", "3-ноябрда",
-"3 noyabrya", "November 3", with a Kyrgyz ending glued on ("03.11де", "29.01.2025те"), or
+"3 noyabrya", "3ноября", "November 3", with a Kyrgyz ending glued on ("03.11де", "29.01.2025те"), or
 in the Kyrgyz year-first order ("2025-жылдын 3-ноябрында"). Whatever the form, the
 computed dates must equal what the documented rules give when worked out by hand:
 
@@ -83,9 +83,11 @@ def written(draw, date: dt.date, with_year: bool) -> str:
             f"{y} жылы {d} {name}",
             f"{name} {d}, {y}",
             f"{d} {name} {y} года",
+            f"{d}{name} {y}",
         ]
     else:
-        forms = [f"{numeric_day}{separator}{numeric_month}", f"{d} {name}", f"{d}-{name}", f"{name} {d}"]
+        forms = [f"{numeric_day}{separator}{numeric_month}", f"{d} {name}", f"{d}-{name}", f"{name} {d}",
+                 f"{d}{name}"]
     form = draw(st.sampled_from(forms))
     if form[-1].isdigit() and draw(st.booleans()):
         form += draw(st.sampled_from(KYRGYZ_ENDINGS))

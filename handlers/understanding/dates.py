@@ -46,6 +46,7 @@ _DAY_DASH = re.compile(r"(?<!\d)(\d{1,2})-(?=[^\W\d_])")
 _TOKEN = re.compile(r"[^\s,;:()«»\"]+")
 # A day number with an English, Russian or Kyrgyz ending: 3rd, 3-го, 3-чи, «ноябрь 3те».
 _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|-?(?:го|е|чи|чу|си|[дт][аеоө]н?|[гк][аеоө]))?\.?")
+_DAY_GLUED = re.compile(r"(\d{1,2})([^\W\d_].*)")
 # A year, possibly with a word or ending glued on: 2025, 2025г., 2025-жылы, 2025те.
 _YEAR = re.compile(r"(\d{4})(?:-?[^\W\d_]+\.?)?")
 _YEAR_WORD = r"(?:(?:жыл|jyl|jil|год|god)[^\W\d_]*|year|г|ж)\.?"
@@ -149,6 +150,11 @@ def scan_dates(text: str) -> DateScan:
         rest = [t for _, t in tokens[index + 1:index + 4] if t not in _FILLERS]
         following = rest[0] if rest else ""
         after = rest[1] if len(rest) > 1 else ""
+        glued = _DAY_GLUED.fullmatch(token)
+        if glued and _month_of(glued.group(2)):  # "3ноября", "5noyabrda"
+            year = _year_after(following) or _year_before(tokens, index)
+            add((position, position + len(token)), int(glued.group(1)), _month_of(glued.group(2)), year)
+            continue
         day = _DAY.fullmatch(token)
         month = _month_of(following)
         if day and month:
