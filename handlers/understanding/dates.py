@@ -25,6 +25,8 @@ _MONTH_PREFIXES = (
     ("avg", 8), ("aug", 8), ("sent", 9), ("sep", 9), ("okt", 10), ("oct", 10), ("noia", 11),
     ("noi", 11), ("nov", 11), ("dek", 12), ("dec", 12),
 )
+# Words that begin like a month but are not one: "5 маршрутка", "5 separate", "5 mail".
+_NOT_MONTHS = ("maršrut", "mark", "separ", "mail")
 # Skeleton prefixes of words that say "I arrived" / "my job ended", in ru, ky and en.
 # Nouns such as "договор" are left out: "работаю по договору с 01.03" names no ending; and
 # "кирген", not "кир…", since "Кыргызстан" begins the same way.
@@ -79,7 +81,7 @@ class DateScan:
 def _month_of(token: str) -> int | None:
     """The month a word names, in any of the three languages or their Latin spellings."""
     folded = skeleton(token)
-    if not _MONTH_WORD.fullmatch(folded):
+    if not _MONTH_WORD.fullmatch(folded) or folded.startswith(_NOT_MONTHS):
         return None
     return next(number for prefix, number in _MONTH_PREFIXES if folded.startswith(prefix))
 
@@ -179,7 +181,7 @@ def _is_real(day: int, month: int, year: int | None) -> bool:
         dt.date(year or 2024, month, day)  # 2024 is a leap year: 29.02 without a year is real
     except ValueError:
         return False
-    return year is None or 1990 <= year <= 2100
+    return year is None or year in _YEARS
 
 
 def latest_on_or_before(typed: TypedDate, bound: dt.date) -> dt.date:
@@ -198,15 +200,3 @@ def latest_on_or_before(typed: TypedDate, bound: dt.date) -> dt.date:
             return candidate
     raise ValueError(f"no {typed.day:02}.{typed.month:02} in the {_SEARCH_YEARS} years up to {bound}")
 
-
-def resolve(typed: TypedDate, today: dt.date, past_only: bool) -> dt.date:
-    """Give a yearless date its year: the latest one not after today, or the nearest one."""
-    if past_only or typed.year is not None:
-        return latest_on_or_before(typed, today)
-    candidates = []
-    for year in range(today.year - 4, today.year + 2):
-        try:
-            candidates.append(dt.date(year, typed.month, typed.day))
-        except ValueError:
-            continue
-    return min(candidates, key=lambda d: abs((d - today).days))
