@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -194,3 +195,21 @@ def test_a_year_less_29_february_is_the_last_one_that_has_come(today, typed):
     expected = latest_on_or_before(29, 2, today)
     assert calc["arrival"] == expected and calc["arrival"].month == 2 and calc["arrival"].day == 29
     assert calc["year_guessed"] is (expected.year < today.year)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["приеду через 1-2 дня", "встреча в 10.30", "сел в 5 маршрутку", "1899-га чалдым", "5 separate forms",
+     "телефон 123-45-67"],
+)
+def test_what_only_looks_like_a_date_is_neither_read_nor_corrected(message):
+    scan = scan_dates(message)
+    assert scan.dates == () and not scan.unreadable
+
+
+@pytest.mark.parametrize("message", ["приехал 31.02", "30.02де келдим", "arrived 31 April", "приехал 45 ноября"])
+def test_a_day_that_cannot_exist_is_flagged_and_nothing_is_computed(message):
+    scan = scan_dates(message)
+    assert scan.unreadable
+    assert registration_deadline(scan, dt.date(2026, 11, 29)) is None
+    assert job_change_deadline(scan, dt.date(2026, 11, 29)) is None
