@@ -64,7 +64,6 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
     handoff = Handoff(
         Tickets(db, pseudonymizer), HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
-        ui=lambda lang: conversation.knowledge.content.ui[lang],
     )
     conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today, handoff=handoff)
     reloader = ContentReloader(conversation, content.directory, cache_dir)

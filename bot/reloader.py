@@ -54,7 +54,7 @@ class ContentReloader:
                         len(error.problems))
             return ReloadResult(False, len(self.conversation.knowledge.content.topics),
                                 tuple(str(p) for p in error.problems))
-        self.conversation.knowledge = build_knowledge(content, self.cache_dir)
+        self.conversation.swap_knowledge(build_knowledge(content, self.cache_dir))
         log.info("content reloaded: %d topics", len(content.topics))
         return ReloadResult(True, len(content.topics), ())
 

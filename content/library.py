@@ -32,6 +32,8 @@ CONVERSATION_MENU = "conversation"
 # `kyrgyzstan` variant of any topic is always read by a foreigner in Kyrgyzstan.
 AUDIENCES = ("migrants", "foreigners")
 FOREIGNERS_MENU = "foreigners_kg"
+# Topics the conversation treats specially, marked with `role:` in their topic.yaml.
+ROLES = ("greeting", "menu", "human_handoff", "change_language", "hotline")
 MIN_EXAMPLES = 12
 
 # What each calculator hands to its topic's template as `calc`. Validation renders every
@@ -39,29 +41,85 @@ MIN_EXAMPLES = 12
 # provide is caught before it reaches a migrant.
 CALCULATOR_SAMPLES: dict[str, list[dict[str, Any]]] = {
     "registration_deadline": [
-        {"arrival": dt.date(2026, 11, 3), "deadline": dt.date(2026, 12, 2)},
+        {"arrival": dt.date(2026, 11, 3), "deadline": dt.date(2026, 12, 2), "year_guessed": False,
+         "passed": False, "days_left": 3, "days_ago": None},
+        {"arrival": dt.date(2026, 10, 31), "deadline": dt.date(2026, 11, 29), "year_guessed": False,
+         "passed": False, "days_left": 0, "days_ago": None},
+        {"arrival": dt.date(2024, 2, 29), "deadline": dt.date(2024, 3, 29), "year_guessed": True,
+         "passed": True, "days_left": None, "days_ago": 975},
     ],
     "job_change_deadline": [
         {
-            "arrival": dt.date(2026, 3, 1),
-            "end": dt.date(2026, 7, 10),
-            "days_in_country": 131,
+            "arrival": dt.date(2026, 8, 1),
+            "end": dt.date(2026, 11, 20),
+            "days_in_country": 111,
             "rule_applies": True,
-            "deadline": dt.date(2026, 7, 25),
+            "rule_from": dt.date(2026, 10, 30),
+            "deadline": dt.date(2026, 12, 5),
+            "year_guessed": False,
+            "passed": False,
+            "days_left": 6,
+            "days_ago": None,
+        },
+        {
+            "arrival": dt.date(2025, 12, 10),
+            "end": dt.date(2026, 3, 20),
+            "days_in_country": 100,
+            "rule_applies": True,
+            "rule_from": dt.date(2026, 3, 10),
+            "deadline": dt.date(2026, 4, 4),
+            "year_guessed": True,
+            "passed": True,
+            "days_left": None,
+            "days_ago": 239,
         },
         {
             "arrival": dt.date(2026, 6, 1),
             "end": dt.date(2026, 7, 10),
             "days_in_country": 39,
             "rule_applies": False,
+            "rule_from": dt.date(2026, 8, 30),
             "deadline": dt.date(2026, 7, 25),
+            "year_guessed": False,
+            "passed": True,
+            "days_left": None,
+            "days_ago": 127,
         },
         {
             "arrival": None,
-            "end": dt.date(2026, 7, 10),
+            "end": dt.date(2026, 11, 14),
             "days_in_country": None,
             "rule_applies": None,
-            "deadline": dt.date(2026, 7, 25),
+            "rule_from": None,
+            "deadline": dt.date(2026, 11, 29),
+            "year_guessed": False,
+            "passed": False,
+            "days_left": 0,
+            "days_ago": None,
+        },
+        {
+            "arrival": None,
+            "end": dt.date(2026, 1, 31),
+            "days_in_country": None,
+            "rule_applies": None,
+            "rule_from": None,
+            "deadline": dt.date(2026, 2, 15),
+            "year_guessed": False,
+            "passed": True,
+            "days_left": None,
+            "days_ago": 287,
+        },
+        {
+            "arrival": dt.date(2026, 11, 3),
+            "end": None,
+            "days_in_country": None,
+            "rule_applies": None,
+            "rule_from": dt.date(2027, 2, 1),
+            "deadline": None,
+            "year_guessed": False,
+            "passed": None,
+            "days_left": None,
+            "days_ago": None,
         },
     ],
 }
@@ -123,6 +181,7 @@ class Topic:
     review_by: dt.date
     texts: dict[str, TopicText]
     path: Path
+    role: str | None = None  # one of ROLES: what the conversation does with it besides answering
 
 
 @dataclass(frozen=True)
@@ -367,6 +426,10 @@ def _load_topics(
             continue
         topics[topic.id] = topic
         seen_at[topic.id] = folder / "topic.yaml"
+    roles: dict[str, str] = {}
+    for topic in topics.values():
+        if topic.role is not None and roles.setdefault(topic.role, topic.id) != topic.id:
+            problems.append(Problem(topic.path, 1, f"role '{topic.role}' is also given to '{roles[topic.role]}'"))
     for topic in topics.values():
         for related in topic.related:
             if related not in topics:
@@ -403,6 +466,10 @@ def _load_topic(
     if calculator is not None and calculator not in CALCULATOR_SAMPLES:
         problems.append(Problem(path, meta.line_of("calculator"), f"calculator: unknown '{calculator}'"))
         calculator = None
+    role = meta.get("role")
+    if role is not None and role not in ROLES:
+        problems.append(Problem(path, meta.line_of("role"), f"role: unknown '{role}' (known: {', '.join(ROLES)})"))
+        role = None
     review_by = meta.get("review_by")
     if not isinstance(review_by, dt.date):
         if review_by is not None:
@@ -433,6 +500,7 @@ def _load_topic(
         id=topic_id, menu=menu, needs_country=bool(meta.get("needs_country")), audience=str(audience),
         related=tuple(str(r) for r in related), calculator=calculator,
         as_of=str(meta.get("as_of") or ""), review_by=review_by, texts=texts, path=path,
+        role=str(role) if role is not None else None,
     )
 
 

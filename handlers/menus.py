@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from content import Content, Topic
 from content.library import CONVERSATION_MENU
+from handlers.actions import (
+    AskHuman,
+    ChooseCountry,
+    ChooseLanguage,
+    OpenTopic,
+    RateAnswer,
+    ShowGroup,
+    ShowMenu,
+    button,
+)
 from handlers.replies import Button, Reply
 
 PAGE_SIZE = 6
@@ -20,7 +30,7 @@ class Menus:
         """The topic groups of the catalogue, one per row."""
         groups = self.content.ui[lang]["menu_groups"]
         rows = tuple(
-            (Button(str(title), f"g:{group}"),)
+            (button(str(title), ShowGroup(group)),)
             for group, title in groups.items()
             if self.content.menu_topics(group)
         )
@@ -36,16 +46,16 @@ class Menus:
         page = min(max(page, 0), pages - 1)
         shown = topics[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         rows: list[tuple[Button, ...]] = [
-            (Button(self.content.title(topic, lang), f"t:{topic}"),) for topic in shown
+            (button(self.content.title(topic, lang), OpenTopic(topic)),) for topic in shown
         ]
         paging: list[Button] = []
         if page > 0:
-            paging.append(Button(self._button(lang, "previous"), f"g:{group}:{page - 1}"))
+            paging.append(button(self._button(lang, "previous"), ShowGroup(group, page - 1)))
         if page < pages - 1:
-            paging.append(Button(self._button(lang, "next"), f"g:{group}:{page + 1}"))
+            paging.append(button(self._button(lang, "next"), ShowGroup(group, page + 1)))
         if paging:
             rows.append(tuple(paging))
-        rows.append((Button(self._button(lang, "back"), "m"),))
+        rows.append((button(self._button(lang, "back"), ShowMenu()),))
         title = str(self.content.ui[lang]["menu_groups"].get(group, group))
         suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
         return Reply(title + suffix, tuple(rows))
@@ -53,38 +63,38 @@ class Menus:
     def languages(self) -> Reply:
         ui = self.content.ui
         first = ui[self.content.languages[0]]
-        row = tuple(Button(str(ui[lang]["language_name"]), f"l:{lang}") for lang in self.content.languages)
+        row = tuple(button(str(ui[lang]["language_name"]), ChooseLanguage(lang)) for lang in self.content.languages)
         return Reply(str(first["choose_language"]).strip(), (row,))
 
     def countries(self, lang: str, question: str, topic_id: str | None) -> Reply:
-        suffix = f":{topic_id}" if topic_id else ""
         buttons = [
-            Button(country.names.get(lang, code), f"c:{code}{suffix}")
+            button(country.names.get(lang, code), ChooseCountry(code, topic_id or ""))
             for code in self.content.country_order
             for country in (self.content.countries[code],)
         ]
         rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
         return Reply(question, rows)
 
-    def suggestions(self, lang: str, topics: tuple[str, ...]) -> tuple[tuple[Button, ...], ...]:
-        rows = [(Button(self.content.title(topic, lang), f"t:{topic}"),) for topic in topics]
-        if "hotline" in self.content.topics:
-            rows.append((Button(self._button(lang, "hotline"), "t:hotline"),))
+    def suggestions(self, lang: str, topics: tuple[str, ...], hotline: str | None) -> tuple[tuple[Button, ...], ...]:
+        """The topics offered when the bot is not sure, then the hotline topic, in this order."""
+        rows = [(button(self.content.title(topic, lang), OpenTopic(topic)),) for topic in topics]
+        if hotline in self.content.topics:
+            rows.append((button(self._button(lang, "hotline"), OpenTopic(hotline)),))
         return tuple(rows)
 
     def footer(self, lang: str) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(self._button(lang, "menu"), "m"), Button(self._button(lang, "human"), "h")),)
+        return ((button(self._button(lang, "menu"), ShowMenu()), button(self._button(lang, "human"), AskHuman())),)
 
     def answer_buttons(self, lang: str, topic: Topic) -> tuple[tuple[Button, ...], ...]:
         """Under an answer: rate it, related topics, the menu and a caseworker."""
         rows: list[tuple[Button, ...]] = []
         if topic.menu != CONVERSATION_MENU:
             rows.append((
-                Button(self._button(lang, "helpful"), f"f:1:{topic.id}"),
-                Button(self._button(lang, "not_helpful"), f"f:0:{topic.id}"),
+                button(self._button(lang, "helpful"), RateAnswer(True, topic.id)),
+                button(self._button(lang, "not_helpful"), RateAnswer(False, topic.id)),
             ))
         for related in topic.related[:3]:
             if related in self.content.topics:
-                rows.append((Button(self.content.title(related, lang), f"t:{related}"),))
+                rows.append((button(self.content.title(related, lang), OpenTopic(related)),))
         rows.extend(self.footer(lang))
         return tuple(rows)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from content import Content, load_content
+from handlers.actions import Action, actions_of
 from handlers.conversation import Conversation
 from handlers.knowledge import Knowledge, build_knowledge
 from handlers.replies import Incoming, Outcome
@@ -50,10 +51,11 @@ def conversation(make_conversation) -> Conversation:
 
 @pytest.fixture
 def say(conversation: Conversation) -> Callable[..., Outcome]:
-    """Send text (or press a button) as one migrant, user id 5551234."""
+    """Send text (or press a button: an action, or raw data as a client may send) as one migrant."""
 
-    def send(text: str = "", button: str | None = None, **extra) -> Outcome:
-        return conversation.handle(Incoming(extra.pop("user_id", 5551234), text, button=button, **extra))
+    def send(text: str = "", button: Action | str | None = None, **extra) -> Outcome:
+        data = button.pack() if isinstance(button, Action) else button
+        return conversation.handle(Incoming(extra.pop("user_id", 5551234), text, button=data, **extra))
 
     return send
 
@@ -64,3 +66,8 @@ def all_text(outcome: Outcome) -> str:
 
 def button_data(outcome: Outcome) -> list[str]:
     return [button.data for reply in outcome.replies for row in reply.buttons for button in row]
+
+
+def actions(outcome: Outcome) -> list[Action]:
+    """What the buttons under the replies do, in the order shown."""
+    return [action for reply in outcome.replies for action in actions_of(reply.buttons)]

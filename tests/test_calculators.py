@@ -19,7 +19,8 @@ TODAY = dt.date(2026, 11, 29)
 )
 def test_an_arrival_date_in_any_common_form_gives_the_registration_deadline(typed):
     calc = registration_deadline(scan_dates(f"приехал {typed}"), TODAY)
-    assert calc == {"arrival": dt.date(2026, 11, 3), "deadline": dt.date(2026, 12, 2)}
+    assert (calc["arrival"], calc["deadline"]) == (dt.date(2026, 11, 3), dt.date(2026, 12, 2))
+    assert calc["passed"] is False and calc["days_left"] == 3
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import json
 
+from handlers.actions import (
+    AskHuman,
+    ChooseCountry,
+    ChooseLanguage,
+    OpenTopic,
+    RateAnswer,
+    ShowGroup,
+    ShowMenu,
+)
 from handlers.replies import MAX_CALLBACK_BYTES
-from tests.conftest import all_text, button_data
+from tests.conftest import actions, all_text, button_data
 
 
 def test_start_greets_explains_the_limits_and_offers_languages_and_topics(say):
@@ -13,16 +22,16 @@ def test_start_greets_explains_the_limits_and_offers_languages_and_topics(say):
     text = all_text(outcome)
     assert "1899" in text
     assert "не юридическая консультация" in text
-    data = button_data(outcome)
-    assert {"l:ru", "l:ky", "l:en"} <= set(data)
-    assert "g:rights_abroad" in data
+    shown = actions(outcome)
+    assert {ChooseLanguage("ru"), ChooseLanguage("ky"), ChooseLanguage("en")} <= set(shown)
+    assert ShowGroup("rights_abroad") in shown
 
 
 def test_a_topic_that_depends_on_the_country_asks_for_it_once_then_answers(say):
     first = say("нужна ли регистрация, приехал 3 ноября")
     assert "В какой стране" in all_text(first)
-    assert "c:RU:registration" in button_data(first)
-    answered = say(button="c:RU:registration")
+    assert ChooseCountry("RU", "registration") in actions(first)
+    answered = say(button=ChooseCountry("RU", "registration"))
     text = all_text(answered)
     assert "30 дней" in text
     assert "2 декабря 2026" in text  # the question's arrival date was kept while asking
@@ -33,10 +42,10 @@ def test_a_topic_that_depends_on_the_country_asks_for_it_once_then_answers(say):
 
 
 def test_a_migrant_can_change_the_country_with_the_country_command(say):
-    say(button="c:RU")
+    say(button=ChooseCountry("RU"))
     reply = say("/country")
-    assert "c:KR" in button_data(reply)
-    say(button="c:KR")
+    assert ChooseCountry("KR") in actions(reply)
+    say(button=ChooseCountry("KR"))
     text = all_text(say("регистрация нужна?", interactive=False))
     assert "ЕАЭС" in text  # general answer for Korea: the EAEU rule is named as such, not promised
 
@@ -51,14 +60,14 @@ def test_every_answer_shows_its_report_paragraphs_and_its_date(say):
 
 def test_an_answer_offers_rating_related_topics_menu_and_a_caseworker(say):
     outcome = say("зарплату не платят", force_country="RU")
-    data = button_data(outcome)
-    assert f"f:1:{outcome.topic}" in data and f"f:0:{outcome.topic}" in data
-    assert sum(d.startswith("t:") for d in data) >= 2
-    assert "m" in data and "h" in data
+    shown = actions(outcome)
+    assert RateAnswer(True, outcome.topic) in shown and RateAnswer(False, outcome.topic) in shown
+    assert sum(isinstance(action, OpenTopic) for action in shown) >= 2
+    assert ShowMenu() in shown and AskHuman() in shown
 
 
 def test_a_rating_is_recorded_under_the_pseudonym(conversation, say):
-    say(button="f:1:unpaid_wages")
+    say(button=RateAnswer(True, "unpaid_wages"))
     rows = list(conversation.querylog.db["feedback"].rows)
     assert rows and rows[0]["topic"] == "unpaid_wages" and rows[0]["helpful"] == 1
     assert rows[0]["user_key"].startswith("k1:")
@@ -67,18 +76,17 @@ def test_a_rating_is_recorded_under_the_pseudonym(conversation, say):
 def test_an_unclear_message_gets_suggestions_the_hotline_and_a_caseworker(say):
     outcome = say("какая погода будет завтра в Бишкеке")
     assert outcome.topic is None
-    data = button_data(outcome)
-    assert len([d for d in data if d.startswith("t:") and d != "t:hotline"]) in (1, 2, 3)
-    assert "t:hotline" in data and "h" in data
+    shown = actions(outcome)
+    assert len([a for a in shown if isinstance(a, OpenTopic) and a != OpenTopic("hotline")]) in (1, 2, 3)
+    assert OpenTopic("hotline") in shown and AskHuman() in shown
     assert "1899" in all_text(outcome)
 
 
 def test_the_menu_pages_through_a_group_and_comes_back(say):
-    group = say(button="g:rights_abroad")
-    data = button_data(group)
-    assert "g:rights_abroad:1" in data and "m" in data
-    second = say(button="g:rights_abroad:1")
-    assert "g:rights_abroad:0" in button_data(second)
+    group = say(button=ShowGroup("rights_abroad"))
+    assert ShowGroup("rights_abroad", 1) in actions(group) and ShowMenu() in actions(group)
+    second = say(button=ShowGroup("rights_abroad", 1))
+    assert ShowGroup("rights_abroad", 0) in actions(second)
 
 
 def test_a_deep_link_opens_its_topic(say):
@@ -89,15 +97,15 @@ def test_a_deep_link_opens_its_topic(say):
 
 def test_every_button_fits_telegrams_64_byte_limit(content, say):
     outcomes = [say("/start"), say("/country"), say("/language")]
-    outcomes += [say(button=f"g:{group}:{page}") for group in content.ui["ru"]["menu_groups"] for page in (0, 1)]
-    outcomes += [say(button=f"t:{topic}", force_country="RU") for topic in content.topics]
+    outcomes += [say(button=ShowGroup(group, page)) for group in content.ui["ru"]["menu_groups"] for page in (0, 1)]
+    outcomes += [say(button=OpenTopic(topic), force_country="RU") for topic in content.topics]
     for outcome in outcomes:
         for data in button_data(outcome):
             assert len(data.encode()) <= MAX_CALLBACK_BYTES
 
 
 def test_voice_and_photos_get_a_kind_reply_in_the_users_language(say):
-    say(button="l:ky")
+    say(button=ChooseLanguage("ky"))
     outcome = say(kind="voice")
     assert "текстти гана" in all_text(outcome)
 
@@ -130,3 +138,16 @@ def test_every_exchange_is_logged_with_topic_confidence_and_latency(conversation
     assert row["topic"] == "unpaid_wages" and row["lang"] == "ru" and row["country"] == "RU"
     assert row["confidence"] > 0.3 and row["latency_ms"] > 0
     assert json.loads(row["suggestions"]) == []
+
+
+def test_a_malformed_or_foreign_button_gets_the_menu_and_is_stored_redacted(conversation, say):
+    for data in ("g:rights_abroad:²", "g:rights_abroad:" + "9" * 5000, "t:Saltanat Abdieva +996555123456", "zz"):
+        outcome = say(button=data)
+        assert ShowGroup("rights_abroad") in actions(outcome)  # the current menu, politely
+    logged = [row["text"] for row in conversation.querylog.db["queries"].rows]
+    assert not any("555123456" in text for text in logged)
+
+
+def test_special_topics_are_found_by_their_role_not_their_id(content):
+    roles = {topic.role: topic.id for topic in content.topics.values() if topic.role}
+    assert set(roles) == {"greeting", "menu", "human_handoff", "change_language", "hotline"}

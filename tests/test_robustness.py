@@ -82,11 +82,10 @@ def test_huge_messages_are_answered(conversation, size):
 
 
 def test_injected_html_in_a_relayed_message_arrives_escaped(knowledge, tmp_path):
-    from tests.test_handoff import build, migrant
+    from tests.test_handoff import agree, build, migrant
 
     bot = build(knowledge, tmp_path / "relay.sqlite")
-    migrant(bot, "/human")
-    migrant(bot, button="hc:y")
+    agree(bot)
     outcome = migrant(bot, "<b>x</b> & <script>alert(1)</script>" * 500)
     assert_sendable(outcome)
     assert "&lt;script&gt;" in outcome.forwards[0].reply.html

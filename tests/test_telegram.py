@@ -35,6 +35,7 @@ from bot.config import load_settings
 from bot.telegram import _until_signalled, serve
 from bot.telegram.runner import command_lists
 from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
+from handlers.actions import Consent, unpack
 from tests.conftest import REPO
 from tests.telegram_emulator import BOT, Emulator, html_problem
 
@@ -579,9 +580,10 @@ async def test_a_caseworker_answers_a_migrant_through_the_bot(staffed: Helpline,
         migrant = bot.person(lang="ru")
         caseworker = Person(bot.emulator, "ru", chat_id=CASEWORKERS, chat_type="supergroup")
         [consent] = await migrant.say("/human")
-        assert set(buttons(consent)) == {"hc:y", "hc:n"}
+        offered = [unpack(data) for data in buttons(consent)]
+        assert [type(action) for action in offered] == [Consent, Consent]
         before = len(caseworker.seen)
-        [opened] = await migrant.press(consent, "hc:y")
+        [opened] = await migrant.press(consent, next(d for d in buttons(consent) if unpack(d).agreed))
         await bot.emulator.wait_for(lambda: len(caseworker.seen) > before)
         notice = caseworker.seen[-1]
         ticket = plain(opened).split("№")[1].split()[0].rstrip(".")

@@ -19,11 +19,14 @@ from typing import Any, Protocol
 
 from bot.telegram.delivery import Delivery, Failure, Undelivered
 from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message
-from bot.telegram.outgoing import keyboard, split_html
+from bot.telegram.outgoing import MESSAGE_LIMIT, keyboard, split_html
+from handlers.actions import NAVIGATION, OpenTopic, unpack
+from handlers.handoff import relay_mark
 from handlers.replies import Button, Document, Incoming, Outcome, Reply
 
 log = logging.getLogger(__name__)
 Rows = Sequence[Sequence[Button]]
+_MARK_ROOM = 24  # room for "#123456789 (99/99): " before each later piece of a relay
 
 
 class Transport(Protocol):
@@ -42,17 +45,26 @@ class Transport(Protocol):
     def classify(self, error: BaseException) -> Failure: ...
 
 
-def is_navigation(data: str) -> bool:
-    """Menu buttons (`m`, `g:…`) move through the menu rather than ask for an answer."""
-    return data == "m" or data.startswith("g:")
+def is_navigation(data: str | None) -> bool:
+    """Menu buttons (the menu, a group's page) move through the menu rather than ask for an answer."""
+    return isinstance(unpack(data), NAVIGATION)
 
 
 def shows_menu(message: Any) -> bool:
     """A message holding only menu buttons may be redrawn; an answer must stay readable."""
     markup = getattr(message, "reply_markup", None)
     rows = getattr(markup, "inline_keyboard", None) or ()
-    data = [getattr(button, "callback_data", None) or "" for row in rows for button in row]
-    return bool(data) and all(is_navigation(item) or item.startswith("t:") for item in data)
+    actions = [unpack(getattr(button, "callback_data", None)) for row in rows for button in row]
+    return bool(actions) and all(isinstance(action, (*NAVIGATION, OpenTopic)) for action in actions)
+
+
+def relay_pieces(html: str, mark: str | None) -> list[str]:
+    """A message cut to Telegram's size; for a relay to caseworkers every later piece repeats
+    the ticket mark, so a Reply to any piece reaches that ticket and no other."""
+    if mark is None:
+        return split_html(html)
+    pieces = split_html(html, MESSAGE_LIMIT - _MARK_ROOM)
+    return [pieces[0]] + [f"{mark} ({n}/{len(pieces)}): {piece}" for n, piece in enumerate(pieces[1:], start=2)]
 
 
 class Core(Protocol):
@@ -146,7 +158,8 @@ class Responder:
 
     async def _send_all(self, chat_id: int, replies: list[Reply]) -> None:
         for reply in replies:
-            pieces = split_html(reply.html)
+            mark = relay_mark(reply.text) if chat_id == self.caseworker_chat_id else None
+            pieces = relay_pieces(reply.html, mark)
             rows = keyboard(reply)
             for number, piece in enumerate(pieces, start=1):
                 send = functools.partial(self.transport.send, chat_id, piece,

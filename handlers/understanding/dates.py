@@ -1,8 +1,13 @@
 """Dates as migrants type them: 03.11, 3.11.2026, 2026-11-03, 3 ноября, 3-ноябрь, 3 November.
 
 Month names are matched on the skeleton, so Russian, Kyrgyz, English and their Latin
-spellings ("3 noyabrya", "3-noyabr") all work. A date written without a year is placed in
-the year that makes sense for what is asked (see `resolve`).
+spellings ("3 noyabrya", "3-noyabr", "5-ноябрдан") all work. Kyrgyz case endings are often
+glued to a date ("03.11де", "29.01.2025те", "2025-жылдын 3-ноябрында"); the ending is skipped
+and the year kept. A date written without a year gets the most recent year that makes sense
+for what is asked (see `latest_on_or_before`).
+
+The scan also notes where the message first speaks of arriving and of a job ending, so the
+calculators can tell which date is which whatever order they were written in.
 """
 
 from __future__ import annotations
@@ -20,14 +25,39 @@ _MONTH_PREFIXES = (
     ("avg", 8), ("aug", 8), ("sent", 9), ("sep", 9), ("okt", 10), ("oct", 10), ("noia", 11),
     ("noi", 11), ("nov", 11), ("dek", 12), ("dec", 12),
 )
-_ISO = re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")
-_NUMERIC = re.compile(r"\b(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2,4}))?\b")
-_MONTH_WORD = re.compile(rf"(?:{'|'.join(prefix for prefix, _ in _MONTH_PREFIXES)})[a-z]*")
-_DAY_DASH = re.compile(r"\b(\d{1,2})-(?=[^\W\d_])")
-_TOKEN = re.compile(r"[^\s,;:()]+")
-_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|-?го|-?е|-?чи|-?чу|-?си)?\.?")
-_YEAR = re.compile(r"\d{4}")
+# Words that begin like a month but are not one: "5 маршрутка", "5 separate", "5 mail".
+_NOT_MONTHS = ("maršrut", "mark", "separ", "mail")
+# Skeleton prefixes of words that say "I arrived" / "my job ended", in ru, ky and en.
+# Nouns such as "договор" are left out: "работаю по договору с 01.03" names no ending; and
+# "кирген", not "кир…", since "Кыргызстан" begins the same way.
+_ARRIVAL_WORDS = (
+    "prieh", "priez", "vehal", "vezd", "viezd", "zaeh", "pribi", "prilet", "peresek",
+    "keld", "kelg", "kelip", "kirdi", "kirgen", "kirip", "ariv", "came", "come", "enter", "entri",
+)
+_END_WORDS = (
+    "uvol", "rastorg", "zakonč", "končil", "prekrat", "prekraš", "istek", "ušel", "ušla",
+    "butu", "butk", "buto", "bošot", "čigar", "čikt", "buzu", "buzul", "toktot", "toktod",
+    "fired", "ended", "termin", "dismis", "kuit", "laid",
+)
+# A separator, then day.month(.year); the same separator throughout. A Kyrgyz ending may
+# follow ("03.11де"), a digit may not.
+_ISO = re.compile(r"(?<![\d.,/-])(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)(?![./-]\d)")
+_NUMERIC = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?!\d)(?![./-]\d)")
+_MONTH_WORD = re.compile(rf"(?:{'|'.join(prefix for prefix, _ in _MONTH_PREFIXES)})[a-zčš]*")
+_DAY_DASH = re.compile(r"(?<!\d)(\d{1,2})-(?=[^\W\d_])")
+_TOKEN = re.compile(r"[^\s,;:()«»\"]+")
+# A day number with an English, Russian or Kyrgyz ending: 3rd, 3-го, 3-чи, «ноябрь 3те».
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|-?(?:го|е|чи|чу|си|[дт][аеоө]н?|[гк][аеоө]))?\.?")
+_DAY_GLUED = re.compile(r"(\d{1,2})([^\W\d_].*)")
+# A year, possibly with a word or ending glued on: 2025, 2025г., 2025-жылы, 2025те.
+_YEAR = re.compile(r"(\d{4})(?:-?[^\W\d_]+\.?)?")
+_YEAR_WORD = r"(?:(?:жыл|jyl|jil|год|god)[^\W\d_]*|year|г|ж)\.?"
+_YEAR_WITH_WORD = re.compile(rf"(\d{{4}})-?{_YEAR_WORD}")
+_YEAR_WORD_ALONE = re.compile(_YEAR_WORD)
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_YEARS = range(1990, 2101)
 _FILLERS = frozenset({"го", "е", "of", "the", "числа"})
+_SEARCH_YEARS = 9  # 29 February recurs within 8 years even across a century (2096 → 2104)
 
 
 @dataclass(frozen=True, order=True)
@@ -44,12 +74,14 @@ class TypedDate:
 class DateScan:
     dates: tuple[TypedDate, ...]
     unreadable: bool  # something looked like a date but is not a real one (31.02, 45 ноября)
+    arrival_word_at: int | None = None  # where the message first says "I arrived"
+    end_word_at: int | None = None  # where it first says "my job / contract ended"
 
 
 def _month_of(token: str) -> int | None:
     """The month a word names, in any of the three languages or their Latin spellings."""
     folded = skeleton(token)
-    if not _MONTH_WORD.fullmatch(folded):
+    if not _MONTH_WORD.fullmatch(folded) or folded.startswith(_NOT_MONTHS):
         return None
     return next(number for prefix, number in _MONTH_PREFIXES if folded.startswith(prefix))
 
@@ -61,27 +93,58 @@ def _full_year(year: str | None) -> int | None:
     return number + 2000 if number < 100 else number
 
 
+def _year_after(token: str) -> int | None:
+    """A year right after the month; "1899-га чалдым" is a phone number, not a year."""
+    match = _YEAR.fullmatch(token)
+    year = int(match.group(1)) if match else None
+    return year if year in _YEARS else None
+
+
+def _year_before(tokens: list[tuple[int, str]], index: int) -> int | None:
+    """The Kyrgyz order puts the year first: «2025-жылдын 3-ноябры», «2025 жылы 3 ноябрда»."""
+    previous = tokens[index - 1][1] if index >= 1 else ""
+    earlier = tokens[index - 2][1] if index >= 2 else ""
+    year = None
+    if match := _YEAR_WITH_WORD.fullmatch(previous):
+        year = int(match.group(1))
+    elif _YEAR_WORD_ALONE.fullmatch(previous) and _FOUR_DIGITS.fullmatch(earlier):
+        year = int(earlier)
+    return year if year in _YEARS else None
+
+
+def _first_word_at(tokens: list[tuple[int, str]], prefixes: tuple[str, ...]) -> int | None:
+    for position, token in tokens:
+        if any(word.startswith(prefixes) for word in skeleton(token).split()):
+            return position
+    return None
+
+
 def scan_dates(text: str) -> DateScan:
     """Find every date in a message, in the order written."""
     found: list[TypedDate] = []
     unreadable = False
     taken: list[tuple[int, int]] = []
 
-    def add(position: int, span: tuple[int, int], day: int, month: int, year: int | None) -> None:
+    def add(span: tuple[int, int], day: int, month: int, year: int | None) -> None:
         nonlocal unreadable
         if any(start < span[1] and span[0] < end for start, end in taken):
             return
         taken.append(span)
         if _is_real(day, month, year):
-            found.append(TypedDate(position, day, month, year))
+            found.append(TypedDate(span[0], day, month, year))
         else:
             unreadable = True
 
     raw = text.lower()
     for match in _ISO.finditer(raw):
-        add(match.start(), match.span(), int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        add(match.span(), int(match.group(4)), int(match.group(3)), int(match.group(1)))
     for match in _NUMERIC.finditer(raw):
-        add(match.start(), match.span(), int(match.group(1)), int(match.group(2)), _full_year(match.group(3)))
+        day, separator, month, year = match.groups()
+        if separator == "-" and year is None and (len(day) < 2 or len(month) < 2):
+            continue  # "1-2 дня" is a range of days; a dashed date without a year is "03-11"
+        if separator == "." and year is None and int(day) <= 23 and 12 < int(month) <= 59:
+            continue  # "в 10.30" is a time of day, not a date to correct
+        add(match.span(), int(day), int(month), _full_year(year))
     # "3-ноябрь" and "3 ноября" alike: split a day from its month, keeping positions.
     spaced = _DAY_DASH.sub(lambda m: m.group(1) + " ", raw)
     tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(spaced)]
@@ -89,18 +152,26 @@ def scan_dates(text: str) -> DateScan:
         rest = [t for _, t in tokens[index + 1:index + 4] if t not in _FILLERS]
         following = rest[0] if rest else ""
         after = rest[1] if len(rest) > 1 else ""
+        glued = _DAY_GLUED.fullmatch(token)
+        if glued and _month_of(glued.group(2)):  # "3ноября", "5noyabrda"
+            year = _year_after(following) or _year_before(tokens, index)
+            add((position, position + len(token)), int(glued.group(1)), _month_of(glued.group(2)), year)
+            continue
         day = _DAY.fullmatch(token)
         month = _month_of(following)
         if day and month:
-            year = after if _YEAR.fullmatch(after) else None
-            add(position, (position, position + len(token) + 1), int(day.group(1)), month, _full_year(year))
+            year = _year_after(after) or _year_before(tokens, index)
+            add((position, position + len(token) + 1), int(day.group(1)), month, year)
             continue
         month = _month_of(token)
         day = _DAY.fullmatch(following)
         if month and day and not _DAY.fullmatch(tokens[index - 1][1] if index else ""):
-            year = after if _YEAR.fullmatch(after) else None
-            add(position, (position, position + len(token) + 1), int(day.group(1)), month, _full_year(year))
-    return DateScan(tuple(sorted(found)), unreadable)
+            add((position, position + len(token) + 1), int(day.group(1)), month, _year_after(after))
+    return DateScan(
+        tuple(sorted(found)), unreadable,
+        arrival_word_at=_first_word_at(tokens, _ARRIVAL_WORDS),
+        end_word_at=_first_word_at(tokens, _END_WORDS),
+    )
 
 
 def _is_real(day: int, month: int, year: int | None) -> bool:
@@ -110,20 +181,22 @@ def _is_real(day: int, month: int, year: int | None) -> bool:
         dt.date(year or 2024, month, day)  # 2024 is a leap year: 29.02 without a year is real
     except ValueError:
         return False
-    return year is None or 1990 <= year <= 2100
+    return year is None or year in _YEARS
 
 
-def resolve(typed: TypedDate, today: dt.date, past_only: bool) -> dt.date:
-    """Give a yearless date its year: the latest one not after today, or the nearest one."""
+def latest_on_or_before(typed: TypedDate, bound: dt.date) -> dt.date:
+    """The date as written, or, without a year, the most recent such day not after `bound`.
+
+    29.02 without a year becomes the last 29 February not after `bound`, never a 28th.
+    """
     if typed.year is not None:
         return dt.date(typed.year, typed.month, typed.day)
-    candidates = []
-    for year in range(today.year - 4, today.year + 2):
+    for year in range(bound.year, bound.year - _SEARCH_YEARS, -1):
         try:
-            candidates.append(dt.date(year, typed.month, typed.day))
+            candidate = dt.date(year, typed.month, typed.day)
         except ValueError:
             continue
-    if past_only:
-        past = [d for d in candidates if d <= today]
-        return max(past) if past else min(candidates)
-    return min(candidates, key=lambda d: abs((d - today).days))
+        if candidate <= bound:
+            return candidate
+    raise ValueError(f"no {typed.day:02}.{typed.month:02} in the {_SEARCH_YEARS} years up to {bound}")
+
