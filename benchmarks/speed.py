@@ -56,14 +56,15 @@ print(json.dumps({"imports": imported - started, "load": loaded - imported, "tra
 """
 
 
-# A restart: the trained models are read back from the cache the bot keeps in its data dir.
+# A restart: the trained models and compiled templates are read back from the cache the bot keeps in its
+# data dir.
 WARM_START = """
 import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
 from content import load_content
 from handlers.knowledge import build_knowledge
-knowledge = build_knowledge(load_content(), cache_dir=Path(sys.argv[1]))
+knowledge = build_knowledge(load_content(template_cache=Path(sys.argv[1])), cache_dir=Path(sys.argv[1]))
 ready = time.perf_counter() - started
 rss = next(int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text().splitlines()
            if line.startswith("VmRSS:"))
