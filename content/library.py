@@ -9,6 +9,7 @@ keeps serving the last good version.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ import jinja2
 
 from content.danger import DangerKind, load_danger
 from content.problems import ContentError, Problem
-from content.rendering import included_blocks, make_environment, tidy
+from content.rendering import included_blocks, make_environment, tidy, with_updates
+from content.signoff import SignOff, read_signoff
+from content.updates import GENERAL_ANSWER, Update, load_updates
 from content.yamlfile import LineDict, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent
@@ -65,6 +68,7 @@ UI_KEYS = (
     "choose_language", "language_saved", "feedback_thanks", "related", "non_text",
     "empty_message", "too_long", "date_hint", "months", "date_format", "group_chat",
     "unknown_command", "commands", "country_unknown_note", "danger_offer", "handoff", "caseworkers", "flood", "admin",
+    "update_line",
 )
 
 
@@ -89,6 +93,8 @@ class TopicText:
     reviewed: bool
     path: Path
     blocks: frozenset[str]
+    updates: tuple[Update, ...] = ()
+    signoff: SignOff = SignOff()
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,8 @@ class RenderedAnswer:
     body: str
     sources: tuple[int, ...]
     as_of: str
+    variant: str = GENERAL_ANSWER  # which answer of the file was used: "answer" or a variant group
+    updates: tuple[Update, ...] = ()  # the dated updates shown after the body
 
 
 @dataclass
@@ -151,7 +159,26 @@ class Content:
         sources = set(text.sources)
         for block in text.blocks:
             sources.update(self.block_sources.get(block, ()))
-        return RenderedAnswer(text.title, tidy(body), tuple(sorted(sources)), topic.as_of)
+        variant = self.variant_of(topic_id, lang, country)
+        updates = tuple(update for update in text.updates if update.applies_to(variant))
+        long_date = template.environment.filters["long_date"]
+        lines = [(self._update_line(update, lang, long_date), update.text) for update in updates]
+        body = with_updates(tidy(body), lines)
+        return RenderedAnswer(text.title, body, tuple(sorted(sources)), topic.as_of, variant, updates)
+
+    def variant_of(self, topic_id: str, lang: str, country: str | None) -> str:
+        """The answer a person in this country reads: their group's variant, else the general one."""
+        known = self.countries.get(country) if country else None
+        if known and known.group in self.topics[topic_id].texts[lang].variants:
+            return known.group
+        return GENERAL_ANSWER
+
+    def _update_line(self, update: Update, lang: str, long_date: Callable[[dt.date], str]) -> str:
+        """An update's own source line, e.g. "Update (source: <title>, checked 20 November 2026)"."""
+        checked = update.source.checked
+        return str(self.ui[lang]["update_line"]).strip().format(
+            title=update.source.title, checked=long_date(checked) if checked else update.source.checked_raw,
+        )
 
     def title(self, topic_id: str, lang: str) -> str:
         return self.topics[topic_id].texts[lang].title
@@ -176,7 +203,7 @@ def load_content(directory: Path | str | None = None) -> Content:
 
 def check_content(directory: Path | str | None = None) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
-    from content.validation import check_rendering, check_shared_examples
+    from content.validation import check_rendering, check_shared_examples, check_signoffs, check_update_sources
 
     root = Path(directory) if directory else DEFAULT_DIR
     problems: list[Problem] = []
@@ -203,6 +230,8 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     content = Content(root, languages, topics, ui, countries, order, block_sources, off_topic, danger)
     check_shared_examples(content, problems)
     check_rendering(content, problems)
+    check_update_sources(content, problems)
+    check_signoffs(content, problems)
     return content, problems
 
 
@@ -421,6 +450,7 @@ def _load_text(
         lang=lang, title=title, sources=sources, answer=answer, variants=variants,
         examples=tuple(str(e) for e in examples), reviewed=data.get("reviewed") is True,
         path=path, blocks=frozenset(blocks),
+        updates=load_updates(data, path, problems), signoff=read_signoff(data),
     )
 
 

@@ -1,7 +1,6 @@
 """Every answer is faithful to the report: its figures, names, numbers and links.
 
-The report lives outside the repository (../shared/seed/); the checks that read it skip
-with a reason when it is absent.
+The report's French text is read from the project's own copy (content/report/fr.txt).
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import yaml
 
 from content.library import MAX_MESSAGE
 from tests.report import REPORT, join_digit_groups, paragraphs, with_spelled_figures
-
-needs_report = pytest.mark.skipif(not REPORT.exists(), reason=f"the report is not at {REPORT}")
 
 EAEU = {"ru": "ЕАЭС", "ky": "ЕАЭБ", "en": "EAEU"}
 # topic → (host country to render for, facts that every language must state). A fact is a
@@ -81,7 +78,6 @@ def test_answers_are_a_phone_screen_long(content):
     assert not long
 
 
-@needs_report
 def test_every_link_in_an_answer_is_in_the_report_or_marked_external(content):
     report = REPORT.read_text(encoding="utf-8").lower().replace("\u2011", "-")
     external = {str(fact["value"]).lower() for fact in _EXTERNAL["facts"]}
@@ -94,7 +90,6 @@ def test_every_link_in_an_answer_is_in_the_report_or_marked_external(content):
     assert not unknown
 
 
-@needs_report
 def test_every_phone_number_or_long_figure_is_in_the_report_or_marked_external(content):
     report = join_digit_groups(REPORT.read_text(encoding="utf-8"))
     report_digits = re.sub(r"[^\d]+", " ", report)
@@ -110,7 +105,6 @@ def test_every_phone_number_or_long_figure_is_in_the_report_or_marked_external(c
     assert not unknown
 
 
-@needs_report
 def test_every_figure_in_an_answer_comes_from_a_paragraph_it_cites(content):
     texts = paragraphs()
     external = {str(fact["value"]) for fact in _EXTERNAL["facts"]}
@@ -125,7 +119,6 @@ def test_every_figure_in_an_answer_comes_from_a_paragraph_it_cites(content):
     assert not unsupported, "figures in none of the cited paragraphs: " + str(sorted(unsupported))
 
 
-@needs_report
 def test_every_cited_paragraph_exists_and_shares_a_fact_with_its_answer(content):
     texts = paragraphs()
     for topic in content.topics.values():
