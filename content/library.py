@@ -117,7 +117,8 @@ class RenderedAnswer:
     sources: tuple[int, ...]
     as_of: str
     variant: str = GENERAL_ANSWER  # which answer of the file was used: "answer" or a variant group
-    updates: tuple[Update, ...] = ()  # the dated updates shown after the body
+    updates: tuple[Update, ...] = ()  # the dated updates shown at the end of the body
+    report_body: str = ""  # the body without the updates: what rests on the report alone
 
 
 @dataclass
@@ -163,8 +164,11 @@ class Content:
         updates = tuple(update for update in text.updates if update.applies_to(variant))
         long_date = template.environment.filters["long_date"]
         lines = [(self._update_line(update, lang, long_date), update.text) for update in updates]
-        body = with_updates(tidy(body), lines)
-        return RenderedAnswer(text.title, body, tuple(sorted(sources)), topic.as_of, variant, updates)
+        report_body = tidy(body)
+        return RenderedAnswer(
+            text.title, with_updates(report_body, lines), tuple(sorted(sources)), topic.as_of, variant, updates,
+            report_body,
+        )
 
     def variant_of(self, topic_id: str, lang: str, country: str | None) -> str:
         """The answer a person in this country reads: their group's variant, else the general one."""

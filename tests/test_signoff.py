@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.jobs import tell_admins_overdue
+from bot.jobs import remind_overdue_reviews, tell_admins_overdue
 from content.library import check_content
 from content.signoff import SignOffError, sign_off
 from tests.conftest import REPO
@@ -141,3 +141,27 @@ def test_admins_are_told_which_answers_are_past_their_review_date(content):
     overdue = [t.id for t in content.topics.values() if t.review_by == earliest]
     assert all(f"{topic_id}: review_by {earliest.isoformat()}" in sent[0][1] for topic_id in overdue)
     assert "review_by" in sent[0][1].splitlines()[0]
+
+
+def test_the_running_bot_tells_admins_at_start_up_and_then_waits_for_the_weekly_report_time(content):
+    sent: list[int] = []
+
+    async def send(chat_id, outcome):
+        sent.append(chat_id)
+
+    bot = SimpleNamespace(
+        conversation=SimpleNamespace(knowledge=SimpleNamespace(content=content)),
+        settings=SimpleNamespace(admin_ids=frozenset({11})),
+    )
+    late = max(topic.review_by for topic in content.topics.values()) + dt.timedelta(days=1)
+    now = dt.datetime.combine(late, dt.time(12), tzinfo=dt.UTC)
+
+    async def start_and_stop() -> None:
+        job = asyncio.create_task(remind_overdue_reviews(bot, send, now=lambda: now))
+        for _ in range(20):  # let the job run up to its first long sleep
+            await asyncio.sleep(0)
+        assert not job.done()  # asleep until the next report time
+        job.cancel()
+
+    asyncio.run(start_and_stop())
+    assert sent == [11]
