@@ -63,9 +63,9 @@ def load_updates(data: LineDict, path: Path, problems: list[Problem]) -> tuple[U
 
 
 def _update(item: LineDict, path: Path, line: int) -> Update:
-    source = item.get("source")
-    source_map = source if isinstance(source, LineDict) else LineDict()
-    if not isinstance(source, LineDict):
+    source_map = item.get("source")
+    if not isinstance(source_map, LineDict):  # missing, or not a mapping: every field is then missing
+        source_map = LineDict()
         source_map.lines = {}
     lines = {key: item.line_of(key, line) for key in ("text", "variants", "source")}
     lines.update({f"source.{key}": source_map.line_of(key, lines["source"]) for key in source_map})
