@@ -197,6 +197,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from content.library import check_content
+    from content.validation import overdue_reviews
 
     content, problems = check_content(args.directory)
     for problem in problems:
@@ -204,8 +205,6 @@ def _validate(args: argparse.Namespace) -> int:
     if problems or content is None:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
-    from content.validation import overdue_reviews
-
     for warning in overdue_reviews(content):
         print(warning)
     if args.unreviewed:

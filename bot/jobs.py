@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 Send = Callable[[int, Outcome], Awaitable[None]]
 WATCH_SECONDS = 5.0
 PURGE_SECONDS = 24 * 3600.0
+WEEK_SECONDS = 7 * 24 * 3600.0
 
 
 def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
@@ -92,8 +93,12 @@ async def remind_overdue_reviews(
             await tell_admins_overdue(helpline, send, clock().astimezone(CASEWORKERS_TZ).date())
         except Exception as error:  # noqa: BLE001 - next week's reminder is still due
             log.warning("review reminder not sent: %s", type(error).__name__)
-        due = next_delivery(clock())
-        await asyncio.sleep(max(0.0, (due - clock()).total_seconds()))
+        try:
+            wait = (next_delivery(clock()) - clock()).total_seconds()
+        except Exception as error:  # noqa: BLE001 - an unusable HELPLINE_REPORT_TIME still leaves a weekly reminder
+            log.warning("review reminder: no report time (%s); trying again in a week", type(error).__name__)
+            wait = WEEK_SECONDS
+        await asyncio.sleep(max(0.0, wait))
 
 
 async def tell_admins_overdue(helpline: Helpline, send: Send, today: dt.date) -> None:
