@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--topic", action="append", metavar="ID", help="only this topic (may be repeated)")
     sheet.add_argument("--content", type=Path, metavar="DIR",
                        help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)")
+    sheet.add_argument("--labels", choices=["en", "ru"], default=None,
+                       help="language of the sheet's own words (default: HELPLINE_REPORT_LANG or en)")
     sheet.set_defaults(handler=_sheet)
 
     signoff = sub.add_parser("signoff", help="mark a language file reviewed, recording who and when")
@@ -219,7 +221,7 @@ def _sheet(settings: Settings, args: argparse.Namespace) -> int:
     from content import load_content
     from content.validation import caseworkers_today
     from handlers.knowledge import build_knowledge
-    from storage.review.delivery import model_cache
+    from storage.review.delivery import model_cache, report_lang
 
     content = load_content(args.content or settings.content_dir)
     unknown = [lang for lang in args.lang or [] if lang not in content.languages]
@@ -228,7 +230,8 @@ def _sheet(settings: Settings, args: argparse.Namespace) -> int:
         print(f"helpline: unknown language or topic: {', '.join(unknown)}", file=sys.stderr)
         return 2
     knowledge = build_knowledge(content, cache_dir=model_cache(settings))
-    for path in write_sheets(knowledge, args.out, caseworkers_today(), args.lang, args.topic):
+    labels = args.labels or report_lang()
+    for path in write_sheets(knowledge, args.out, caseworkers_today(), args.lang, args.topic, labels):
         print(path)
     return 0
 

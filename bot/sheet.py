@@ -22,6 +22,7 @@ from pathlib import Path
 import jinja2
 import sqlite_utils
 
+from bot.sheet_labels import LABELS
 from content import Content
 from content.report import report_paragraphs
 from content.updates import Update
@@ -69,7 +70,7 @@ class TopicSheet:
 
 def write_sheets(
     knowledge: Knowledge, out: Path, today: dt.date,
-    languages: list[str] | None = None, topics: list[str] | None = None,
+    languages: list[str] | None = None, topics: list[str] | None = None, labels: str = "en",
 ) -> list[Path]:
     """Write sheet-<lang>.html into `out` for each language; return the paths written."""
     content = knowledge.content
@@ -77,18 +78,21 @@ def write_sheets(
     written: list[Path] = []
     with _throwaway_conversation(knowledge, today) as conversation:
         for lang in languages or list(content.languages):
-            page = render_sheet(conversation, lang, today, topics)
+            page = render_sheet(conversation, lang, today, topics, labels)
             path = out / f"sheet-{lang}.html"
             path.write_text(page, encoding="utf-8")
             written.append(path)
     return written
 
 
-def render_sheet(conversation: Conversation, lang: str, today: dt.date, topics: list[str] | None = None) -> str:
-    """The HTML page of one language."""
+def render_sheet(
+    conversation: Conversation, lang: str, today: dt.date, topics: list[str] | None = None, labels: str = "en",
+) -> str:
+    """The HTML page of one language, its own words in `labels` (en or ru)."""
     content = conversation.knowledge.content
+    words = LABELS[labels]
     chosen = topics or sorted(content.topics)
-    sheets = [_topic_sheet(conversation, content, topic_id, lang, today) for topic_id in chosen]
+    sheets = [_topic_sheet(conversation, content, topic_id, lang, today, words) for topic_id in chosen]
     cited = sorted({n for sheet in sheets for card in sheet.cards for n in card.sources})
     report = report_paragraphs()
     environment = jinja2.Environment(
@@ -96,6 +100,7 @@ def render_sheet(conversation: Conversation, lang: str, today: dt.date, topics: 
         trim_blocks=True, lstrip_blocks=True,
     )
     return environment.get_template("sheet.html.j2").render(
+        L=words,
         lang=lang,
         language_name=str(content.ui[lang].get("language_name", lang)),
         today=today,
@@ -106,7 +111,9 @@ def render_sheet(conversation: Conversation, lang: str, today: dt.date, topics: 
     )
 
 
-def _topic_sheet(conversation: Conversation, content: Content, topic_id: str, lang: str, today: dt.date) -> TopicSheet:
+def _topic_sheet(
+    conversation: Conversation, content: Content, topic_id: str, lang: str, today: dt.date, words: dict[str, str],
+) -> TopicSheet:
     topic = content.topics[topic_id]
     text = topic.texts[lang]
     cards: dict[tuple, Card] = {}
@@ -120,7 +127,7 @@ def _topic_sheet(conversation: Conversation, content: Content, topic_id: str, la
         key = (variant, message, str(buttons), outcome.sources)
         card = cards.setdefault(key, Card(variant, message, buttons, outcome.sources))
         card.countries.append(code or NO_COUNTRY)
-        card.country_names.append(_country_name(content, code, lang))
+        card.country_names.append(_country_name(content, code, lang, words))
     try:
         file = str(text.path.relative_to(content.directory))
     except ValueError:
@@ -137,9 +144,9 @@ def _topic_sheet(conversation: Conversation, content: Content, topic_id: str, la
     )
 
 
-def _country_name(content: Content, code: str | None, lang: str) -> str:
+def _country_name(content: Content, code: str | None, lang: str, words: dict[str, str]) -> str:
     if code is None:
-        return "no country chosen"
+        return words["no_country"]
     return f"{content.countries[code].names.get(lang, code)} ({code})"
 
 

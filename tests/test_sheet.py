@@ -127,11 +127,13 @@ def test_the_sheet_shows_updates_their_sources_and_who_signed_off(knowledge, tmp
     assert 'helpline signoff pension en --by &#34;NAME&#34;' in page
 
 
-def test_the_sheet_command_writes_one_page_for_the_language_asked(tmp_path, monkeypatch):
+def test_the_sheet_command_writes_one_page_for_the_language_asked_with_russian_labels_if_wished(tmp_path, monkeypatch):
     monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("HELPLINE_CONTENT_DIR", raising=False)
-    assert main(["sheet", "--lang", "ky", "--topic", "work_permit", "--out", str(tmp_path / "out")]) == 0
+    arguments = ["sheet", "--lang", "ky", "--topic", "work_permit", "--labels", "ru", "--out", str(tmp_path / "out")]
+    assert main(arguments) == 0
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["sheet-ky.html"]
-    page = SheetPage((tmp_path / "out" / "sheet-ky.html").read_text(encoding="utf-8"))
-    assert list(page.topics) == ["work_permit"]
+    text = (tmp_path / "out" / "sheet-ky.html").read_text(encoding="utf-8")
+    assert list(SheetPage(text).topics) == ["work_permit"]
+    assert "Лист проверки ответов" in text and "страна не выбрана" in text
     assert main(["sheet", "--lang", "xx", "--out", str(tmp_path / "out")]) == 2
