@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from storage.pseudonym import Pseudonymizer
 from storage.querylog import QueryLog
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SHEET_USER = 1  # a user of the sheet's own throw-away conversation; nothing is kept
+_SHEET_USERS = itertools.count(1)  # a new person for each button press, so no answer depends on the one before
 NO_COUNTRY = "none"
 
 
@@ -119,7 +120,7 @@ def _topic_sheet(
     cards: dict[tuple, Card] = {}
     for code in [None, *content.country_order]:
         outcome = conversation.handle(Incoming(
-            SHEET_USER, button=f"t:{topic_id}", force_lang=lang, force_country=code, interactive=False,
+            next(_SHEET_USERS), button=f"t:{topic_id}", force_lang=lang, force_country=code, interactive=False,
         ))
         message = "\n\n".join(reply.plain for reply in outcome.replies)
         buttons = [[button.label for button in row] for reply in outcome.replies for row in reply.buttons]
