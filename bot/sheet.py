@@ -66,7 +66,7 @@ class TopicSheet:
     command: str
     updates: tuple[Update, ...]
     cards: list[Card]
-    written: str  # the file's answer when a button press sends something else (greeting, menu), else ""
+    written: str  # the file's answer when the topic's button sends something else (greeting, menu), else ""
 
 
 def write_sheets(

@@ -34,8 +34,8 @@ LABELS: dict[str, dict[str, str]] = {
         "shown_for": "shown for",
         "no_country": "no country chosen",
         "no_paragraph": "This answer cites no paragraph of the report.",
-        "written": "Pressing this topic's button sends what is shown above. When someone writes to the bot in"
-                   " words instead, it answers with the text of the file:",
+        "written": "This topic's button sends what is shown above, not the answer written in the file."
+                   " The file's answer reads:",
     },
     "ru": {
         "title": "Лист проверки ответов",
@@ -64,7 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
         "shown_for": "для",
         "no_country": "страна не выбрана",
         "no_paragraph": "Этот ответ не ссылается на абзацы доклада.",
-        "written": "Кнопка этой темы отправляет то, что показано выше. Если человек пишет боту словами,"
-                   " бот отвечает текстом из файла:",
+        "written": "Кнопка этой темы отправляет то, что показано выше, а не ответ, записанный в файле."
+                   " Ответ из файла:",
     },
 }
