@@ -163,7 +163,9 @@ _MAX_STREET_TOKENS = 5
 # Keyword after the name, as in Kyrgyz and English: "Ленин көчөсү 12", "12 Baker Street".
 _STREET_AFTER_RE = re.compile(
     rf"(?<![\w<])(?P<name>(?:\d+\w*{_SP}+)?(?:[A-ZА-ЯЁӨҮҢ][\w\-'’]*{_SP}+){{1,3}})"
-    r"(?P<kw>(?i:көчө\w*|кучасы|проспекти\w*|бульвары\w*|street|st\.|avenue|ave\.|road|rd\.))"
+    r"(?P<kw>(?i:көчө\w*|кучасы|проспекти\w*|бульвары\w*|street|st\.|avenue|ave\.|road|rd\."
+    r"|шоссе|проспект\w*|бульвар\w*|переул\w*|prospekt\w*|prospect|shosse|ulitsa|ulica|pereulok|kochosu"
+    r"|köchösü|kochesi)(?![\w]))"
     rf"(?P<num>{_SP}*,?{_SP}*\d+(?:/\d+)?\w*)?"
 )
 # House, flat, building number after its keyword: "д. 5", "кв 12", "apt 3B", "үй 7".
@@ -183,7 +185,12 @@ _HOUSE_BEFORE_RE = re.compile(
 
 # A building or block number after a house number already redacted: "<address> к2", "<address>, корп. 3".
 _BUILDING_AFTER_RE = re.compile(
-    rf"(?<=<address>)(?P<sep>,?{_SP}*)(?:к|корп|стр|k|bldg)\.?{_SP}*\d{{1,3}}(?!\d)", re.IGNORECASE
+    rf"(?<=<address>),?{_SP}*(?:к|корп|стр|k|bldg)\.?{_SP}*\d{{1,3}}(?!\d)", re.IGNORECASE
+)
+# A flat after a house already redacted: "<address> kv 10", "<address>, кв 5" ("1 кв. 2026" is not one).
+_FLAT_AFTER_RE = re.compile(
+    rf"(?<=<address>)(?P<kw>,?{_SP}*(?:кв|квартира|kv|apt|flat|room|комната)\.?{_SP}*)\d{{1,4}}{_LETTER}?(?![\w])",
+    re.IGNORECASE,
 )
 
 # --- card security code ----------------------------------------------------------------
@@ -449,7 +456,8 @@ def _redact_addresses(text: str) -> str:
     spans = street_number_spans(text)
     if spans:
         text = _replace_spans(text, [(start, end, ADDRESS) for start, end in spans])
-    return _BUILDING_AFTER_RE.sub("", text)
+    text = _BUILDING_AFTER_RE.sub("", text)
+    return _FLAT_AFTER_RE.sub(lambda m: m.group("kw") + ADDRESS, text)
 
 
 def _sub_street_before(text: str) -> str:

@@ -16,8 +16,11 @@ from storage.redaction.lexicon import is_cyrillic, lexicon
 
 _CAP_WORD = r"[A-ZА-ЯЁӨҮҢ][^\W\d_]*(?:[-'’][^\W\d_]+)*"
 _HOUSE = r"\d{1,4}(?:[/\-]\d{1,4})?[a-zа-я]?(?:[ \t]*(?:к|корп|стр|k)\.?[ \t]*\d{1,3})?"
+# A Kyrgyz case ending on the house number: "Жибек Жолу 45те турам", "Manas 40ka".
+_KYRGYZ_TAIL = r"(?:-?(?:[тдгк][еаоө]н?|дагы|деги|тагы|теги|[tdgk][eao]n?|dagy|degi|tagy))?"
 _STREET_NUMBER_RE = re.compile(
-    rf"(?<![\w<])(?P<street>(?:{_CAP_WORD}[ \t]+){{0,2}}{_CAP_WORD}),?[ \t]+(?:№[ \t]*)?(?P<house>{_HOUSE})"
+    rf"(?<![\w<])(?P<street>(?:{_CAP_WORD}[ \t]+){{0,2}}{_CAP_WORD}),?[ \t]+(?:№[ \t]*)?"
+    rf"(?P<house>{_HOUSE}){_KYRGYZ_TAIL}"
     r"(?![\w.,:/]\d|\d|[.,:]\d|[^\W\d_])"
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
@@ -38,10 +41,12 @@ def street_number_spans(text: str) -> list[tuple[int, int]]:
         if _YEAR_RE.fullmatch(house) or _UNIT_AFTER_RE.match(text, match.end()):
             continue
         words = match.group("street").split()
+        starts_sentence = _starts_sentence(text, match.start("street"))
+        house_shaped = not house.isdigit()
         # Keep only the street's own words: the ones right before the number that could name a street.
         kept = 0
-        for word in reversed(words):
-            if not _could_be_street(word):
+        for position, word in reversed(list(enumerate(words))):
+            if not _could_be_street(word, house_shaped=house_shaped, first=starts_sentence and position == 0):
                 break
             kept += 1
         if not kept:
@@ -51,7 +56,14 @@ def street_number_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _could_be_street(word: str) -> bool:
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?…\n:;«\"("
+
+
+def _could_be_street(word: str, *, house_shaped: bool, first: bool) -> bool:
+    """A word that can be (part of) a street's name. A Russian noun is one only in the
+    genitive inside a sentence ("Мира 7", "Победы 12") or before a house-shaped number."""
     lex = lexicon()
     if (lex.exactly(word, lex.calendar) or lex.exactly(word, lex.not_streets) or lex.exactly(word, lex.not_names)
             or lex.matches(word, lex.places, min_stem=2)):
@@ -63,4 +75,4 @@ def _could_be_street(word: str) -> bool:
     low = word.lower()
     dictionary = morphology.readings(low)
     return (not dictionary.common or dictionary.person or dictionary.place
-            or low.endswith(_ADJECTIVE_ENDINGS))
+            or low.endswith(_ADJECTIVE_ENDINGS) or house_shaped or (dictionary.genitive and not first))

@@ -31,6 +31,7 @@ class Readings:
     patronymic: bool = False
     place: bool = False
     common: bool = False  # a reading that is neither a person nor a place: "долгов", "вера"
+    genitive: bool = False  # an ordinary noun in the genitive: "Мира", "Победы" (street names)
 
     @property
     def known(self) -> bool:
@@ -78,7 +79,8 @@ def readings(word: str) -> Readings:
     analyzer = _load()
     if analyzer is None:
         return _UNKNOWN
-    kinds = {"name": False, "surname": False, "patronymic": False, "place": False, "common": False}
+    kinds = {"name": False, "surname": False, "patronymic": False, "place": False, "common": False,
+             "genitive": False}
     for parse in analyzer.parse(word.lower()):
         grammemes = parse.tag.grammemes
         person = [kind for tag, kind in _NAME_TAGS.items() if tag in grammemes]
@@ -88,4 +90,5 @@ def readings(word: str) -> Readings:
             kinds["place"] = True
         elif not person and "Abbr" not in grammemes and "Init" not in grammemes:
             kinds["common"] = True
+            kinds["genitive"] = kinds["genitive"] or ("NOUN" in grammemes and "gent" in grammemes)
     return Readings(**kinds)

@@ -38,6 +38,7 @@ class Word:
     before_person: bool = False  # бригадир, boss: the next word is likely a person
     after_person: bool = False  # агам, эже: the word before is likely a person
     maybe_initial: bool = False  # one capital letter
+    named: bool = False  # some sign of a name (a list, a name ending, the dictionary), not just a capital
 
 
 _NOT_A_NAME = Word(NONE)
@@ -78,23 +79,27 @@ def judge(word: str) -> Word:
     if cyrillic and capitalised and dictionary is not None and not dictionary.known and _is_a_place_inflected(low):
         return _NOT_A_NAME  # Новосибирскте, Кореяга
     if _ends_with(low, lex.patronymic_endings):
-        return Word(STRONG) if dictionary is None or not dictionary.common else Word(WEAK if capitalised else NONE)
+        if dictionary is None or not dictionary.common:
+            return Word(STRONG, named=True)
+        return Word(WEAK, named=True) if capitalised else _NOT_A_NAME
     if lex.matches(word, lex.ambiguous_first_names):
-        return Word(WEAK)
+        return Word(WEAK, named=True)
     if lex.matches(word, lex.first_names):
-        return Word(STRONG if capitalised else WEAK)
+        return Word(STRONG if capitalised else WEAK, named=True)
     if dictionary is not None and dictionary.person:
         if not dictionary.common:
-            return Word(STRONG if capitalised else WEAK)
-        return Word(WEAK if capitalised else NONE)  # Долгов, Вера: a name only beside another part
+            return Word(STRONG if capitalised else WEAK, named=True)
+        # Долгов, Вера: a name only beside another part, or capitalised inside a sentence
+        return Word(WEAK, named=True) if capitalised else _NOT_A_NAME
     if dictionary is not None and dictionary.common:
         return _NOT_A_NAME
     if _ends_with(low, lex.surname_strong):
-        return Word(STRONG if capitalised else WEAK)
+        return Word(STRONG if capitalised else WEAK, named=True)
     if capitalised and len(low) >= 5 and _ends_with(low, lex.given_name_endings):
-        return Word(STRONG)
+        return Word(STRONG, named=True)
     if capitalised:
-        return Word(WEAK)  # an unknown capitalised word: a name only in company
+        surname_like = _ends_with(low, lex.surname_weak) and not _KYRGYZ_GENITIVE.search(low)
+        return Word(WEAK, named=surname_like)  # an unknown capitalised word: a name only in company
     return _NOT_A_NAME
 
 
@@ -174,17 +179,12 @@ def _run_from(tokens: list[_Token], i: int) -> list[int]:
     while j < len(tokens) and tokens[j].joined and not tokens[j].initial and _could_join(tokens[j]):
         run.append(j)
         j += 1
-    # A doubtful capitalised word that merely starts the sentence is left out: "Кечээ Айбек келди".
-    while len(run) > 1 and tokens[run[0]].initial and _only_capitalised(tokens[run[0]]):
+    # A doubtful capitalised word that merely starts the sentence is left out: "Кечээ Айбек келди";
+    # not before уулу/кызы, where it is the father's name: "Мамасадык кызы Айпери".
+    while (len(run) > 1 and tokens[run[0]].initial and tokens[run[0]].word.weight == WEAK
+           and not tokens[run[0]].word.named and not tokens[run[1]].word.particle):
         run.pop(0)
     return run
-
-
-def _only_capitalised(token: _Token) -> bool:
-    lex = lexicon()
-    return token.word.weight == WEAK and not lex.matches(token.text, lex.ambiguous_first_names) and not (
-        _ends_with(token.text.lower(), lex.surname_weak) or _ends_with(token.text.lower(), lex.surname_strong)
-    )
 
 
 def _is_name(tokens: list[_Token], run: list[int]) -> bool:
@@ -194,7 +194,9 @@ def _is_name(tokens: list[_Token], run: list[int]) -> bool:
         return False
     strong = any(t.word.weight == STRONG for t in parts)
     if len(parts) >= 2 and (strong or all(_is_capitalised(t.text) for t in parts)):
-        return strong or _has_company(tokens, run) or _surname_shaped(parts)
+        return strong or _has_company(tokens, run) or any(t.word.named for t in parts)
+    if len(parts) >= 2 and all(t.word.named for t in parts):
+        return True  # written in lower case: "айбек токонов"
     if any(t.word.particle for t in words) and any(_is_capitalised(t.text) for t in parts):
         return True  # Бакыт уулу, Bakyt uulu
     if any(t.word.maybe_initial for t in words) and _is_capitalised(parts[0].text):
@@ -202,18 +204,10 @@ def _is_name(tokens: list[_Token], run: list[int]) -> bool:
     lone = parts[0]
     if lone.word.weight == STRONG:
         return True
-    if _has_company(tokens, run) and (_is_capitalised(lone.text) or lexicon().matches(
-            lone.text, lexicon().ambiguous_first_names)):
+    if _has_company(tokens, run) and (_is_capitalised(lone.text) or lone.word.named):
         return True
-    # A doubtful name capitalised in the middle of a sentence: "ищу Бакыт, он должен".
-    return not lone.initial and _is_capitalised(lone.text) and lexicon().matches(lone.text,
-                                                                               lexicon().ambiguous_first_names)
-
-
-def _surname_shaped(parts: list[_Token]) -> bool:
-    lex = lexicon()
-    return any(_ends_with(t.text.lower(), lex.surname_weak) and not _KYRGYZ_GENITIVE.search(t.text.lower())
-               for t in parts)
+    # A doubtful name capitalised in the middle of a sentence: "ищу Бакыт", "участка Петров".
+    return not lone.initial and _is_capitalised(lone.text) and lone.word.named
 
 
 def _has_company(tokens: list[_Token], run: list[int]) -> bool:
