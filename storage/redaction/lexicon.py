@@ -31,8 +31,8 @@ _REPEATS = re.compile(r"(.)\1+")
 
 # Case endings a name or place takes in a message, longest first. Russian: Айбека, Москве;
 # Kyrgyz: Айбекке, Бишкектен, Москвадагы, Оштун. Latin letters: Kyrgyz endings only.
-_CYRILLIC_ENDINGS = tuple(sorted(set("""
-    а я у ю е и ы ом ем ой ей ою ем ым
+_RUSSIAN_ENDINGS = tuple(sorted(set("а я у ю е и ы ом ем ой ей ою ым".split()), key=len, reverse=True))
+_KYRGYZ_ENDINGS = tuple(sorted(set("""
     га ге ка ке го гө ко кө да де та те до дө то тө дан ден тан тен дон дөн тон төн нан нен нон нөн
     дын дин тын тин дун дүн тун түн нын нин нун нүн ды ди ты ти ду дү ту тү ны ни ну нү
     дагы деги тагы теги догу дөгү тогу төгү га ға
@@ -42,7 +42,8 @@ _LATIN_ENDINGS = tuple(sorted(set("""
     dy di ty ti du tu ny ni nu dagy degi tagy tegi
     """.split()), key=len, reverse=True))
 # Endings a Russian name loses before a case ending: Ирина → Ирину, Сергей → Сергея, Игорь → Игоря.
-_CYRILLIC_RESTORED = ("", "а", "я", "й", "ь")
+_RUSSIAN_RESTORED = ("", "а", "я", "й", "ь")
+_KYRGYZ_ONLY_LETTERS = re.compile(r"[өүң]")
 _MIN_STEM = 3
 _CYRILLIC_RE = re.compile(r"[а-яёөүңәғқҳӯӣҗ]")
 
@@ -67,10 +68,14 @@ def stems(word: str) -> tuple[str, ...]:
     low = word.lower()
     found = [low]
     if is_cyrillic(low):
-        for ending in _CYRILLIC_ENDINGS:
+        for ending in _KYRGYZ_ENDINGS:
             if low.endswith(ending) and len(low) - len(ending) >= 2:
-                stem = low[: -len(ending)]
-                found.extend(stem + restored for restored in _CYRILLIC_RESTORED)
+                found.append(low[: -len(ending)])
+        if not _KYRGYZ_ONLY_LETTERS.search(low):  # Жаңы is not a form of Жанна
+            for ending in _RUSSIAN_ENDINGS:
+                if low.endswith(ending) and len(low) - len(ending) >= 2:
+                    stem = low[: -len(ending)]
+                    found.extend(stem + restored for restored in _RUSSIAN_RESTORED)
     else:
         for ending in _LATIN_ENDINGS:
             if low.endswith(ending) and len(low) - len(ending) >= _MIN_STEM + 1:

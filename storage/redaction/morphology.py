@@ -32,6 +32,7 @@ class Readings:
     place: bool = False
     common: bool = False  # a reading that is neither a person nor a place: "долгов", "вера"
     genitive: bool = False  # an ordinary noun in the genitive: "Мира", "Победы" (street names)
+    adjective: bool = False  # "Московской", "Толстой": a proper adjective more often than a surname
 
     @property
     def known(self) -> bool:
@@ -80,7 +81,7 @@ def readings(word: str) -> Readings:
     if analyzer is None:
         return _UNKNOWN
     kinds = {"name": False, "surname": False, "patronymic": False, "place": False, "common": False,
-             "genitive": False}
+             "genitive": False, "adjective": False}
     for parse in analyzer.parse(word.lower()):
         grammemes = parse.tag.grammemes
         person = [kind for tag, kind in _NAME_TAGS.items() if tag in grammemes]
@@ -91,4 +92,5 @@ def readings(word: str) -> Readings:
         elif not person and "Abbr" not in grammemes and "Init" not in grammemes:
             kinds["common"] = True
             kinds["genitive"] = kinds["genitive"] or ("NOUN" in grammemes and "gent" in grammemes)
+            kinds["adjective"] = kinds["adjective"] or ("ADJF" in grammemes and "Poss" not in grammemes)
     return Readings(**kinds)

@@ -75,7 +75,8 @@ def judge(word: str) -> Word:
     cyrillic = is_cyrillic(word)
     dictionary = morphology.readings(word) if cyrillic and (capitalised or _shaped_like_a_name(low)) else None
     if dictionary is not None and dictionary.place:
-        return _NOT_A_NAME
+        # Хасанов is a surname and, in the dictionary, "of the Khasans": a name only in company.
+        return Word(WEAK, named=True) if dictionary.person and capitalised else _NOT_A_NAME
     if cyrillic and capitalised and dictionary is not None and not dictionary.known and _is_a_place_inflected(low):
         return _NOT_A_NAME  # Новосибирскте, Кореяга
     if _ends_with(low, lex.patronymic_endings):
@@ -83,14 +84,15 @@ def judge(word: str) -> Word:
             return Word(STRONG, named=True)
         return Word(WEAK, named=True) if capitalised else _NOT_A_NAME
     if lex.matches(word, lex.ambiguous_first_names):
-        return Word(WEAK, named=True)
+        return Word(WEAK, named=True) if capitalised else _NOT_A_NAME  # күн, ulan: ordinary words
     if lex.matches(word, lex.first_names):
         return Word(STRONG if capitalised else WEAK, named=True)
     if dictionary is not None and dictionary.person:
         if not dictionary.common:
             return Word(STRONG if capitalised else WEAK, named=True)
-        # Долгов, Вера: a name only beside another part, or capitalised inside a sentence
-        return Word(WEAK, named=True) if capitalised else _NOT_A_NAME
+        # Долгов, Вера: a name only beside another part, or capitalised inside a sentence;
+        # Московской (области) is an adjective there, so only beside another part.
+        return Word(WEAK, named=not dictionary.adjective) if capitalised else _NOT_A_NAME
     if dictionary is not None and dictionary.common:
         return _NOT_A_NAME
     if _ends_with(low, lex.surname_strong):
@@ -182,9 +184,16 @@ def _run_from(tokens: list[_Token], i: int) -> list[int]:
     # A doubtful capitalised word that merely starts the sentence is left out: "Кечээ Айбек келди";
     # not before уулу/кызы, where it is the father's name: "Мамасадык кызы Айпери".
     while (len(run) > 1 and tokens[run[0]].initial and tokens[run[0]].word.weight == WEAK
-           and not tokens[run[0]].word.named and not tokens[run[1]].word.particle):
+           and not tokens[run[0]].word.named and not _surname_or_particle(tokens[run[1]].text)):
         run.pop(0)
     return run
+
+
+def _surname_or_particle(word: str) -> bool:
+    """A surname or уулу/кызы: the word before it is a given or father's name ("Ajym Mamatova")."""
+    lex = lexicon()
+    low = word.lower()
+    return judge(word).particle or _ends_with(low, lex.surname_strong) or _ends_with(low, lex.patronymic_endings)
 
 
 def _is_name(tokens: list[_Token], run: list[int]) -> bool:
@@ -195,7 +204,7 @@ def _is_name(tokens: list[_Token], run: list[int]) -> bool:
     strong = any(t.word.weight == STRONG for t in parts)
     if len(parts) >= 2 and (strong or all(_is_capitalised(t.text) for t in parts)):
         return strong or _has_company(tokens, run) or any(t.word.named for t in parts)
-    if len(parts) >= 2 and all(t.word.named for t in parts):
+    if len(parts) >= 2 and all(t.word.named for t in parts) and any(_surname_or_particle(t.text) for t in parts):
         return True  # written in lower case: "айбек токонов"
     if any(t.word.particle for t in words) and any(_is_capitalised(t.text) for t in parts):
         return True  # Бакыт уулу, Bakyt uulu
@@ -206,8 +215,14 @@ def _is_name(tokens: list[_Token], run: list[int]) -> bool:
         return True
     if _has_company(tokens, run) and (_is_capitalised(lone.text) or lone.word.named):
         return True
-    # A doubtful name capitalised in the middle of a sentence: "ищу Бакыт", "участка Петров".
-    return not lone.initial and _is_capitalised(lone.text) and lone.word.named
+    # A doubtful name capitalised in the middle of a sentence ("ищу Бакыт", "участка Петров"),
+    # or alone in its sentence, as in callback data ("t:Бермет").
+    return _is_capitalised(lone.text) and lone.word.named and (not lone.initial or _alone(tokens, run))
+
+
+def _alone(tokens: list[_Token], run: list[int]) -> bool:
+    after = run[-1] + 1
+    return after == len(tokens) or tokens[after].initial
 
 
 def _has_company(tokens: list[_Token], run: list[int]) -> bool:
