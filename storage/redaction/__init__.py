@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable
 
 from stdnum import luhn
 
 from storage.redaction import morphology
 from storage.redaction.addresses import street_number_spans
+from storage.redaction.lexicon import lexicon
 from storage.redaction.people import name_spans
 
 __all__ = ["PLACEHOLDERS", "redact"]
@@ -578,4 +580,10 @@ def redact(text: str) -> str:
     return text
 
 
-morphology.preload()
+def _warm_up() -> None:
+    """Read the word lists and the Russian dictionary before the first message needs them."""
+    lexicon()
+    morphology.load()
+
+
+threading.Thread(target=_warm_up, name="redaction-warm-up", daemon=True).start()

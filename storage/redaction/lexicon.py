@@ -10,11 +10,15 @@ listed once in data/*.yaml.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import yaml
+
+log = logging.getLogger(__name__)
 
 _CYRILLIC_TO_LATIN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z", "и": "i",
@@ -83,9 +87,17 @@ def stems(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(skeleton(s) for s in found))
 
 
-def _load(name: str) -> dict:
-    text = resources.files("storage.redaction").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+def _read(folder: Traversable, name: str) -> dict:
+    """One data file; an unreadable one counts as empty, loudly: the dictionary and the
+    name shapes still redact most names, and the log must keep working."""
+    try:
+        data = yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a mapping of lists")
+        return data
+    except (OSError, ValueError, yaml.YAMLError):
+        log.exception("redaction word list %s could not be read; it is left out until fixed", name)
+        return {}
 
 
 def _skeletons(words) -> frozenset[str]:
@@ -95,7 +107,9 @@ def _skeletons(words) -> frozenset[str]:
 def _flatten(value) -> list[str]:
     if isinstance(value, dict):
         return [w for part in value.values() for w in _flatten(part)]
-    return [str(w) for w in value]
+    if isinstance(value, list):
+        return [str(w) for w in value if w is not None]
+    return []
 
 
 @dataclass(frozen=True)
@@ -124,26 +138,38 @@ class Lexicon:
         return skeleton(word) in entries
 
 
+def load_lexicon(folder: Traversable) -> Lexicon:
+    """The lists of names.yaml and places.yaml in `folder`; a missing list is empty."""
+    names, places = _read(folder, "names.yaml"), _read(folder, "places.yaml")
+
+    def words(data: dict, *path: str) -> list[str]:
+        value = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return _flatten(value or [])
+
+    def endings(entries: list[str]) -> tuple[str, ...]:
+        return tuple(sorted({w.lower() for w in entries}, key=len, reverse=True))
+
+    ambiguous = _skeletons(words(names, "ambiguous_first_names"))
+    return Lexicon(
+        first_names=_skeletons(words(names, "first_names")) - ambiguous,
+        ambiguous_first_names=ambiguous,
+        given_name_endings=endings(words(names, "given_name_endings")),
+        surname_strong=endings(words(names, "surname_endings", "strong")),
+        surname_weak=endings(words(names, "surname_endings", "weak")),
+        patronymic_endings=endings(words(names, "patronymic_endings")),
+        particles=_skeletons(words(names, "name_particles")),
+        person_before=_skeletons(words(names, "person_words", "before")),
+        person_after=_skeletons(words(names, "person_words", "after")),
+        not_names=_skeletons(words(names, "not_names")),
+        places=_skeletons(words(places, "places") + words(places, "institutions")),
+        calendar=_skeletons(words(places, "calendar")),
+        not_streets=_skeletons(words(places, "not_streets")),
+    )
+
+
 @functools.cache
 def lexicon() -> Lexicon:
-    names, places = _load("names.yaml"), _load("places.yaml")
-    ambiguous = _skeletons(names["ambiguous_first_names"])
-
-    def endings(words) -> tuple[str, ...]:
-        return tuple(sorted({str(w).lower() for w in words}, key=len, reverse=True))
-
-    return Lexicon(
-        first_names=_skeletons(_flatten(names["first_names"])) - ambiguous,
-        ambiguous_first_names=ambiguous,
-        given_name_endings=endings(names["given_name_endings"]),
-        surname_strong=endings(names["surname_endings"]["strong"]),
-        surname_weak=endings(names["surname_endings"]["weak"]),
-        patronymic_endings=endings(names["patronymic_endings"]),
-        particles=_skeletons(names["name_particles"]),
-        person_before=_skeletons(names["person_words"]["before"]),
-        person_after=_skeletons(names["person_words"]["after"]),
-        not_names=_skeletons(names["not_names"]),
-        places=_skeletons(_flatten(places["places"]) + _flatten(places["institutions"])),
-        calendar=_skeletons(places["calendar"]),
-        not_streets=_skeletons(places["not_streets"]),
-    )
+    """The shipped word lists (storage/redaction/data), read once."""
+    return load_lexicon(resources.files("storage.redaction").joinpath("data"))

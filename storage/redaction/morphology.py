@@ -4,8 +4,8 @@ or an ordinary word. pymorphy3's OpenCorpora dictionary (about 400,000 lemmas) t
 
 Only dictionary look-ups are used: pymorphy3's guesser for unknown words is ten times slower
 and adds nothing here, since an unknown capitalised word is judged by the name patterns.
-Loading takes about 0.1 s and 23 MB; it starts in a background thread when this module is
-imported, so the first message logged after a start does not wait for it.
+Loading takes 0.1-0.3 s and about 25 MB; storage.redaction starts it in a background thread
+when it is imported, so the first message logged after a start does not wait for it.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ _analyzer = None
 _failed = False
 
 
-def _load():
-    """The analyzer, loaded once. The dictionary path is given, which skips pymorphy3's
-    search of installed packages (0.2 s)."""
+def load():
+    """The analyzer, loaded once; None when the dictionary cannot be loaded. The dictionary
+    path is given, which skips pymorphy3's search of installed packages (0.2 s)."""
     global _analyzer, _failed
     with _lock:
         if _analyzer is None and not _failed:
@@ -69,15 +69,10 @@ def _load():
         return _analyzer
 
 
-def preload() -> None:
-    """Load the dictionary in a daemon thread."""
-    threading.Thread(target=_load, name="redaction-dictionary", daemon=True).start()
-
-
 @functools.lru_cache(maxsize=_CACHE_WORDS)
 def readings(word: str) -> Readings:
     """The dictionary's readings of a Cyrillic word (any case)."""
-    analyzer = _load()
+    analyzer = load()
     if analyzer is None:
         return _UNKNOWN
     kinds = {"name": False, "surname": False, "patronymic": False, "place": False, "common": False,
