@@ -27,7 +27,7 @@ from stdnum import luhn
 
 from storage.redaction import morphology
 from storage.redaction.addresses import street_number_spans
-from storage.redaction.lexicon import lexicon
+from storage.redaction.lexicon import lexicon as _word_lists
 from storage.redaction.people import name_spans
 
 __all__ = ["PLACEHOLDERS", "redact"]
@@ -582,7 +582,7 @@ def redact(text: str) -> str:
 
 def _warm_up() -> None:
     """Read the word lists and the Russian dictionary before the first message needs them."""
-    lexicon()
+    _word_lists()
     morphology.load()
 
 

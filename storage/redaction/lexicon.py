@@ -19,6 +19,7 @@ from importlib.resources.abc import Traversable
 import yaml
 
 log = logging.getLogger(__name__)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
 
 _CYRILLIC_TO_LATIN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z", "и": "i",
@@ -91,7 +92,7 @@ def _read(folder: Traversable, name: str) -> dict:
     """One data file; an unreadable one counts as empty, loudly: the dictionary and the
     name shapes still redact most names, and the log must keep working."""
     try:
-        data = yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8"))
+        data = yaml.load(folder.joinpath(name).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         if not isinstance(data, dict):
             raise ValueError("not a mapping of lists")
         return data
