@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 _NAME_TAGS = {"Name": "name", "Surn": "surname", "Patr": "patronymic"}
 _PLACE_TAGS = ("Geox", "Orgn", "Trad")
-_CACHE_WORDS = 65536
+_CACHE_WORDS = 8192
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def _ends_with(low: str, endings: tuple[str, ...], min_stem: int = 3) -> bool:
     return any(low.endswith(e) and len(low) - len(e) >= min_stem for e in endings)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def judge(word: str) -> Word:
     """How much one word, as written, looks like part of a personal name."""
     lex = lexicon()
