@@ -65,8 +65,8 @@ def judge(word: str) -> Word:
         return Word(NONE, after_person=True)
     if len(word) == 1:
         return Word(NONE, maybe_initial=word.isupper())
-    if word.isupper() and len(word) <= 4:
-        return _NOT_A_NAME  # МВД, EPS, ИНН
+    if word.isupper() and len(word) <= 4 or (word[:2].isupper() and not word.isupper()):
+        return _NOT_A_NAME  # МВД, EPS, ИНН; an abbreviation with a Kyrgyz ending: СИЗОдо, МВДга
     if lex.exactly(word, lex.not_names) or lex.exactly(word, lex.calendar):
         return _NOT_A_NAME
     if lex.matches(word, lex.places, min_stem=2):
