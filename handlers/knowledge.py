@@ -18,12 +18,13 @@ from pathlib import Path
 
 from content import Content
 from content.library import CONVERSATION_MENU
-from handlers.understanding.danger import DangerDetector
+from handlers.understanding.danger import DangerDetector, DangerModel
 from handlers.understanding.language import LanguageDetector
 from handlers.understanding.router import Router
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "3"  # change when the models' code changes, so old cache files are ignored
+EVERYDAY_SHARE = 3  # every n-th everyday question teaches the danger model what ordinary sounds like
+MODEL_VERSION = "4"  # change when the models' code changes, so old cache files are ignored
 
 
 @dataclass(frozen=True)
@@ -49,16 +50,42 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         off_topic.extend(questions)
         by_language[lang].extend(questions)
     conversation = sorted(t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU)
+    danger_examples, ordinary = danger_training_set(content, examples, off_topic)
 
-    def train() -> tuple[Router, LanguageDetector]:
-        return Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language)
+    def train() -> tuple[Router, LanguageDetector, DangerModel | None]:
+        danger_model = DangerModel(danger_examples, ordinary) if danger_examples and ordinary else None
+        return (Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language),
+                danger_model)
 
     if cache_dir is None:
-        router, detector = train()
+        router, detector, danger_model = train()
     else:
-        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation], ensure_ascii=False)
-        router, detector = _cached(cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
-    return Knowledge(content, router, detector, DangerDetector(content.danger))
+        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation,
+                                  danger_examples, ordinary], ensure_ascii=False)
+        router, detector, danger_model = _cached(
+            cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
+    return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))
+
+
+def danger_training_set(
+    content: Content, examples: dict[str, list[str]], off_topic: list[str],
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Danger examples by kind, and ordinary messages: look-alikes plus everyday questions.
+
+    Every topic's example questions and the off-topic ones teach what ordinary sounds like,
+    except those of the topics a danger answer leads to and any the patterns take for danger
+    ("брата задержала полиция" is an example of the detention topic, and danger too). Every
+    third everyday question is enough to teach what ordinary sounds like (the look-alikes carry
+    the hard cases) and keeps training within the start-up budget.
+    """
+    patterns = DangerDetector(content.danger)
+    danger_topics = {kind.topic for kind in content.danger}
+    by_kind = {kind.name: list(kind.examples) for kind in content.danger if kind.examples}
+    ordinary = [message for kind in content.danger for message in kind.look_alikes]
+    everyday = [q for topic, questions in examples.items() if topic not in danger_topics for q in questions]
+    everyday = [*everyday, *off_topic][::EVERYDAY_SHARE]
+    ordinary += [q for q in everyday if patterns.match(q) is None]
+    return by_kind, ordinary
 
 
 def _cached(cache_dir: Path, key: str, train):
