@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import endtoend, growth, logreport, quality, speed
+from benchmarks import danger, endtoend, growth, logreport, quality, speed
 from benchmarks.data import Question, TrainingSet
 from benchmarks.markdown import Check, table
 from benchmarks.plan import Plan
@@ -187,4 +187,9 @@ def report_section(ctx: Context) -> Section:
     return Section("3b. Weekly report over the query log", "\n\n".join(body), [])
 
 
-SECTIONS = (routing_quality, speed_and_size, end_to_end, growth_section, report_section)
+def danger_section(ctx: Context) -> Section:
+    body, checks = danger.measure(ctx.knowledge, ctx.content)
+    return Section("4. Danger detection on wording nobody tuned for", body, checks)
+
+
+SECTIONS = (routing_quality, speed_and_size, end_to_end, growth_section, report_section, danger_section)
