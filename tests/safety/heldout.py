@@ -25,15 +25,18 @@ class Family:
     kind: str | None  # None for an ordinary family
     key: re.Pattern[str]  # the wording that makes the family, over the skeleton
     messages: tuple[str, ...]
+    round: int  # 1: judged on while the detector was built; 2: written later, seen by no change
 
     def speaks_in(self, text: str) -> bool:
         return bool(self.key.search(f" {skeleton(text)} "))
 
 
-def families(part: str) -> list[Family]:
-    """The held-out families of one part: "danger" or "ordinary"."""
+def families(part: str, rounds: tuple[int, ...] = (1, 2)) -> list[Family]:
+    """The held-out families of one part ("danger" or "ordinary") written in the given rounds."""
     data = yaml.safe_load(PATH.read_text(encoding="utf-8"))[part]
-    return [Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"])) for f in data]
+    found = [Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"]), int(f.get("round", 1)))
+             for f in data]
+    return [family for family in found if family.round in rounds]
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,12 @@ class Score:
         return self.false_alarms / self.ordinary
 
 
-def score(detector: DangerDetector) -> Score:
-    """How the detector does on the held-out set."""
+def score(detector: DangerDetector, rounds: tuple[int, ...] = (1, 2)) -> Score:
+    """How the detector does on the held-out families of the given rounds."""
     topics = {kind.name: kind.topic for kind in detector.kinds}
     caught = by_patterns = right = 0
     missed: list[str] = []
-    for family in families("danger"):
+    for family in families("danger", rounds):
         for text in family.messages:
             found = detector.detect(text)
             if found is None:
@@ -70,7 +73,7 @@ def score(detector: DangerDetector) -> Score:
             caught += 1
             by_patterns += detector.match(text) is not None
             right += found.topic == topics.get(family.kind or "", "emergency")
-    alarmed = [text for family in families("ordinary") for text in family.messages if detector.detect(text)]
-    ordinary = sum(len(family.messages) for family in families("ordinary"))
+    alarmed = [text for family in families("ordinary", rounds) for text in family.messages if detector.detect(text)]
+    ordinary = sum(len(family.messages) for family in families("ordinary", rounds))
     danger = caught + len(missed)
     return Score(danger, caught, by_patterns, right, ordinary, len(alarmed), tuple(missed), tuple(alarmed))
