@@ -40,16 +40,15 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
     for family in heldout.families("danger"):
         by_kind[family.kind or "?"] += len(family.messages)
         caught_by_kind[family.kind or "?"] += sum(detector.detect(text) is not None for text in family.messages)
-    examples, calm = _training_set(content)
-    seconds = _training_seconds(examples, calm)
-    cv_recall, cv_alarms = _cross_validation(examples, calm, content)
+    examples, looks, everyday = _training_set(content)
+    seconds = _training_seconds(examples, looks, everyday)
+    cv_recall, cv_alarms = _cross_validation(examples, looks, everyday)
     size = sum(len(v) for v in examples.values())
-    looks = sum(len(kind.look_alikes) for kind in content.danger)
     pct = "{:.1%}".format
     body = [
         __doc__.split("\n\n", 1)[1].strip(),
-        f"The danger set: {size} danger messages in {len(examples)} kinds and {looks} look-alikes "
-        f"(ordinary questions with alarming words), plus {len(calm) - looks} everyday example questions of the "
+        f"The danger set: {size} danger messages in {len(examples)} kinds and {len(looks)} look-alikes "
+        f"(ordinary questions with alarming words), plus {len(everyday)} everyday example questions of the "
         f"topics as further ordinary ones. The held-out set: {score.danger} danger messages in "
         f"{len(heldout.families('danger'))} wording families and {score.ordinary} ordinary ones.",
         table(["on the held-out set", "danger caught (recall)", "right answer first",
@@ -80,7 +79,7 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
     return "\n\n".join(body), checks
 
 
-def _training_set(content: Content) -> tuple[dict[str, list[str]], list[str]]:
+def _training_set(content: Content) -> tuple[dict[str, list[str]], list[str], list[str]]:
     examples: dict[str, list[str]] = {}
     for topic in content.topics.values():
         questions = examples.setdefault(topic.id, [])
@@ -91,18 +90,17 @@ def _training_set(content: Content) -> tuple[dict[str, list[str]], list[str]]:
     return danger_training_set(content, examples, off_topic)
 
 
-def _training_seconds(examples: dict[str, list[str]], calm: list[str]) -> float:
+def _training_seconds(examples: dict[str, list[str]], looks: list[str], everyday: list[str]) -> float:
     started = time.process_time()
-    DangerModel(examples, calm)
+    DangerModel(examples, looks, everyday)
     return time.process_time() - started
 
 
-def _cross_validation(examples: dict[str, list[str]], calm: list[str], content: Content) -> tuple[float, float]:
+def _cross_validation(examples: dict[str, list[str]], looks: list[str], everyday: list[str]) -> tuple[float, float]:
     """Recall on held-back danger examples and false alarms on held-back look-alikes, model alone."""
     shuffle = random.Random(11)
     danger = [(text, kind) for kind, texts in examples.items() for text in texts]
-    looks = [text for kind in content.danger for text in kind.look_alikes]
-    everyday = [text for text in calm if text not in set(looks)]
+    looks = list(looks)
     shuffle.shuffle(danger)
     shuffle.shuffle(looks)
     caught = alarms = 0
@@ -111,7 +109,7 @@ def _cross_validation(examples: dict[str, list[str]], calm: list[str], content: 
         for i, (text, kind) in enumerate(danger):
             if i % FOLDS != fold:
                 train.setdefault(kind, []).append(text)
-        model = DangerModel(train, [t for i, t in enumerate(looks) if i % FOLDS != fold] + everyday)
+        model = DangerModel(train, [t for i, t in enumerate(looks) if i % FOLDS != fold], everyday)
         caught += sum(model.predict(t) is not None for i, (t, _) in enumerate(danger) if i % FOLDS == fold)
         alarms += sum(model.predict(t) is not None for i, t in enumerate(looks) if i % FOLDS == fold)
     return caught / len(danger), alarms / len(looks)

@@ -50,10 +50,10 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         off_topic.extend(questions)
         by_language[lang].extend(questions)
     conversation = sorted(t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU)
-    danger_examples, ordinary = danger_training_set(content, examples, off_topic)
+    danger_examples, look_alikes, everyday = danger_training_set(content, examples, off_topic)
 
     def train() -> tuple[Router, LanguageDetector, DangerModel | None]:
-        danger_model = DangerModel(danger_examples, ordinary) if danger_examples and ordinary else None
+        danger_model = DangerModel(danger_examples, look_alikes, everyday) if danger_examples and everyday else None
         return (Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language),
                 danger_model)
 
@@ -61,7 +61,7 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         router, detector, danger_model = train()
     else:
         fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation,
-                                  danger_examples, ordinary], ensure_ascii=False)
+                                  danger_examples, look_alikes, everyday], ensure_ascii=False)
         router, detector, danger_model = _cached(
             cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
     return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))
@@ -69,8 +69,8 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
 
 def danger_training_set(
     content: Content, examples: dict[str, list[str]], off_topic: list[str],
-) -> tuple[dict[str, list[str]], list[str]]:
-    """Danger examples by kind, and ordinary messages: look-alikes plus everyday questions.
+) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """Danger examples by kind, the kinds' look-alikes, and everyday questions as ordinary ones.
 
     Every topic's example questions and the off-topic ones teach what ordinary sounds like,
     except those of the topics a danger answer leads to and any the patterns take for danger
@@ -81,11 +81,10 @@ def danger_training_set(
     patterns = DangerDetector(content.danger)
     danger_topics = {kind.topic for kind in content.danger}
     by_kind = {kind.name: list(kind.examples) for kind in content.danger if kind.examples}
-    ordinary = [message for kind in content.danger for message in kind.look_alikes]
+    look_alikes = [message for kind in content.danger for message in kind.look_alikes]
     everyday = [q for topic, questions in examples.items() if topic not in danger_topics for q in questions]
     everyday = [*everyday, *off_topic][::EVERYDAY_SHARE]
-    ordinary += [q for q in everyday if patterns.match(q) is None]
-    return by_kind, ordinary
+    return by_kind, look_alikes, [q for q in everyday if patterns.match(q) is None]
 
 
 def _cached(cache_dir: Path, key: str, train):

@@ -26,7 +26,8 @@ from content.danger import DangerKind
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = 0.05  # danger score above which the model raises the alarm; see DangerModel
+THRESHOLD = 0.02  # danger score above which the model raises the alarm; see DangerModel
+LOOK_ALIKE_WEIGHT = 3.0  # an ordinary question with alarming words teaches three times an everyday one
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,29 @@ class DangerModel:
     """Whether a message speaks of danger, and of which kind, learned from examples.
 
     Two linear models share one set of features: danger against ordinary (all kinds pooled,
-    so what danger messages have in common is learned from every kind's examples), then
+    so what danger messages have in common is learned from every kind's examples; look-alikes
+    weigh more than everyday questions, since they are where false alarms come from), then
     which kind, among danger examples only. The threshold was chosen by five-fold
     cross-validation on content/danger.yaml: the score that ordinary look-alikes exceed only
     5 % of the time (the false-alarm budget), which kept about 80 % of unseen danger examples
     for the model alone; the patterns catch most of the rest.
     """
 
-    def __init__(self, examples: Mapping[str, Iterable[str]], ordinary: Iterable[str],
+    def __init__(self, examples: Mapping[str, Iterable[str]], look_alikes: Iterable[str], everyday: Iterable[str],
                  threshold: float = THRESHOLD) -> None:
         danger = [(skeleton(message), kind) for kind, messages in examples.items() for message in messages]
-        calm = [skeleton(message) for message in ordinary]
+        looks = [skeleton(message) for message in look_alikes]
+        calm = looks + [skeleton(message) for message in everyday]
         self.threshold = threshold
         from sklearn.svm import LinearSVC  # only for training: a cached model loads without it
 
         self._featurizer = Featurizer(char_sizes=range(3, 6), word_sizes=range(1, 2))
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
-        alarm = LinearSVC(C=0.5, tol=1e-3, class_weight="balanced")
-        alarm.fit(features, [1] * len(danger) + [0] * len(calm))
+        # Danger weighs as much as all ordinary messages together; a look-alike three everyday ones.
+        weights = np.array([len(calm) / max(len(danger), 1)] * len(danger) + [LOOK_ALIKE_WEIGHT] * len(looks)
+                           + [1.0] * (len(calm) - len(looks)))
+        alarm = LinearSVC(C=0.5, tol=1e-3)
+        alarm.fit(features, [1] * len(danger) + [0] * len(calm), sample_weight=weights)
         self._alarm = np.ascontiguousarray(alarm.coef_[0])
         self._alarm_intercept = float(alarm.intercept_[0])
         labels = [kind for _, kind in danger]
