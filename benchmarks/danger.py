@@ -22,6 +22,7 @@ from handlers.understanding.danger import DangerDetector, DangerModel
 from tests.safety import heldout
 
 FOLDS = 5
+ROUNDS = (1, 2, 3)
 
 
 def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
@@ -61,6 +62,13 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
                 f"**{score.caught} of {score.danger} ({pct(score.recall)})**",
                 f"{score.right_answer} of {score.danger}",
                 f"**{score.false_alarms} of {score.ordinary} ({pct(score.false_alarm_rate)})**")]),
+        "**By round.** Each round of the held-out set was written before a change to the detector and "
+        "measured on it; a round was then seen while the next change was made. Figures for the detector as it "
+        "stands now:",
+        table(["round", "recall", "false alarms"],
+              [(f"{r}", f"{s.caught} of {s.danger} ({pct(s.recall)})",
+                f"{s.false_alarms} of {s.ordinary} ({pct(s.false_alarm_rate)})")
+               for r, s in ((r, heldout.score(detector, (r,))) for r in ROUNDS)]),
         "Held-out recall by kind: " + ", ".join(
             f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items())) + ".",
         "Missed: " + ("; ".join(f"«{text}»" for text in score.missed) or "none") + ".",

@@ -25,13 +25,13 @@ class Family:
     kind: str | None  # None for an ordinary family
     key: re.Pattern[str]  # the wording that makes the family, over the skeleton
     messages: tuple[str, ...]
-    round: int  # 1: judged on while the detector was built; 2: written later, seen by no change
+    round: int  # when it was written: each round before a change to the detector, seen after it
 
     def speaks_in(self, text: str) -> bool:
         return bool(self.key.search(f" {skeleton(text)} "))
 
 
-def families(part: str, rounds: tuple[int, ...] = (1, 2)) -> list[Family]:
+def families(part: str, rounds: tuple[int, ...] = (1, 2, 3)) -> list[Family]:
     """The held-out families of one part ("danger" or "ordinary") written in the given rounds."""
     data = yaml.safe_load(PATH.read_text(encoding="utf-8"))[part]
     found = [Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"]), int(f.get("round", 1)))
@@ -59,7 +59,7 @@ class Score:
         return self.false_alarms / self.ordinary
 
 
-def score(detector: DangerDetector, rounds: tuple[int, ...] = (1, 2)) -> Score:
+def score(detector: DangerDetector, rounds: tuple[int, ...] = (1, 2, 3)) -> Score:
     """How the detector does on the held-out families of the given rounds."""
     topics = {kind.name: kind.topic for kind in detector.kinds}
     caught = by_patterns = right = 0
