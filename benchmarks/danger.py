@@ -22,7 +22,6 @@ from handlers.understanding.danger import DangerDetector, DangerModel
 from tests.safety import heldout
 
 FOLDS = 5
-ROUNDS = (1, 2, 3)
 
 
 def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
@@ -68,7 +67,7 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         table(["round", "recall", "false alarms"],
               [(f"{r}", f"{s.caught} of {s.danger} ({pct(s.recall)})",
                 f"{s.false_alarms} of {s.ordinary} ({pct(s.false_alarm_rate)})")
-               for r, s in ((r, heldout.score(detector, (r,))) for r in ROUNDS)]),
+               for r, s in ((r, heldout.score(detector, (r,))) for r in _rounds())]),
         "Held-out recall by kind: " + ", ".join(
             f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items())) + ".",
         "Missed: " + ("; ".join(f"«{text}»" for text in score.missed) or "none") + ".",
@@ -85,6 +84,10 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
               pct(score.false_alarm_rate), score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET),
     ]
     return "\n\n".join(body), checks
+
+
+def _rounds() -> list[int]:
+    return sorted({family.round for part in ("danger", "ordinary") for family in heldout.families(part)})
 
 
 def _training_set(content: Content) -> tuple[dict[str, list[str]], list[str], list[str]]:

@@ -31,12 +31,12 @@ class Family:
         return bool(self.key.search(f" {skeleton(text)} "))
 
 
-def families(part: str, rounds: tuple[int, ...] = (1, 2, 3)) -> list[Family]:
-    """The held-out families of one part ("danger" or "ordinary") written in the given rounds."""
+def families(part: str, rounds: tuple[int, ...] | None = None) -> list[Family]:
+    """The held-out families of one part ("danger" or "ordinary"), of the given rounds (default all)."""
     data = yaml.safe_load(PATH.read_text(encoding="utf-8"))[part]
     found = [Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"]), int(f.get("round", 1)))
              for f in data]
-    return [family for family in found if family.round in rounds]
+    return [family for family in found if rounds is None or family.round in rounds]
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ class Score:
         return self.false_alarms / self.ordinary
 
 
-def score(detector: DangerDetector, rounds: tuple[int, ...] = (1, 2, 3)) -> Score:
-    """How the detector does on the held-out families of the given rounds."""
+def score(detector: DangerDetector, rounds: tuple[int, ...] | None = None) -> Score:
+    """How the detector does on the held-out families of the given rounds (default all)."""
     topics = {kind.name: kind.topic for kind in detector.kinds}
     caught = by_patterns = right = 0
     missed: list[str] = []
