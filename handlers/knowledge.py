@@ -36,7 +36,7 @@ class Knowledge:
 
 
 def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledge:
-    """Train the router and the language detector on the content's example questions."""
+    """Train the router, the language and the danger detectors on the content's examples."""
     examples: dict[str, list[str]] = {}
     by_language: dict[str, list[str]] = {lang: [] for lang in content.languages}
     for topic in content.topics.values():
@@ -50,9 +50,9 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         off_topic.extend(questions)
         by_language[lang].extend(questions)
     conversation = sorted(t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU)
-    danger_examples, look_alikes, everyday = danger_training_set(content, examples, off_topic)
 
     def train() -> tuple[Router, LanguageDetector, DangerModel | None]:
+        danger_examples, look_alikes, everyday = danger_training_set(content, examples, off_topic)
         danger_model = DangerModel(danger_examples, look_alikes, everyday) if danger_examples and everyday else None
         return (Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language),
                 danger_model)
@@ -60,8 +60,11 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
     if cache_dir is None:
         router, detector, danger_model = train()
     else:
-        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation,
-                                  danger_examples, look_alikes, everyday], ensure_ascii=False)
+        # The danger model learns from the kinds' messages, and from everyday questions the patterns let through.
+        danger = [[k.name, k.examples, k.look_alikes, [p.pattern for p in (*k.patterns, *k.unless)]]
+                  for k in content.danger]
+        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation, danger],
+                                 ensure_ascii=False)
         router, detector, danger_model = _cached(
             cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
     return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))
