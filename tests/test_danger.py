@@ -102,13 +102,15 @@ def test_the_held_out_set_meets_the_issue_targets(knowledge):
     ("брат не выходит на связь уже 5 дней, последний раз писал что их увезли на какой-то объект", None),
     ("иним жоголуп кетти, бир жумадан бери телефону өчүк", None),
 ])
-def test_the_three_messages_the_hardening_pass_missed_get_the_emergency_block_first(conversation, say, text, kind):
+def test_the_three_messages_the_hardening_pass_missed_get_the_emergency_block_first(
+    knowledge, conversation, say, text, kind,
+):
     outcome = say(text, force_country="RU")
     assert EMERGENCY_LINE in outcome.replies[0].plain
-    assert outcome.topic in ("emergency", "trafficking")
+    assert outcome.topic == "emergency"
     assert "h" in button_data(outcome)  # a caseworker is one tap away
     row = list(conversation.querylog.db["queries"].rows)[-1]
-    assert row["danger"] is not None and row["danger"] == (kind or row["danger"])
+    assert row["danger"] in ({kind} if kind else {k.name for k in knowledge.danger.kinds})
 
 
 def test_a_restart_reads_the_trained_detector_back_without_scikit_learn(content, tmp_path):
