@@ -24,11 +24,11 @@ MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
-# What the whole held-out set (four rounds) measured when the learned detector was built: recall
-# 91 %, false alarms 14 %. A change that does worse is a regression. The issue's targets are
+# What the whole held-out set (five rounds) measured when the learned detector was built: recall
+# 92 %, false alarms 12 %. A change that does worse is a regression. The issue's targets are
 # asserted by test_the_held_out_set_meets_the_issue_targets.
-HELD_OUT_RECALL_FLOOR = 0.90
-HELD_OUT_FALSE_ALARM_CEILING = 0.15
+HELD_OUT_RECALL_FLOOR = 0.92
+HELD_OUT_FALSE_ALARM_CEILING = 0.13
 
 
 def _listing(messages) -> str:
@@ -79,7 +79,7 @@ def test_the_held_out_set_is_never_taught(knowledge):
     for family in heldout.families("danger"):
         siblings = [text for text in examples if family.speaks_in(text)]
         assert not siblings, f"{family.name}: its wording is taught by\n{_listing(siblings)}"
-    assert sum(len(f.messages) for f in heldout.families("danger")) >= 150
+    assert sum(len(f.messages) for f in heldout.families("danger")) >= 200
 
 
 def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alone(knowledge):
@@ -89,7 +89,7 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
     assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{_listing(score.alarmed)}"
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 91 % (target 98 %), false alarms 14 % "
+@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 92 % (target 98 %), false alarms 12 % "
                                        "(target 5 %); `python -m benchmarks`, section 4, lists the misses")
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
