@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import endtoend, growth, logreport, quality, speed
+from benchmarks import danger, endtoend, growth, logreport, quality, redaction, speed
 from benchmarks.data import Question, TrainingSet
 from benchmarks.markdown import Check, table
 from benchmarks.plan import Plan
@@ -293,4 +293,16 @@ def report_section(ctx: Context) -> Section:
     return Section("3b. Weekly report over the query log", "\n\n".join(body), [])
 
 
-SECTIONS = (routing_quality, speed_and_size, end_to_end, growth_section, report_section)
+def redaction_quality(ctx: Context) -> Section:
+    body, checks = redaction.redaction_section(ctx.questions, ctx.plan.startup_runs)
+    return Section("4. Redaction of names and addresses", body, checks)
+
+
+def danger_section(ctx: Context) -> Section:
+    body, checks = danger.measure(ctx.knowledge, ctx.content)
+    return Section("5. Danger detection on wording nobody tuned for", body, checks)
+
+
+SECTIONS = (
+    routing_quality, speed_and_size, end_to_end, growth_section, report_section, redaction_quality, danger_section,
+)

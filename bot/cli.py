@@ -1,4 +1,4 @@
-"""The `helpline` command: chat, ask, validate, purge, run, webhook, report, review.
+"""The `helpline` command: chat, ask, validate, sheet, signoff, purge, run, webhook, report, review.
 
 With no sub-command it starts the bot: on Telegram when TELEGRAM_BOT_TOKEN is set,
 otherwise as a console chat.
@@ -66,6 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("directory", nargs="?", type=Path, help="content folder (default: bundled)")
     validate.add_argument("--unreviewed", action="store_true",
                           help="list language files not yet signed off by a caseworker")
+
+    sheet = sub.add_parser("sheet", help="write the sign-off sheet: one HTML page per language")
+    sheet.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for sheet-<lang>.html")
+    sheet.add_argument("--lang", action="append", metavar="LANG", help="only this language (may be repeated)")
+    sheet.add_argument("--topic", action="append", metavar="ID", help="only this topic (may be repeated)")
+    sheet.add_argument("--content", type=Path, metavar="DIR",
+                       help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)")
+    sheet.add_argument("--labels", choices=["en", "ru"], default=None,
+                       help="language of the sheet's own words (default: HELPLINE_REPORT_LANG or en)")
+    sheet.set_defaults(handler=_sheet)
+
+    signoff = sub.add_parser("signoff", help="mark a language file reviewed, recording who and when")
+    signoff.add_argument("topic", metavar="TOPIC", help="topic id, e.g. registration")
+    signoff.add_argument("lang", metavar="LANG", help="language of the file, e.g. ky")
+    signoff.add_argument("--by", required=True, metavar="NAME", help="the name of the caseworker who checked it")
+    signoff.add_argument("--content", type=Path, metavar="DIR",
+                         help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)")
+    signoff.set_defaults(handler=_signoff)
 
     purge = sub.add_parser("purge", help="delete log rows older than HELPLINE_RETENTION_DAYS now")
     purge.set_defaults(handler=_purge)
@@ -181,6 +199,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from content.library import check_content
+    from content.validation import overdue_reviews
 
     content, problems = check_content(args.directory)
     for problem in problems:
@@ -188,10 +207,58 @@ def _validate(args: argparse.Namespace) -> int:
     if problems or content is None:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
+    for warning in overdue_reviews(content):
+        print(warning)
     if args.unreviewed:
         for path in content.unreviewed():
             print(f"{path}: not reviewed yet")
     print(f"content OK: {len(content.topics)} topics in {', '.join(content.languages)}.", file=sys.stderr)
+    return 0
+
+
+def _sheet(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sheet import write_sheets
+    from content import load_content
+    from content.validation import caseworkers_today
+    from handlers.knowledge import build_knowledge
+
+    content = load_content(args.content or settings.content_dir)
+    unknown = [lang for lang in args.lang or [] if lang not in content.languages]
+    unknown += [topic for topic in args.topic or [] if topic not in content.topics]
+    if unknown:
+        print(f"helpline: unknown language or topic: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    knowledge = build_knowledge(content, cache_dir=settings.model_cache)
+    labels = args.labels or settings.report_lang
+    for path in write_sheets(knowledge, args.out, caseworkers_today(), args.lang, args.topic, labels):
+        print(path)
+    return 0
+
+
+def _signoff(settings: Settings, args: argparse.Namespace) -> int:
+    from content.library import DEFAULT_DIR, check_content
+    from content.signoff import SignOffError, sign_off
+    from content.validation import caseworkers_today
+
+    root = args.content or settings.content_dir or DEFAULT_DIR
+    path = root / "topics" / args.topic / f"{args.lang}.yaml"
+    if not path.is_file():
+        print(f"helpline: no file {path}: check the topic id and the language", file=sys.stderr)
+        return 2
+    _, problems = check_content(root)
+    own = [problem for problem in problems if problem.path == path]
+    if own:
+        print("helpline: fix this file before signing it off:", file=sys.stderr)
+        for problem in own:
+            print(problem, file=sys.stderr)
+        return 1
+    today = caseworkers_today()
+    try:
+        sign_off(path, args.by, today)
+    except SignOffError as error:
+        print(f"helpline: {error}", file=sys.stderr)
+        return 1
+    print(f"{path}: reviewed by {' '.join(args.by.split())} on {today.isoformat()}")
     return 0
 
 

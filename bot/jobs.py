@@ -1,4 +1,5 @@
-"""Jobs the running bot does by itself: watch the content, purge old rows, post the report.
+"""Jobs the running bot does by itself: watch the content, purge old rows, post the report,
+remind admins of answers past their review date.
 
 They take a `send(chat_id, outcome)` coroutine from the front end, so the same jobs run
 under aiogram and python-telegram-bot. A failing job is logged and tried again next time;
@@ -14,12 +15,14 @@ from collections.abc import Awaitable, Callable
 
 from bot.app import Helpline
 from bot.reloader import ReloadResult
+from content.validation import CASEWORKERS_TZ
 from handlers.replies import Document, Outcome, Reply
 
 log = logging.getLogger(__name__)
 Send = Callable[[int, Outcome], Awaitable[None]]
 WATCH_SECONDS = 5.0
 PURGE_SECONDS = 24 * 3600.0
+WEEK_SECONDS = 7 * 24 * 3600.0
 
 
 def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
@@ -30,6 +33,8 @@ def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
     ]
     if helpline.settings.caseworker_chat_id is not None:
         jobs.append(post_weekly_report(helpline, send))
+    if helpline.settings.admin_ids:
+        jobs.append(remind_overdue_reviews(helpline, send))
     return [asyncio.create_task(job) for job in jobs]
 
 
@@ -74,6 +79,35 @@ async def post_weekly_report(helpline: Helpline, send: Send, now: Callable[[], d
             await send(chat, Outcome([Reply(summary)], "ru", documents=[document]))
         except Exception as error:  # noqa: BLE001 - next week's report is still due
             log.warning("weekly report not posted: %s", type(error).__name__)
+
+
+async def remind_overdue_reviews(
+    helpline: Helpline, send: Send, now: Callable[[], dt.datetime] | None = None,
+) -> None:
+    """At start-up, then each week when the report is due: admins hear which answers are past review_by."""
+    from review.period import next_report_time
+
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    while True:
+        try:
+            await tell_admins_overdue(helpline, send, clock().astimezone(CASEWORKERS_TZ).date())
+        except Exception as error:  # noqa: BLE001 - next week's reminder is still due
+            log.warning("review reminder not sent: %s", type(error).__name__)
+        wait = (next_report_time(clock(), helpline.settings.report_time) - clock()).total_seconds()
+        await asyncio.sleep(max(0.0, wait))
+
+
+async def tell_admins_overdue(helpline: Helpline, send: Send, today: dt.date) -> None:
+    """One message per admin listing each topic whose review_by has passed; nothing when none has."""
+    content = helpline.conversation.knowledge.content
+    overdue = sorted((t.review_by, t.id) for t in content.topics.values() if t.review_by < today)
+    if not overdue:
+        return
+    lang = "ru" if "ru" in content.languages else content.languages[0]
+    lines = [f"• {topic_id}: review_by {day.isoformat()}" for day, topic_id in overdue]
+    text = content.ui[lang]["admin"]["review_overdue"] + "\n" + "\n".join(lines)
+    for admin in sorted(helpline.settings.admin_ids):
+        await _quietly(send(admin, Outcome([Reply(text)], lang)))
 
 
 async def _quietly(sending: Awaitable[None]) -> None:

@@ -1,8 +1,11 @@
 """Danger signals kept by caseworkers in `danger.yaml`, compiled once at load.
 
-Each kind of danger (violence, confinement, a passport taken, detention, suicide…) has
-regular expressions matched against the message skeleton, phrases that look alike but are
-not danger (`unless`), and the topic whose answer must come first.
+Each kind of danger (violence, confinement, a passport taken, detention, suicide, a missing
+relative…) has regular expressions matched against the message skeleton, phrases that look
+alike but are not danger (`unless`), and the topic whose answer must come first. It also
+lists how people in that danger write (`examples`) and ordinary questions that merely sound
+alarming (`look_alikes`): the learned detector trains on both, so wording no pattern lists is
+still noticed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ class DangerKind:
     topic: str  # the answer to show first: emergency or trafficking
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]  # phrases that look alike but are not danger
-
+    examples: tuple[str, ...] = ()  # messages of people in this danger, for the learned detector
+    look_alikes: tuple[str, ...] = ()  # ordinary questions with this kind's alarming words
 
 
 def load_danger(path: Path, topics: set[str], problems: list[Problem]) -> list[DangerKind]:
@@ -32,6 +36,7 @@ def load_danger(path: Path, topics: set[str], problems: list[Problem]) -> list[D
     if data is None:
         return []
     kinds: list[DangerKind] = []
+    seen: dict[str, str] = {}  # an example's folded text → where it was first listed
     for name, entry in data.items():
         line = data.line_of(name)
         if not isinstance(entry, dict):
@@ -44,8 +49,32 @@ def load_danger(path: Path, topics: set[str], problems: list[Problem]) -> list[D
         unless = _compile(entry.get("unless") or [], path, line, name, problems)
         if not patterns:
             problems.append(Problem(path, line, f"{name}: no patterns"))
-        kinds.append(DangerKind(str(name), topic, tuple(patterns), tuple(unless)))
+        examples = _messages(entry, "examples", f"{name} examples", path, line, seen, problems)
+        look_alikes = _messages(entry, "look_alikes", f"{name} look_alikes", path, line, seen, problems)
+        kinds.append(DangerKind(str(name), topic, tuple(patterns), tuple(unless), examples, look_alikes))
     return kinds
+
+
+def _messages(entry: dict, key: str, where: str, path: Path, line: int, seen: dict[str, str],
+              problems: list[Problem]) -> tuple[str, ...]:
+    """A list of messages; one listed twice (as danger and as ordinary, say) is a problem."""
+    raw = entry.get(key) or []
+    if not isinstance(raw, list):
+        problems.append(Problem(path, line, f"{where}: expected a list of messages"))
+        return ()
+    lines = getattr(raw, "lines", [line] * len(raw))
+    messages = []
+    for message, message_line in zip(raw, lines, strict=False):
+        text = str(message).strip()
+        folded = " ".join(text.lower().split())
+        if not text:
+            continue
+        first = seen.setdefault(folded, where)
+        if first != where:
+            problems.append(Problem(path, message_line, f"{where}: '{text}' is listed under {first} too"))
+            continue
+        messages.append(text)
+    return tuple(messages)
 
 
 def _compile(raw: list, path: Path, line: int, name: str, problems: list[Problem]) -> list[re.Pattern[str]]:

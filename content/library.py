@@ -9,6 +9,7 @@ keeps serving the last good version.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ import jinja2
 from content.codecache import TemplateCodeCache, compile_template
 from content.danger import DangerKind, load_danger
 from content.problems import ContentError, Problem
-from content.rendering import included_blocks, make_environment, tidy
+from content.rendering import included_blocks, make_environment, tidy, with_updates
+from content.signoff import SignOff, read_signoff
+from content.updates import GENERAL_ANSWER, Update, load_updates
 from content.yamlfile import LineDict, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent
@@ -130,6 +133,7 @@ UI_KEYS = (
     "choose_language", "language_saved", "feedback_thanks", "related", "non_text",
     "empty_message", "too_long", "date_hint", "months", "date_format", "group_chat",
     "unknown_command", "commands", "country_unknown_note", "danger_offer", "handoff", "caseworkers", "flood", "admin",
+    "update_line",
 )
 
 
@@ -159,6 +163,8 @@ class TopicText:
     variant_sources: dict[str, tuple[int, ...]] = field(default_factory=dict)
     blocks_by_variant: dict[str, frozenset[str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    updates: tuple[Update, ...] = ()
+    signoff: SignOff = SignOff()
 
     def variant_for(self, group: str | None) -> str:
         """The variant a person in this country group reads; "" is the general `answer`."""
@@ -190,6 +196,9 @@ class RenderedAnswer:
     body: str
     sources: tuple[int, ...]
     as_of: str
+    variant: str = GENERAL_ANSWER  # which answer of the file was used: "answer" or a variant group
+    updates: tuple[Update, ...] = ()  # the dated updates shown at the end of the body
+    report_body: str = ""  # the body without the updates: what rests on the report alone
 
 
 @dataclass
@@ -232,7 +241,27 @@ class Content:
         sources = set(text.sources_for(variant))
         for block in text.blocks_by_variant.get(variant, text.blocks):
             sources.update(self.block_sources_for(block, known.group if known else None))
-        return RenderedAnswer(text.title, tidy(body), tuple(sorted(sources)), topic.as_of)
+        shown = variant or GENERAL_ANSWER
+        updates = tuple(update for update in text.updates if update.applies_to(shown))
+        long_date = template.environment.filters["long_date"]
+        lines = [(self._update_line(update, lang, long_date), update.text) for update in updates]
+        report_body = tidy(body)
+        return RenderedAnswer(
+            text.title, with_updates(report_body, lines), tuple(sorted(sources)), topic.as_of, shown, updates,
+            report_body,
+        )
+
+    def variant_of(self, topic_id: str, lang: str, country: str | None) -> str:
+        """The answer a person in this country reads: their group's variant, else the general one."""
+        known = self.countries.get(country) if country else None
+        return self.topics[topic_id].texts[lang].variant_for(known.group if known else None) or GENERAL_ANSWER
+
+    def _update_line(self, update: Update, lang: str, long_date: Callable[[dt.date], str]) -> str:
+        """An update's own source line, e.g. "Update (source: <title>, checked 20 November 2026)"."""
+        checked = update.source.checked
+        return str(self.ui[lang]["update_line"]).strip().format(
+            title=update.source.title, checked=long_date(checked) if checked else update.source.checked_raw,
+        )
 
     def block_sources_for(self, block: str, group: str | None) -> tuple[int, ...]:
         """The paragraphs behind what a block shows a reader in this country group."""
@@ -270,7 +299,13 @@ def check_content(
 ) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
     from content.glossary import check_glossary
-    from content.validation import check_hotline_audience, check_rendering, check_shared_examples
+    from content.validation import (
+        check_hotline_audience,
+        check_rendering,
+        check_shared_examples,
+        check_signoffs,
+        check_update_sources,
+    )
 
     root = Path(directory) if directory else DEFAULT_DIR
     problems: list[Problem] = []
@@ -308,6 +343,8 @@ def check_content(
     check_hotline_audience(content, problems)
     check_rendering(content, problems)
     check_glossary(content, problems)
+    check_update_sources(content, problems)
+    check_signoffs(content, problems)
     if code_cache is not None:
         code_cache.save()  # after check_rendering, which compiled the shared blocks too
     return content, problems
@@ -563,6 +600,7 @@ def _load_text(
         examples=tuple(str(e) for e in examples), reviewed=data.get("reviewed") is True,
         path=path, blocks=frozenset(blocks), variant_sources=variant_sources,
         blocks_by_variant=blocks_by_variant, lines=lines,
+        updates=load_updates(data, path, problems), signoff=read_signoff(data),
     )
 
 

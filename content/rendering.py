@@ -51,3 +51,13 @@ def tidy(text: str) -> str:
             continue
         tidied.append(line)
     return "\n".join(tidied)
+
+
+def with_updates(body: str, updates: Sequence[tuple[str, str]]) -> str:
+    """The answer followed by each dated update: its source line, then its text.
+
+    `updates` holds (source line, text) pairs already worded in the answer's language; they
+    come after the report-based answer so the two are never mixed up.
+    """
+    parts = [body, *(f"{line}\n{text}" for line, text in updates)]
+    return "\n\n".join(part for part in parts if part)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 from content.problems import Problem
+from content.updates import GENERAL_ANSWER, Update
 
 if TYPE_CHECKING:
     from content.library import Content
+
+CASEWORKERS_TZ = ZoneInfo("Asia/Bishkek")
 
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -125,3 +130,72 @@ def _line_of(path, needle: str) -> int:
     except OSError:
         pass
     return 1
+
+
+def caseworkers_today() -> dt.date:
+    """Today in Bishkek, where caseworkers date their checks and sign-offs."""
+    return dt.datetime.now(CASEWORKERS_TZ).date()
+
+
+def check_update_sources(content: Content, problems: list[Problem], today: dt.date | None = None) -> None:
+    """A dated update reaches a migrant only with a source they could check and the day it was checked."""
+    today = today or caseworkers_today()
+    for topic in content.topics.values():
+        for text in topic.texts.values():
+            answers = {GENERAL_ANSWER, *text.variants}
+            for update in text.updates:
+                _check_update(update, answers, today, problems)
+
+
+def _check_update(update: Update, answers: set[str], today: dt.date, problems: list[Problem]) -> None:
+    source, lines, path = update.source, update.lines, update.path
+    if not update.text:
+        problems.append(Problem(path, lines["text"], "update: text is empty"))
+    for name in update.variants:
+        if name not in answers:
+            known = ", ".join(sorted(answers))
+            message = f"update: '{name}' is not an answer of this file ({known})"
+            problems.append(Problem(path, lines["variants"], message))
+    if not source.title:
+        problems.append(Problem(path, lines["source"], "update: source needs a title"))
+    if not source.url and not source.document:
+        problems.append(Problem(path, lines["source"], "update: source needs a url or a document (where to find it)"))
+    checked_line = lines.get("source.checked", lines["source"])
+    if source.checked is None:
+        got = f" (got '{source.checked_raw}')" if source.checked_raw else ""
+        problems.append(Problem(path, checked_line, f"update: source needs checked: the day it was checked{got}"))
+    elif source.checked > today:
+        problems.append(Problem(path, checked_line, f"update: checked {source.checked.isoformat()} is in the future"))
+
+
+def check_signoffs(content: Content, problems: list[Problem], today: dt.date | None = None) -> None:
+    """A file marked reviewed says who reviewed it and when, so the sheet can show it."""
+    today = today or caseworkers_today()
+    for topic in content.topics.values():
+        for text in topic.texts.values():
+            signoff, path = text.signoff, text.path
+            line = signoff.lines.get("reviewed", 1)
+            if not isinstance(signoff.reviewed, bool):
+                problems.append(Problem(path, line, "reviewed: expected true or false"))
+                continue
+            on_line = signoff.lines.get("reviewed_on")
+            if on_line is not None and signoff.on is None:
+                problems.append(Problem(path, on_line, "reviewed_on: expected a date like 2026-11-30"))
+            elif on_line is not None and signoff.on is not None and signoff.on > today:
+                problems.append(Problem(path, on_line, f"reviewed_on {signoff.on.isoformat()} is in the future"))
+            if signoff.reviewed and (not signoff.by or on_line is None):
+                problems.append(Problem(
+                    path, line,
+                    "reviewed: true needs reviewed_by and reviewed_on; use helpline signoff TOPIC LANG --by NAME",
+                ))
+
+
+def overdue_reviews(content: Content, today: dt.date | None = None) -> list[Problem]:
+    """Topics whose review_by date has passed: warnings, not problems, the answers still serve."""
+    today = today or caseworkers_today()
+    return [
+        Problem(topic.path, _line_of(topic.path, "review_by"),
+                f"warning: review_by {topic.review_by.isoformat()} has passed; re-check the answers, set a new date")
+        for topic in sorted(content.topics.values(), key=lambda t: t.id)
+        if topic.review_by < today
+    ]

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from content import Content
 from content.library import CONVERSATION_MENU
-from handlers.understanding.danger import DangerDetector
+from handlers.understanding.danger import DangerDetector, DangerModel
 from handlers.understanding.language import LanguageDetector
 from handlers.understanding.router import Router
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "3"  # change when the models' code changes, so old cache files are ignored
+EVERYDAY_SHARE = 3  # every n-th everyday question teaches the danger model what ordinary sounds like
+MODEL_VERSION = "4"  # change when the models' code changes, so old cache files are ignored
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Knowledge:
 
 
 def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledge:
-    """Train the router and the language detector on the content's example questions."""
+    """Train the router, the language and the danger detectors on the content's examples."""
     examples: dict[str, list[str]] = {}
     by_language: dict[str, list[str]] = {lang: [] for lang in content.languages}
     for topic in content.topics.values():
@@ -50,15 +51,43 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         by_language[lang].extend(questions)
     conversation = sorted(t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU)
 
-    def train() -> tuple[Router, LanguageDetector]:
-        return Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language)
+    def train() -> tuple[Router, LanguageDetector, DangerModel | None]:
+        danger_examples, look_alikes, everyday = danger_training_set(content, examples, off_topic)
+        danger_model = DangerModel(danger_examples, look_alikes, everyday) if danger_examples and everyday else None
+        return (Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language),
+                danger_model)
 
     if cache_dir is None:
-        router, detector = train()
+        router, detector, danger_model = train()
     else:
-        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation], ensure_ascii=False)
-        router, detector = _cached(cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
-    return Knowledge(content, router, detector, DangerDetector(content.danger))
+        # The danger model learns from the kinds' messages, and from everyday questions the patterns let through.
+        danger = [[k.name, k.examples, k.look_alikes, [p.pattern for p in (*k.patterns, *k.unless)]]
+                  for k in content.danger]
+        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation, danger],
+                                 ensure_ascii=False)
+        router, detector, danger_model = _cached(
+            cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
+    return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))
+
+
+def danger_training_set(
+    content: Content, examples: dict[str, list[str]], off_topic: list[str],
+) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """Danger examples by kind, the kinds' look-alikes, and everyday questions as ordinary ones.
+
+    Every topic's example questions and the off-topic ones teach what ordinary sounds like,
+    except those of the topics a danger answer leads to and any the patterns take for danger
+    ("брата задержала полиция" is an example of the detention topic, and danger too). Every
+    third everyday question is enough to teach what ordinary sounds like (the look-alikes carry
+    the hard cases) and keeps training within the start-up budget.
+    """
+    patterns = DangerDetector(content.danger)
+    danger_topics = {kind.topic for kind in content.danger}
+    by_kind = {kind.name: list(kind.examples) for kind in content.danger if kind.examples}
+    look_alikes = [message for kind in content.danger for message in kind.look_alikes]
+    everyday = [q for topic, questions in examples.items() if topic not in danger_topics for q in questions]
+    everyday = [*everyday, *off_topic][::EVERYDAY_SHARE]
+    return by_kind, look_alikes, [q for q in everyday if patterns.match(q) is None]
 
 
 def _cached(cache_dir: Path, key: str, train):

@@ -1,22 +1,17 @@
 """The report the answers come from, split into its numbered paragraphs.
 
-It lives outside the repository (`../shared/seed/`); tests that need it skip with a reason
-when it is absent.
+The French text is kept in the project (content/report/fr.txt), so these checks run from a
+fresh clone.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from functools import cache
-from pathlib import Path
 
-# HELPLINE_REPORT points elsewhere, e.g. from a git worktree that is not beside shared/.
-REPORT = Path(
-    os.environ.get("HELPLINE_REPORT")
-    or Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "000_a1602c65baf75138.txt"
-)
-_NUMBERED = re.compile(r"^(?:\[bookmark:[^\]]*\])?\s*(\d+)\.\s+(.*)$")
+from content.report import REPORT_FR as REPORT
+from content.report import report_paragraphs as paragraphs
+
+__all__ = ["REPORT", "paragraphs", "join_digit_groups", "with_spelled_figures"]
 _DIGIT_GAP = re.compile(r"(?<=\d)[\s\u00a0\u202f,](?=\d{3}(?!\d))")
 # Figures the report spells out in words, as they appear in it.
 _FRENCH_NUMBERS = {
@@ -24,21 +19,6 @@ _FRENCH_NUMBERS = {
     "dix": "10", "six": "6", "trois": "3", "cinq": "5",
 }
 _FRENCH_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _FRENCH_NUMBERS), key=len, reverse=True)) + r")\b")
-
-
-@cache
-def paragraphs() -> dict[int, str]:
-    """Paragraph number → text; unnumbered lines belong to the paragraph above them."""
-    result: dict[int, str] = {}
-    current = 0
-    for line in REPORT.read_text(encoding="utf-8").splitlines():
-        match = _NUMBERED.match(line)
-        if match and int(match.group(1)) == current + 1:
-            current = int(match.group(1))
-            result[current] = match.group(2)
-        elif current:
-            result[current] += "\n" + line
-    return result
 
 
 def join_digit_groups(text: str) -> str:

@@ -9,17 +9,26 @@ The rules are deliberately biased towards over-redaction: when a long number can
 classified it still becomes ``<number>``. Short numbers (days, hotline 1899, years, dates,
 amounts) are kept because they carry the meaning of the question and identify nobody.
 
-Everything is local and rule based: regexes compiled at import, `phonenumbers` imported on
-first use, `stdnum.luhn` for card checks. No network, no model.
+Everything is local: regexes compiled at import, `phonenumbers` imported on first use,
+`stdnum.luhn` for card checks. Names and addresses written without a keyword are found by
+people.py and addresses.py from word lists in data/ (caseworkers may extend them) and the
+Russian dictionary of pymorphy3 (morphology.py), which loads in the background at import.
+No network, no model.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable
 
 from stdnum import luhn
+
+from storage.redaction import morphology
+from storage.redaction.addresses import street_number_spans
+from storage.redaction.lexicon import lexicon as _word_lists
+from storage.redaction.people import name_spans
 
 __all__ = ["PLACEHOLDERS", "redact"]
 
@@ -30,6 +39,7 @@ HANDLE = "<handle>"
 PASSPORT = "<passport>"
 PERSONAL_NUMBER = "<personal_number>"
 CARD = "<card>"
+CARD_CODE = "<card_code>"
 NUMBER = "<number>"
 ADDRESS = "<address>"
 NAME = "<name>"
@@ -42,6 +52,7 @@ PLACEHOLDERS = (
     PASSPORT,
     PERSONAL_NUMBER,
     CARD,
+    CARD_CODE,
     NUMBER,
     ADDRESS,
     NAME,
@@ -154,14 +165,17 @@ _MAX_STREET_TOKENS = 5
 # Keyword after the name, as in Kyrgyz and English: "Ленин көчөсү 12", "12 Baker Street".
 _STREET_AFTER_RE = re.compile(
     rf"(?<![\w<])(?P<name>(?:\d+\w*{_SP}+)?(?:[A-ZА-ЯЁӨҮҢ][\w\-'’]*{_SP}+){{1,3}})"
-    r"(?P<kw>(?i:көчө\w*|кучасы|проспекти\w*|бульвары\w*|street|st\.|avenue|ave\.|road|rd\.))"
+    r"(?P<kw>(?i:көчө\w*|кучасы|проспекти\w*|бульвары\w*|street|st\.|avenue|ave\.|road|rd\."
+    r"|шоссе|проспект\w*|бульвар\w*|переул\w*|prospekt\w*|prospect|shosse|ulitsa|ulica|pereulok|kochosu"
+    r"|köchösü|kochesi)(?![\w]))"
     rf"(?P<num>{_SP}*,?{_SP}*\d+(?:/\d+)?\w*)?"
 )
 # House, flat, building number after its keyword: "д. 5", "кв 12", "apt 3B", "үй 7".
 # Not after a number: "1 кв. 2026" is a quarter, "30 д. 5 ч." a duration.
 _HOUSE_RE = re.compile(
     rf"(?<![\w.])(?<!\d )(?P<kw>(?i:д|дом[ау]?|кв|квартир[аеуы]|корп|корпус|apt|apartment|flat|house"
-    rf"|үй|батир\w*|uy|kv))(?!{_LETTER})\.?"
+    rf"|үй|батир\w*|uy|kv|стр|строени[еяю]|комнат[аеуы]|комн|room|rm|suite|unit|bldg|building|block))"
+    rf"(?!{_LETTER})\.?"
     rf"(?P<sep>{_SP}*(?:№|N|#|no\.?)?{_SP}*)(?P<num>\d+(?:[/\-]\d+)?{_LETTER}?)(?![\w])"
     r"(?!\s*(?:кв\.?\s*м|м2|м²|sq))"  # "квартира 50 кв. м" is an area, not a flat number
 )
@@ -169,6 +183,31 @@ _HOUSE_RE = re.compile(
 _HOUSE_BEFORE_RE = re.compile(
     rf"(?<![\w\-])(?P<num>\d+{_LETTER}?)(?P<sep>{_SP}*-{_SP}*|{_SP}+(?=(?i:мкр)))"
     r"(?P<kw>(?i:үй\w*|батир\w*|мкр\.?|кичирайон\w*))"
+)
+
+# A building or block number after a house number already redacted: "<address> к2", "<address>, корп. 3".
+_BUILDING_AFTER_RE = re.compile(
+    rf"(?<=<address>),?{_SP}*(?:к|корп|стр|k|bldg)\.?{_SP}*\d{{1,3}}(?!\d)", re.IGNORECASE
+)
+# A flat after a house already redacted: "<address> kv 10", "<address>, кв 5" ("1 кв. 2026" is not one).
+_FLAT_AFTER_RE = re.compile(
+    rf"(?<=<address>)(?P<kw>,?{_SP}*(?:кв|квартира|kv|apt|flat|room|комната)\.?{_SP}*)\d{{1,4}}{_LETTER}?(?![\w])",
+    re.IGNORECASE,
+)
+
+# --- card security code ----------------------------------------------------------------
+
+# "cvv 123", "CVC2: 1234", "код на обороте 123", "арткы жагындагы код 123"; or the number first: "123 cvv".
+_CARD_CODE_WORDS = (
+    r"(?:cvv2?|cvc2?|cvv-?код\w*|cvc-?код\w*|cid|security\s+code|card\s+code"
+    r"|код\w*\s+(?:на|с|со)\s+(?:оборот\w*|обратной\s+сторон\w*|задней\s+сторон\w*|спине|спинке)"
+    r"|три\s+цифры(?:\s+(?:сзади|на\s+обороте|с\s+обратной\s+стороны))?"
+    r"|(?:арткы|артындагы|аркасындагы)\s+(?:жагындагы\s+)?(?:код\w*|сан\w*|цифра\w*|үч\s+сан\w*))"
+)
+_CARD_CODE_RE = re.compile(
+    rf"(?<!{_LETTER})(?i:{_CARD_CODE_WORDS})(?!{_LETTER})[^\d\n<]{{0,20}}?(?<!\d)(?P<code>\d{{3,4}})(?!\d)"
+    rf"|(?<![\d/.])(?P<before>\d{{3,4}})(?![\d/.]){_SP}*[-—–(:]?{_SP}*(?:это{_SP}+)?"
+    rf"(?<!{_LETTER})(?i:{_CARD_CODE_WORDS})(?!{_LETTER})"
 )
 
 # --- names -----------------------------------------------------------------------------
@@ -395,9 +434,21 @@ def _redact_long_runs(text: str) -> str:
     return _RUN_RE.sub(sub, text)
 
 
+def _redact_card_codes(text: str) -> str:
+    """The three or four digits of a card's security code, with or without the card."""
+
+    def sub(match: re.Match[str]) -> str:
+        group = "code" if match.group("code") else "before"
+        return match.group(0)[: match.start(group) - match.start()] + CARD_CODE + match.group(0)[
+            match.end(group) - match.start():]
+
+    return _CARD_CODE_RE.sub(sub, text)
+
+
 def _redact_addresses(text: str) -> str:
-    """Street names and house/flat numbers after (or, in Kyrgyz, before) their keyword.
-    The keyword stays so the reviewer still sees that an address was given."""
+    """Street names and house/flat numbers after (or, in Kyrgyz, before) their keyword, or a
+    capitalised street name right before a house number ("Профсоюзная 43 к2"). A keyword stays
+    so the reviewer still sees that an address was given."""
     text = _STREET_AFTER_RE.sub(
         lambda m: ADDRESS + " " + m.group("kw") + (" " + ADDRESS if m.group("num") else ""),
         text,
@@ -405,7 +456,11 @@ def _redact_addresses(text: str) -> str:
     text = _sub_street_before(text)
     text = _HOUSE_RE.sub(lambda m: m.group(0)[: m.start("num") - m.start()] + ADDRESS, text)
     text = _HOUSE_BEFORE_RE.sub(lambda m: ADDRESS + m.group("sep") + m.group("kw"), text)
-    return text
+    spans = street_number_spans(text)
+    if spans:
+        text = _replace_spans(text, [(start, end, ADDRESS) for start, end in spans])
+    text = _BUILDING_AFTER_RE.sub("", text)
+    return _FLAT_AFTER_RE.sub(lambda m: m.group("kw") + ADDRESS, text)
 
 
 def _sub_street_before(text: str) -> str:
@@ -460,8 +515,8 @@ def _street_name_end(text: str, pos: int, *, abbreviated: bool) -> int | None:
 
 
 def _redact_names(text: str) -> str:
-    """Up to three words after "меня зовут", "менин атым", "my name is"... Rule based, so
-    names given without such a phrase are not caught."""
+    """Names given after "меня зовут", "менин атым", "my name is" (up to three words), and
+    names anywhere else that look like names (people.py)."""
     spans = []
     for trigger in _NAME_TRIGGER_RE.finditer(text):
         first = _NAME_WORD_RE.match(text, trigger.end())
@@ -484,6 +539,7 @@ def _redact_names(text: str) -> str:
                 break
             end = nxt.end(1)
         spans.append((start, end, NAME))
+    spans.extend((start, end, NAME) for start, end in name_spans(text))
     return _replace_spans(text, spans) if spans else text
 
 
@@ -518,6 +574,17 @@ def redact(text: str) -> str:
         if _count_digits(text) >= MIN_LONG_DIGITS:
             text = _redact_phones_with_library(text)
             text = _redact_long_runs(text)
+    if _count_digits(text) >= 3:
+        text = _redact_card_codes(text)
     text = _redact_addresses(text)
     text = _redact_names(text)
     return text
+
+
+def _warm_up() -> None:
+    """Read the word lists and the Russian dictionary before the first message needs them."""
+    _word_lists()
+    morphology.load()
+
+
+threading.Thread(target=_warm_up, name="redaction-warm-up", daemon=True).start()

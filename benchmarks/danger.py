@@ -1,0 +1,126 @@
+"""Danger detection on wording nobody tuned for (issue 11).
+
+The held-out set (tests/safety/heldout.yaml) holds families of wording that neither the
+caseworkers' patterns nor the learned detector ever saw; the danger set in content/danger.yaml
+is what the detector trains on. Recall counts a held-out danger message that got the
+emergency (or trafficking) card at all; *right answer first* also asks that the card is the
+one its kind needs (trafficking for confinement and forced labour, emergency otherwise).
+A false alarm is an ordinary question with alarming words (deportation, a fine, a parent's
+pension, an expired passport, being fired…) that got the card.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+
+from benchmarks.markdown import Check, table
+from content import Content
+from handlers.knowledge import Knowledge, danger_training_set
+from handlers.understanding.danger import DangerDetector, DangerModel
+from tests.safety import heldout
+
+FOLDS = 5
+
+
+def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
+    """The section's Markdown and its target checks."""
+    detector = knowledge.danger
+    model = detector.model
+    patterns_only = DangerDetector(detector.kinds)
+    score = heldout.score(detector)
+    patterns = heldout.score(patterns_only)
+    danger = [text for family in heldout.families("danger") for text in family.messages]
+    ordinary = [text for family in heldout.families("ordinary") for text in family.messages]
+    model_caught = sum(model.predict(text) is not None for text in danger) if model else 0
+    model_alarms = sum(model.predict(text) is not None for text in ordinary) if model else 0
+    by_kind: Counter[str] = Counter()
+    caught_by_kind: Counter[str] = Counter()
+    for family in heldout.families("danger"):
+        by_kind[family.kind or "?"] += len(family.messages)
+        caught_by_kind[family.kind or "?"] += sum(detector.detect(text) is not None for text in family.messages)
+    examples, looks, everyday = _training_set(content)
+    seconds = _training_seconds(examples, looks, everyday)
+    cv_recall, cv_alarms = _cross_validation(examples, looks, everyday)
+    size = sum(len(v) for v in examples.values())
+    pct = "{:.1%}".format
+    body = [
+        __doc__.split("\n\n", 1)[1].strip(),
+        f"The danger set: {size} danger messages in {len(examples)} kinds and {len(looks)} look-alikes "
+        f"(ordinary questions with alarming words), plus {len(everyday)} everyday example questions of the "
+        f"topics as further ordinary ones. The held-out set: {score.danger} danger messages in "
+        f"{len(heldout.families('danger'))} wording families and {score.ordinary} ordinary ones.",
+        table(["on the held-out set", "danger caught (recall)", "right answer first",
+               "ordinary flagged (false alarms)"],
+              [("patterns alone", f"{patterns.caught} of {score.danger} ({pct(patterns.recall)})", "–",
+                f"{patterns.false_alarms} of {score.ordinary} ({pct(patterns.false_alarm_rate)})"),
+               ("learned detector alone", f"{model_caught} of {score.danger} ({pct(model_caught / score.danger)})",
+                "–", f"{model_alarms} of {score.ordinary} ({pct(model_alarms / score.ordinary)})"),
+               ("**helpline (patterns, then the detector)**",
+                f"**{score.caught} of {score.danger} ({pct(score.recall)})**",
+                f"{score.right_answer} of {score.danger}",
+                f"**{score.false_alarms} of {score.ordinary} ({pct(score.false_alarm_rate)})**")]),
+        "**By round.** Each round of the held-out set was written before a change to the detector and "
+        "measured on it; a round was then seen while the next change was made. Figures for the detector as it "
+        "stands now:",
+        table(["round", "recall", "false alarms"],
+              [(f"{r}", f"{s.caught} of {s.danger} ({pct(s.recall)})",
+                f"{s.false_alarms} of {s.ordinary} ({pct(s.false_alarm_rate)})")
+               for r, s in ((r, heldout.score(detector, (r,))) for r in _rounds())]),
+        "Held-out recall by kind: " + ", ".join(
+            f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items())) + ".",
+        "Missed: " + ("; ".join(f"«{text}»" for text in score.missed) or "none") + ".",
+        "Flagged though ordinary: " + ("; ".join(f"«{text}»" for text in score.alarmed) or "none") + ".",
+        f"**The learned detector alone, {FOLDS}-fold cross-validation on the danger set** (the way its threshold "
+        f"was chosen): {pct(cv_recall)} of unseen danger examples caught, {pct(cv_alarms)} of unseen look-alikes "
+        f"flagged. Training it takes {seconds:.2f} s of CPU time at first start; later starts read it back from "
+        "the model cache.",
+    ]
+    checks = [
+        Check("held-out danger recall", f"≥ {heldout.RECALL_TARGET:.0%}", pct(score.recall),
+              score.recall >= heldout.RECALL_TARGET),
+        Check("false alarms on ordinary questions with alarming words", f"≤ {heldout.FALSE_ALARM_TARGET:.0%}",
+              pct(score.false_alarm_rate), score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET),
+    ]
+    return "\n\n".join(body), checks
+
+
+def _rounds() -> list[int]:
+    return sorted({family.round for part in ("danger", "ordinary") for family in heldout.families(part)})
+
+
+def _training_set(content: Content) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    examples: dict[str, list[str]] = {}
+    for topic in content.topics.values():
+        questions = examples.setdefault(topic.id, [])
+        for text in topic.texts.values():
+            questions.extend(text.examples)
+            questions.append(text.title)
+    off_topic = [question for questions in content.off_topic.values() for question in questions]
+    return danger_training_set(content, examples, off_topic)
+
+
+def _training_seconds(examples: dict[str, list[str]], looks: list[str], everyday: list[str]) -> float:
+    started = time.process_time()
+    DangerModel(examples, looks, everyday)
+    return time.process_time() - started
+
+
+def _cross_validation(examples: dict[str, list[str]], looks: list[str], everyday: list[str]) -> tuple[float, float]:
+    """Recall on held-back danger examples and false alarms on held-back look-alikes, model alone."""
+    shuffle = random.Random(11)
+    danger = [(text, kind) for kind, texts in examples.items() for text in texts]
+    looks = list(looks)
+    shuffle.shuffle(danger)
+    shuffle.shuffle(looks)
+    caught = alarms = 0
+    for fold in range(FOLDS):
+        train: dict[str, list[str]] = {}
+        for i, (text, kind) in enumerate(danger):
+            if i % FOLDS != fold:
+                train.setdefault(kind, []).append(text)
+        model = DangerModel(train, [t for i, t in enumerate(looks) if i % FOLDS != fold], everyday)
+        caught += sum(model.predict(t) is not None for i, (t, _) in enumerate(danger) if i % FOLDS == fold)
+        alarms += sum(model.predict(t) is not None for i, t in enumerate(looks) if i % FOLDS == fold)
+    return caught / len(danger), alarms / len(looks)
