@@ -15,10 +15,12 @@ class Check:
     figure: str
     met: bool | None  # None: not measured
     issues: tuple[int, ...] = (7,)  # the issues that set this target
+    reason: str = ""  # why a missed target was missed, from what was measured
 
     @property
     def verdict(self) -> str:
-        return {True: "met", False: "**missed**", None: "not measured"}[self.met]
+        verdict = {True: "met", False: "**missed**", None: "not measured"}[self.met]
+        return f"{verdict}: {self.reason}" if self.reason and self.met is not True else verdict
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

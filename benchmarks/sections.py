@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from benchmarks import danger, endtoend, growth, logreport, quality, redaction, speed
+from benchmarks import danger, endtoend, growth, logreport, machine, quality, redaction, speed
 from benchmarks.data import Question, TrainingSet
 from benchmarks.markdown import Check, table
 from benchmarks.plan import Plan
@@ -35,6 +35,7 @@ class Context:
     knowledge: Knowledge
     training: TrainingSet
     questions: list[Question]
+    measured: dict[str, float] = field(default_factory=dict)  # figures a later section explains its own with
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,15 @@ def speed_and_size(ctx: Context) -> Section:
         "**Where resident memory goes** (the same fresh process, VmRSS after each step, last run):",
         table(["step", "VmRSS"], [(name, f"{mib:.0f} MiB") for name, mib in startup.memory]),
     ]
+    ctx.measured.update(core_cpu_ms=latency.cpu_mean.median * 1000, imports_s=startup.imports.median,
+                        load_s=startup.load.median, train_s=startup.train.median, restart_s=warm.ready.median)
+    cpu_p99 = latency.cpu_p99.median * 1000
+    waited = "the slow calls mostly waited for a processor on the shared machine" if cpu_p99 < P99_TARGET_MS \
+        else "the calls themselves compute that long"
     checks = [
         Check("core latency p99", f"< {P99_TARGET_MS:.0f} ms", latency.p99.show(**ms),
-              latency.p99.median * 1000 < P99_TARGET_MS, (12, 7)),
+              latency.p99.median * 1000 < P99_TARGET_MS, (12, 7),
+              f"the same calls' CPU time has p99 {cpu_p99:.2f} ms: {waited}"),
         Check("start-up (imports + load + train)", f"< {STARTUP_TARGET_S:.0f} s", startup.ready.show(" s", 2),
               startup.ready.median < STARTUP_TARGET_S),
         Check("start-up on a restart (models cached)", f"< {STARTUP_TARGET_S:.0f} s", warm.ready.show(" s", 2),
@@ -132,7 +139,7 @@ def end_to_end(ctx: Context) -> Section:
         body += _ready_part(figures.ready)
     if figures.bursts:
         body += _burst_part(figures.bursts, plan)
-    checks = _e2e_checks(figures, plan)
+    checks = _e2e_checks(figures, plan, ctx.measured)
     broken = any("is not installed" not in line for line in figures.skipped)
     return Section(title, "\n\n".join(body), checks, broken)
 
@@ -184,8 +191,9 @@ def _burst_part(bursts: list[endtoend.Burst], plan: Plan) -> list[str]:
     ]
 
 
-def _e2e_checks(figures: endtoend.Figures, plan: Plan) -> list[Check]:
-    """Issue 12's targets (and issue 7's end-to-end ones) from the measured figures."""
+def _e2e_checks(figures: endtoend.Figures, plan: Plan, measured: dict[str, float]) -> list[Check]:
+    """Issue 12's targets (and issue 7's end-to-end ones) from the measured figures; a missed one says
+    why from what was measured, in this section or in section 2 (`measured`)."""
     default = DEFAULT_FRAMEWORK
     bursts = {(b.framework, b.kind): b for b in figures.bursts}
     ready = {(r.framework, r.kind): r for r in figures.ready}
@@ -196,7 +204,10 @@ def _e2e_checks(figures: endtoend.Figures, plan: Plan) -> list[Check]:
     checks.append(Check(
         f"each update fetched once (average over a {plan.burst_messages}-message burst)", f"≤ {FETCH_TARGET}",
         "; ".join(f"{b.framework} {b.kind}: {b.fetched.median:.2f}" for b in fetched) or "–",
-        all(b.fetched.median <= FETCH_TARGET for b in fetched) if fetched else None, (12,)))
+        all(b.fetched.median <= FETCH_TARGET for b in fetched) if fetched else None, (12,),
+        "the echo bots, on the same libraries and emulator, got each update once "
+        f"({', '.join(f'{b.fetched.median:.2f}' for b in figures.bursts if b.kind == endtoend.ECHO)}): "
+        "the repeats come from helpline's own polling loop (Telegram hands an update back until the offset passes it)"))
     for framework in plan.frameworks:
         if (framework, endtoend.ECHO) not in bursts:
             checks.append(Check(f"CPU per message vs the echo bot, {framework}", f"≤ {CPU_RATIO_TARGET:.0f}×",
@@ -204,12 +215,19 @@ def _e2e_checks(figures: endtoend.Figures, plan: Plan) -> list[Check]:
             continue
         echo = bursts[framework, endtoend.ECHO].cpu_per_1000.median
         ratios = {k: bursts[framework, k].cpu_per_1000.median / echo for k in helpline_kinds}
+        core = measured.get("core_cpu_ms")
+        why = "" if core is None else (
+            f"helpline's core alone (language, danger check, routing, rendering, the redacted log row) uses "
+            f"{core:.2f} ms of CPU per message (section 2), {core / echo:.1f}× the echo bot's whole cost here")
+        fetches = max(bursts[framework, k].fetched.median for k in helpline_kinds)
+        if fetches > FETCH_TARGET:
+            why += f"{'; ' if why else ''}and each update is fetched and parsed up to {fetches:.0f} times"
         checks.append(Check(
             f"CPU per message vs the echo bot, {framework}", f"≤ {CPU_RATIO_TARGET:.0f}×",
             f"×{ratios[endtoend.SHIPPED]:.1f} as shipped, ×{ratios[endtoend.UNLIMITED]:.1f} limits lifted "
             f"({bursts[framework, endtoend.SHIPPED].cpu_per_1000.median:.2f} and "
             f"{bursts[framework, endtoend.UNLIMITED].cpu_per_1000.median:.2f} vs {echo:.2f} CPU s per 1,000)",
-            max(ratios.values()) <= CPU_RATIO_TARGET, (12,)))
+            max(ratios.values()) <= CPU_RATIO_TARGET, (12,), why))
 
     others = [f for f in plan.frameworks if f != default]
 
@@ -225,7 +243,8 @@ def _e2e_checks(figures: endtoend.Figures, plan: Plan) -> list[Check]:
     checks.append(Check(
         f"default front end ({default}) ready on a restart, from spawn", f"≤ {RESTART_TARGET_S} s",
         ready_text(default, endtoend.WARM) + beside(lambda f: ready_text(f, endtoend.WARM)),
-        None if warm is None else warm.seconds.median <= RESTART_TARGET_S, (12,)))
+        None if warm is None else warm.seconds.median <= RESTART_TARGET_S, (12,),
+        "" if warm is None else _start_reason(warm, RESTART_TARGET_S, measured, first=False)))
 
     def peak_text(framework: str) -> str:
         b = bursts.get((framework, endtoend.SHIPPED))
@@ -235,12 +254,15 @@ def _e2e_checks(figures: endtoend.Figures, plan: Plan) -> list[Check]:
     checks.append(Check(
         f"default front end ({default}) peak RSS during the burst", f"≤ {BURST_RSS_TARGET_MB:.0f} MB",
         peak_text(default) + beside(peak_text),
-        None if shipped is None else shipped.peak_mib * MB_PER_MIB <= BURST_RSS_TARGET_MB, (12,)))
+        None if shipped is None else shipped.peak_mib * MB_PER_MIB <= BURST_RSS_TARGET_MB, (12,),
+        "" if (default, endtoend.ECHO) not in bursts else "the echo bot on the same library alone peaks at "
+        f"{bursts[default, endtoend.ECHO].peak_mib * MB_PER_MIB:.0f} MB"))
     cold = ready.get((default, endtoend.COLD))
     checks.append(Check(
         f"first start (trains its models), {default}, from spawn to first getUpdates", f"≤ {FIRST_START_TARGET_S} s",
         ready_text(default, endtoend.COLD) + beside(lambda f: ready_text(f, endtoend.COLD)),
-        None if cold is None else cold.seconds.median <= FIRST_START_TARGET_S, (12,)))
+        None if cold is None else cold.seconds.median <= FIRST_START_TARGET_S, (12,),
+        "" if cold is None else _start_reason(cold, FIRST_START_TARGET_S, measured, first=True)))
 
     for framework in plan.frameworks:
         of = {k: bursts.get((framework, k)) for k in (endtoend.SHIPPED, endtoend.UNLIMITED, endtoend.ECHO)}
@@ -258,6 +280,25 @@ def _e2e_checks(figures: endtoend.Figures, plan: Plan) -> list[Check]:
                   ours.rate.median > E2E_RATE_TARGET),
         ]
     return checks
+
+
+def _start_reason(ready: endtoend.Ready, target: float, measured: dict[str, float], first: bool) -> str:
+    """Why a start took longer than its target: waiting for a processor, or work the process did."""
+    cpu = ready.cpu.median
+    if cpu <= target:
+        return (f"the process itself used {cpu:.2f} s of CPU by then; the rest is waiting for a processor on the "
+                f"shared machine (load average now {machine.load_average()})")
+    if first and "train_s" in measured:
+        work = (f"importing the libraries, scikit-learn among them ({measured['imports_s']:.2f} s), loading and "
+                f"checking the content ({measured['load_s']:.2f} s) and training the models "
+                f"({measured['train_s']:.2f} s; section 2, without a Telegram library)")
+    elif "restart_s" in measured:
+        work = (f"of which importing helpline's libraries, loading and checking the content and reading the cached "
+                f"models take {measured['restart_s']:.2f} s in a bare process (section 2); the rest is the Telegram "
+                "library and the bot's own setup")
+    else:
+        work = "importing the libraries and loading the content"
+    return f"it needs {cpu:.2f} s of CPU before its first getUpdates: {work}"
 
 
 def growth_section(ctx: Context) -> Section:

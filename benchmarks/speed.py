@@ -97,6 +97,7 @@ class Latency:
     p99: Spread
     mean: Spread
     cpu_p99: Spread  # the same messages' CPU time (this thread), which other processes cannot stretch
+    cpu_mean: Spread
     messages: int
 
 
@@ -117,7 +118,7 @@ def core_latency(knowledge: Knowledge, questions: Sequence[Question], runs: int)
     Each run uses a fresh SQLite database on disk (WAL, as the bot runs); time covers
     routing, rendering and writing the log row.
     """
-    p50s, p99s, means, cpu_p99s = [], [], [], []
+    p50s, p99s, means, cpu_p99s, cpu_means = [], [], [], [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             db = open_database(Path(folder) / "bench.sqlite")
@@ -137,7 +138,9 @@ def core_latency(knowledge: Knowledge, questions: Sequence[Question], runs: int)
         p99s.append(percentile(times, 99))
         means.append(sum(times) / len(times))
         cpu_p99s.append(percentile(cpu_times, 99))
-    return Latency(Spread.of(p50s), Spread.of(p99s), Spread.of(means), Spread.of(cpu_p99s), len(questions))
+        cpu_means.append(sum(cpu_times) / len(cpu_times))
+    return Latency(Spread.of(p50s), Spread.of(p99s), Spread.of(means), Spread.of(cpu_p99s), Spread.of(cpu_means),
+                   len(questions))
 
 
 def start_up(runs: int) -> StartUp:
