@@ -1,0 +1,305 @@
+"""Delivery that nothing can break: the durable inbox, the outbox, unreadable updates,
+repeated update ids, storage faults and schema upgrades, on both front ends.
+
+Each test is one of the holes the hardening pass found (issue 11) or a promise of the
+durable inbox (issue 12), told as what the people writing to the bot would notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bot.telegram.outbox as outbox_module
+from bot.app import Helpline, build_helpline
+from bot.config import load_settings
+from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
+from storage.database import MIGRATIONS, DatabaseFile, open_database, schema_version
+from storage.querylog import QueryLog, QueryRecord
+from tests.test_telegram import (  # noqa: F401 - fixtures shared with the Telegram tests
+    FRAMEWORKS,
+    HASH_KEY,
+    Person,
+    _free_port,
+    data_root,
+    helpline,
+    no_proxy,
+    plain,
+    running,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "helpline-957ebc3.sql"
+ADMIN = 731_888_001
+e2e = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def own_helpline(data_root: Path, helpline: Helpline) -> Helpline:  # noqa: F811
+    """A bot with its own database (tests here delete and lock it) and one admin."""
+    root = data_root / "delivery"
+    shutil.copytree(data_root / "data" / "cache", root / "cache", dirs_exist_ok=True)
+    environment = {"HELPLINE_DATA_DIR": str(root), "HELPLINE_HASH_KEY": HASH_KEY,
+                   "HELPLINE_CONTENT_DIR": str(data_root / "content-snapshot"),
+                   "HELPLINE_ADMIN_IDS": str(ADMIN)}
+    return build_helpline(load_settings(environment, dotenv=False))
+
+
+# -- schema versions ---------------------------------------------------------------------
+
+
+def test_a_database_made_by_the_previous_release_upgrades_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "helpline.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(FIXTURE.read_text())  # made by main's code before schema versions
+    old.close()
+    db = open_database(path)
+    assert schema_version(db.conn) == len(MIGRATIONS)
+    assert db["queries"].count == 2 and db["tickets"].count == 1 and db["updates_done"].count == 1
+    assert {"inbox", "outbox", "dead_letters"} <= set(db.table_names())
+    log = QueryLog(db)
+    log.record_query(QueryRecord("k1:cccc", "en", "text", "hello"))
+    assert log.pending == 0 and db["queries"].count == 3
+    db.conn.close()
+    assert schema_version(open_database(path).conn) == len(MIGRATIONS)  # idempotent
+
+
+def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "helpline.sqlite"
+    newer = sqlite3.connect(path)
+    newer.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    newer.close()
+    with pytest.raises(RuntimeError, match="upgrade helpline"):
+        open_database(path)
+
+
+# -- one bad row never blocks the log ----------------------------------------------------
+
+
+def test_a_row_that_cannot_be_written_is_set_aside_and_the_rows_behind_it_are_written(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "helpline.sqlite")
+    log = QueryLog(db)
+    log._write("queries", {"user_key": "k1:a", "text": "Меня зовут Айбек \ud800", "lang": "ru"})
+    for n in range(3):
+        log.record_query(QueryRecord(f"k1:{n}", "ru", "text", f"вопрос {n}"))
+    assert log.pending == 0 and db["queries"].count == 3 and log.set_aside == 1
+    [dead] = list(db["dead_letters"].rows)
+    assert dead["source"] == "queries" and dead["reason"] == "UnicodeEncodeError"
+    assert "Айбек" not in json.loads(dead["row"])["text"]  # redacted like any log row
+
+
+def test_text_with_a_lone_surrogate_is_logged_as_valid_unicode(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "helpline.sqlite")
+    log = QueryLog(db)
+    log.record_query(QueryRecord("k1:a", "ru", "text", "патент \ud800 нужен"))
+    assert log.pending == 0 and log.set_aside == 0
+    assert next(db["queries"].rows)["text"] == "патент \ufffd нужен"
+
+
+def test_a_deleted_database_file_is_recreated_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "helpline.sqlite"
+    database = DatabaseFile(path, check_every=0)
+    told = []
+    database.on_replaced.append(lambda: told.append(True))
+    log = QueryLog(database.db, file=database)
+    log.record_query(QueryRecord("k1:a", "ru", "text", "первый"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    log.record_query(QueryRecord("k1:b", "ru", "text", "второй"))
+    assert database.replaced == 1 and told == [True]
+    assert sqlite3.connect(path).execute("SELECT text FROM queries").fetchall() == [("второй",)]
+
+
+# -- on Telegram ---------------------------------------------------------------------------
+
+
+def _answered(people: list[Person]) -> bool:
+    return all(person.seen for person in people)
+
+
+@e2e
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_lone_surrogate_stops_nobody(helpline: Helpline, framework: str) -> None:  # noqa: F811
+    async with running(helpline, framework) as bot:
+        sender = bot.person(lang="ru")
+        await bot.emulator.push(bot.emulator.message_update(sender.id, "зарплату \ud800 не платят"))
+        others = [bot.person(lang="ru") for _ in range(5)]
+        for person in others:
+            await bot.emulator.push(bot.emulator.message_update(person.id, "как получить патент"))
+        await bot.emulator.wait_for(lambda: _answered([sender, *others]), 30)
+        assert helpline.querylog.pending == 0
+
+
+def unreadable_shapes(emulator: Any, user_id: int) -> list[dict[str, Any]]:
+    """Eight shapes a Bot API server of another version might send."""
+    def message(**change: Any) -> dict[str, Any]:
+        update = emulator.message_update(user_id, "патент")
+        update["message"].update(change)
+        return {key: value for key, value in update.items()}
+
+    no_chat = message()
+    del no_chat["message"]["chat"]
+    no_date = message()
+    del no_date["message"]["date"]
+    callback = emulator.callback_update(user_id, emulator.message_update(user_id, "x")["message"], "m")
+    no_from = json.loads(json.dumps(callback))
+    del no_from["callback_query"]["from"]
+    return [
+        no_chat, no_date, message(text=12345), no_from,
+        message(chat={"id": "abc", "type": "private"}),
+        message(entities="bold"),
+        message(**{"from": {"id": user_id}}),  # no is_bot
+        {"update_id": emulator.next_update_id(), "message": "not an object"},
+    ]
+
+
+@e2e
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_updates_no_library_can_read_are_answered_politely_or_skipped(
+        helpline: Helpline, framework: str) -> None:  # noqa: F811
+    async with running(helpline, framework) as bot:
+        sender = bot.person(lang="en")
+        shapes = unreadable_shapes(bot.emulator, sender.id)
+        for update in shapes:
+            await bot.emulator.push(update)
+        after = bot.person(lang="en")
+        await after.say("how do I send money home")
+        await bot.emulator.wait_for(lambda: len(sender.seen) >= 5)
+        assert {plain(message) for message in sender.seen} == {bot.ui("en", "non_text")}
+        assert set(bot.emulator.deliveries.values()) == {1}  # none held the offset back
+        events = helpline.querylog.db.execute(
+            "SELECT COUNT(*) FROM events WHERE kind = 'update_unreadable'").fetchone()[0]
+        assert events >= len(shapes)
+
+
+@e2e
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_replies_outlive_an_outage_longer_than_the_retry_budget(
+        helpline: Helpline, framework: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(outbox_module, "FIRST_WAIT", 0.5)
+    async with running(helpline, framework) as bot:
+        people = [bot.person(lang="en") for _ in range(4)]
+        sends = len(bot.emulator.called("sendMessage"))
+        bot.emulator.down_until = time.monotonic() + 12  # past Delivery's ~7.5 s of retries
+        for person in people:
+            await bot.emulator.push(bot.emulator.message_update(person.id, "I lost my passport",
+                                                                language_code="en"))
+        await bot.emulator.wait_for(lambda: len(bot.emulator.called("sendMessage")) > sends)
+        await bot.emulator.wait_for(lambda: _answered(people), 60)
+        assert [len(person.seen) for person in people] == [1, 1, 1, 1]
+
+
+@e2e
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_repeated_update_id_is_answered_once_by_webhook_and_polling(
+        helpline: Helpline, framework: str) -> None:  # noqa: F811
+    plan = WebhookPlan("127.0.0.1", _free_port(), "https://bot.example.org/", "s3cret-" + "y" * 20)
+    async with running(helpline, framework, webhook=plan) as bot:
+        once, burst = bot.person(lang="en"), bot.person(lang="en")
+        first = bot.emulator.message_update(once.id, "/start", language_code="en")
+        second = bot.emulator.message_update(burst.id, "/start", language_code="en")
+        endpoint = f"http://127.0.0.1:{plan.port}{plan.path}"
+        headers = {SECRET_HEADER: plan.secret}
+        async with aiohttp.ClientSession() as session:
+            async def post(update: dict[str, Any]) -> int:
+                async with session.post(endpoint, json=update, headers=headers) as response:
+                    return response.status
+            assert [await post(first) for _ in range(3)] == [200, 200, 200]
+            assert await asyncio.gather(*(post(second) for _ in range(5))) == [200] * 5
+        await bot.emulator.wait_for(lambda: len(once.seen) >= 3 and len(burst.seen) >= 3)
+        await asyncio.sleep(1.0)  # time for a wrong second answer to show
+        assert len(once.seen) == 3 and len(burst.seen) == 3
+    async with running(helpline, framework) as bot:  # the same update comes back by polling
+        bot.emulator.chats.clear()
+        await bot.emulator.push(first)
+        late = bot.person(lang="en")
+        await late.say("/start", replies=3)
+        assert bot.emulator.chats[once.id] == []
+
+
+@e2e
+async def test_a_deleted_database_is_recreated_loudly_and_admins_are_told(
+        own_helpline: Helpline, caplog: pytest.LogCaptureFixture) -> None:
+    async with running(own_helpline, "ptb") as bot:
+        before = bot.person(lang="ru")
+        await before.say("как получить патент")
+        path = own_helpline.settings.database_path
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        await asyncio.sleep(1.1)  # the identity is checked at most once a second
+        after = bot.person(lang="ru")
+        await after.say("зарплату не платят")
+        admin = Person(bot.emulator, "en")
+        admin.id = admin.chat = ADMIN
+        await bot.emulator.wait_for(lambda: bool(admin.seen))
+        assert plain(admin.seen[0]) == str(own_helpline.conversation.knowledge.content
+                                           .ui["ru"]["admin"]["database_replaced"])
+        [figures] = await admin.say("/stats")
+        assert "database recreated 1 time(s)" in plain(figures)
+        assert "WAS DELETED OR REPLACED" in caplog.text
+        assert path.exists()
+
+
+@e2e
+async def test_a_locked_database_delays_no_answer(own_helpline: Helpline) -> None:
+    async with running(own_helpline, "ptb") as bot:
+        blocker = sqlite3.connect(own_helpline.settings.database_path, timeout=5)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            people = [bot.person(lang="en") for _ in range(3)]
+            for person in people:
+                await bot.emulator.push(bot.emulator.message_update(person.id, "hello", language_code="en"))
+            await bot.emulator.wait_for(lambda: _answered(people), 30)  # while still locked
+        finally:
+            blocker.rollback()
+            blocker.close()
+        later = bot.person(lang="en")
+        await later.say("how do I send money home")
+        await asyncio.sleep(1.0)
+        assert [len(person.seen) for person in people] == [len(people[0].seen)] * 3
+
+
+# -- whatever arrives, everybody else is answered -----------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+update_keys = st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "x"])
+texts = st.text(alphabet=st.characters(blacklist_categories=()), max_size=80)  # surrogates included
+
+
+@e2e
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_arbitrary_text_and_update_json_never_stop_anyone_else(
+        helpline: Helpline, framework: str) -> None:  # noqa: F811
+    drawn: list[tuple[str, Any, Any]] = []
+
+    @settings(max_examples=25, database=None, deadline=None)
+    @given(texts, update_keys, json_values)
+    def collect(text: str, key: str, payload: Any) -> None:
+        drawn.append((text, key, payload))
+
+    collect()
+    async with running(helpline, framework) as bot:
+        people = []
+        for text, key, payload in drawn:
+            stranger = bot.person(lang="ru")
+            await bot.emulator.push(bot.emulator.message_update(stranger.id, text))
+            await bot.emulator.push({"update_id": bot.emulator.next_update_id(), key: payload})
+            person = bot.person(lang="ru")
+            people.append(person)
+            await bot.emulator.push(bot.emulator.message_update(person.id, "как получить патент"))
+        await bot.emulator.wait_for(lambda: _answered(people), 90)
+        assert helpline.querylog.pending == 0
+        assert set(bot.emulator.deliveries.values()) == {1}
