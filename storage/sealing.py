@@ -33,8 +33,8 @@ class Sealer:
         self._mac_key = hmac.new(key, f"seal-mac:{purpose}".encode(), hashlib.sha256).digest()
 
     def seal(self, value: Any) -> str:
-        """`value` (anything JSON can hold) as an opaque ASCII string."""
-        plain = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+        """`value` (anything JSON can hold, lone surrogates too) as an opaque ASCII string."""
+        plain = zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 1)
         nonce = secrets.token_bytes(_NONCE)
         body = _xor(plain, self._stream(nonce, len(plain)))
         tag = hmac.new(self._mac_key, nonce + body, hashlib.sha256).digest()[:_TAG]

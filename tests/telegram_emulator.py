@@ -375,7 +375,7 @@ def _entities(text: str) -> list[dict[str, Any]]:
     entities = []
     position = 0
     for word in text.split(" "):
-        length = len(word.encode("utf-16-le")) // 2
+        length = len(word.encode("utf-16-le", "surrogatepass")) // 2
         if word.startswith("/") and position == 0 and len(word) > 1:
             entities.append({"type": "bot_command", "offset": 0, "length": length})
         elif word.startswith("@") and len(word) > 1:

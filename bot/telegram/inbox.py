@@ -71,7 +71,7 @@ class Intake:
             return True
         try:
             fresh = set(await self.run("receive", pairs))
-        except (sqlite3.Error, OSError) as error:
+        except Exception as error:  # noqa: BLE001 - a storage fault never stops the answers
             self.unsaved += len(pairs)
             log.warning("inbox write failed (%s): answering %d update(s) from memory",
                         type(error).__name__, len(pairs))
