@@ -137,12 +137,18 @@ class QueryLog:
             try:
                 with self.db.conn:
                     self.db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
-            except sqlite3.OperationalError as error:  # locked, read-only, disk full: wait
+            except (sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
                 self.failures += 1
-                self._outage += 1
-                log.warning("query log write failed (%s); %d rows waiting", type(error).__name__, len(self._pending))
-                return False
-            except Exception as error:  # noqa: BLE001 - this row's own fault: set it aside
+                self._set_aside(table, row, error)  # a value SQLite refuses: this row's own fault
+            except sqlite3.Error as error:  # locked, read-only, disk full… unless the next row goes in
+                self.failures += 1
+                if not self._next_goes_in():
+                    self._outage += 1
+                    log.warning("query log write failed (%s); %d rows waiting",
+                                type(error).__name__, len(self._pending))
+                    return False
+                self._set_aside(table, row, error)
+            except Exception as error:  # noqa: BLE001 - text no encoding holds: this row's own fault
                 self.failures += 1
                 self._set_aside(table, row, error)
             self._pending.popleft()
@@ -152,6 +158,20 @@ class QueryLog:
                 "ts": utc_now().isoformat(timespec="milliseconds"), "kind": "log_failure", "detail": str(outage),
             }))
             return self._drain()
+        return True
+
+    def _next_goes_in(self) -> bool:
+        """Whether the row behind the failing one can be written (then written): if so, the
+        failure was the first row's own and the database is fine."""
+        if len(self._pending) < 2:
+            return False
+        table, row = self._pending[1]
+        try:
+            with self.db.conn:
+                self.db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
+        except Exception:  # noqa: BLE001 - an outage after all
+            return False
+        del self._pending[1]
         return True
 
     def _set_aside(self, table: str, row: dict, error: Exception) -> None:

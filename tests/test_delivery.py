@@ -97,6 +97,17 @@ def test_a_row_that_cannot_be_written_is_set_aside_and_the_rows_behind_it_are_wr
     assert "Айбек" not in json.loads(dead["row"])["text"]  # redacted like any log row
 
 
+def test_a_row_the_database_refuses_alone_is_set_aside_while_an_outage_waits(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "helpline.sqlite")
+    log = QueryLog(db)
+    db.execute("CREATE TRIGGER refuse BEFORE INSERT ON queries WHEN NEW.lang = 'xx' "
+               "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    log.record_query(QueryRecord("k1:a", "xx", "text", "only this row is refused"))
+    assert log.pending == 1  # alone it looks like an outage: it waits
+    log.record_query(QueryRecord("k1:b", "ru", "text", "the next row goes in"))
+    assert log.pending == 0 and log.set_aside == 1 and db["queries"].count == 1
+
+
 def test_text_with_a_lone_surrogate_is_logged_as_valid_unicode(tmp_path: Path) -> None:
     db = open_database(tmp_path / "helpline.sqlite")
     log = QueryLog(db)
