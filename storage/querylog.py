@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
-from storage.database import DatabaseFile
+from storage.database import BUSY_SECONDS, DatabaseFile
 from storage.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,16 @@ class QueryLog:
     def _drain(self) -> bool:
         if self._pending and self.file is not None:
             self.file.check()
+        if not self._outage:
+            return self._drain_rows()
+        # During an outage the busy wait is paid once, not per message: retries fail fast.
+        self.db.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            return self._drain_rows()
+        finally:
+            self.db.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+    def _drain_rows(self) -> bool:
         while self._pending:
             table, row = self._pending[0]
             try:
@@ -157,7 +167,7 @@ class QueryLog:
             self._pending.append(("events", {
                 "ts": utc_now().isoformat(timespec="milliseconds"), "kind": "log_failure", "detail": str(outage),
             }))
-            return self._drain()
+            return self._drain_rows()
         return True
 
     def _next_goes_in(self) -> bool:

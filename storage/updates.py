@@ -14,6 +14,7 @@ retry time runs out. Every method runs on one storage thread (`bot/telegram/inbo
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,9 @@ from storage.database import DatabaseFile
 from storage.querylog import utc_now
 from storage.sealing import Sealer, SealError
 
+log = logging.getLogger(__name__)
 KEEP_HANDLED = dt.timedelta(days=2)
+FORGET_EVERY = 1000  # handled updates between two clean-ups of old ids
 # Values a reply never needs that would identify the sender or their chat.
 _IDENTIFYING = frozenset({"first_name", "last_name", "username", "title", "phone_number", "vcard", "bio",
                           "sender_user_name", "author_signature", "active_usernames"})
@@ -58,7 +61,8 @@ class UpdateStore:
         self.bot_id = bot_id
         self._inbox_seal = Sealer(key, "inbox")
         self._outbox_seal = Sealer(key, "outbox")
-        self.unreadable_rows = 0  # inbox rows sealed with another key: set aside
+        self._finished = 0
+        self.unreadable_rows = 0  # inbox rows sealed with another key: set aside, logged
         self.forget_old()
 
     @property
@@ -96,13 +100,9 @@ class UpdateStore:
                 waiting.append((update_id, self._inbox_seal.unseal(sealed)))
             except SealError:
                 self.unreadable_rows += 1  # the hash key changed: nobody can read it any more
+                log.warning("inbox update %s sealed with another key: set aside", update_id)
                 self.finish(update_id)
         return waiting
-
-    def load(self, update_id: int) -> dict[str, Any] | None:
-        row = self._conn.execute("SELECT sealed FROM inbox WHERE bot_id = ? AND update_id = ?",
-                                 (self.bot_id, update_id)).fetchone()
-        return self._inbox_seal.unseal(row[0]) if row else None
 
     def finish(self, update_id: int) -> None:
         """The update is answered (or set aside): forget its content, remember its id."""
@@ -111,10 +111,9 @@ class UpdateStore:
             conn.execute("DELETE FROM inbox WHERE bot_id = ? AND update_id = ?", (self.bot_id, update_id))
             conn.execute("INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
                          (self.bot_id, update_id, _stamp()))
-
-    def is_handled(self, update_id: int) -> bool:
-        return self._conn.execute("SELECT 1 FROM updates_done WHERE bot_id = ? AND update_id = ?",
-                                  (self.bot_id, update_id)).fetchone() is not None
+        self._finished += 1
+        if self._finished % FORGET_EVERY == 0:
+            self.forget_old()
 
     def forget_old(self, now: dt.datetime | None = None) -> None:
         conn = self._conn
@@ -123,9 +122,9 @@ class UpdateStore:
 
     # -- outbox --------------------------------------------------------------------------
 
-    def hold(self, messages: list[dict[str, Any]]) -> None:
+    def hold(self, messages: list[dict[str, Any]], at: dt.datetime | None = None) -> None:
         """Keep replies Telegram could not take yet, in order; the first try is due at once."""
-        now = _stamp()
+        now = _stamp(at)
         conn = self._conn
         with conn:
             conn.executemany(

@@ -8,6 +8,7 @@ durable inbox (issue 12), told as what the people writing to the bot would notic
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -23,9 +24,13 @@ from hypothesis import strategies as st
 import bot.telegram.outbox as outbox_module
 from bot.app import Helpline, build_helpline
 from bot.config import load_settings
+from bot.telegram.delivery import Delivery, Failure, RateLimiter
+from bot.telegram.outbox import Outbox
 from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
+from handlers.replies import Button
 from storage.database import MIGRATIONS, DatabaseFile, open_database, schema_version
 from storage.querylog import QueryLog, QueryRecord
+from storage.updates import UpdateStore
 from tests.test_telegram import (  # noqa: F401 - fixtures shared with the Telegram tests
     FRAMEWORKS,
     HASH_KEY,
@@ -314,3 +319,85 @@ async def test_arbitrary_text_and_update_json_never_stop_anyone_else(
         await bot.emulator.wait_for(lambda: _answered(people), 90)
         assert helpline.querylog.pending == 0
         assert set(bot.emulator.deliveries.values()) == {1}
+
+
+# -- the outbox ------------------------------------------------------------------------------
+
+
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+def _outbox(tmp_path: Path, send: Any, retry_for: dt.timedelta, clock: Any) -> tuple[Outbox, UpdateStore]:
+    store = UpdateStore(DatabaseFile(tmp_path / "helpline.sqlite"), 700000001, HASH_KEY.encode())
+
+    async def run(method: str, *args: Any) -> Any:
+        return getattr(store, method)(*args)
+
+    delivery = Delivery(lambda error: Failure(transient=True), RateLimiter(sleep=_no_wait))
+    return Outbox(run, delivery, send, retry_for, first_wait=60, clock=clock), store
+
+
+async def test_a_reply_kept_through_an_outage_goes_out_in_order_once_telegram_is_back(tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)]
+    sent: list[str] = []
+    down = [True]
+
+    async def send(chat: int, html: str, rows: Any) -> None:
+        if down[0]:
+            raise ConnectionRefusedError
+        sent.append(html)
+
+    outbox, store = _outbox(tmp_path, send, dt.timedelta(hours=2), lambda: now[0])
+    await outbox.hold(42, [("first", []), ("second", [[Button("👍", "f:1:x")]])])
+    assert outbox.holds(42)
+    assert all("first" not in row[0] for row in store.file.db.conn.execute("SELECT sealed FROM outbox"))  # sealed
+    await outbox.resend_due()  # still down: the chat waits, nothing given up
+    assert sent == [] and outbox.waiting == 2
+    down[0] = False
+    await outbox.resend_due()  # not due yet: the first retry waits a minute
+    assert sent == []
+    now[0] += dt.timedelta(minutes=2)
+    await outbox.resend_due()
+    assert sent == ["first", "second"] and not outbox.holds(42) and store.held() == []
+
+
+async def test_a_reply_still_undelivered_after_the_retry_time_is_given_up_and_counted(tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)]
+
+    async def send(chat: int, html: str, rows: Any) -> None:
+        raise ConnectionRefusedError
+
+    outbox, store = _outbox(tmp_path, send, dt.timedelta(hours=1), lambda: now[0])
+    counted: list[int] = []
+
+    async def given_up(n: int) -> None:
+        counted.append(n)
+
+    outbox.on_given_up = given_up
+    await outbox.hold(7, [("only", [])])
+    now[0] += dt.timedelta(hours=1, minutes=1)
+    await outbox.resend_due()
+    assert outbox.given_up == 1 and counted == [1] and store.held() == [] and not outbox.holds(7)
+
+
+# -- the inbox ---------------------------------------------------------------------------------
+
+
+def test_the_inbox_keeps_no_name_in_clear_and_takes_an_update_id_once(tmp_path: Path) -> None:
+    store = UpdateStore(DatabaseFile(tmp_path / "helpline.sqlite"), 700000001, HASH_KEY.encode())
+    update = {"update_id": 5, "message": {
+        "message_id": 1, "date": 1, "text": "зарплату не платят",
+        "chat": {"id": 731400123, "type": "private", "first_name": "Айбек", "username": "aibek_k"},
+        "from": {"id": 731400123, "is_bot": False, "first_name": "Айбек", "last_name": "Осмонов",
+                 "username": "aibek_k", "language_code": "ky"}}}
+    assert store.receive([(5, update)]) == [5]
+    assert store.receive([(5, update)]) == []  # still waiting: not taken twice
+    stored = " ".join(str(value) for row in store.file.db.conn.execute("SELECT * FROM inbox") for value in row)
+    for secret in ("731400123", "Айбек", "Осмонов", "aibek_k", "зарплату"):
+        assert secret not in stored
+    [(update_id, kept)] = store.waiting()
+    assert kept["message"]["text"] == "зарплату не платят" and kept["message"]["from"]["first_name"] == ""
+    store.finish(5)
+    assert store.waiting() == [] and store.receive([(5, update)]) == []  # handled: never again
+    assert store.file.db["inbox"].count == 0

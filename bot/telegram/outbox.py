@@ -66,7 +66,7 @@ class Outbox:
     async def hold(self, chat_id: int, pieces: list[tuple[str, list[list[Button]]]]) -> None:
         messages = [{"chat": chat_id, "html": html, "rows": [[[b.label, b.data] for b in row] for row in rows]}
                     for html, rows in pieces]
-        await self.store("hold", messages)
+        await self.store("hold", messages, self.clock())
         self._held[chat_id] += len(messages)
         log.warning("%d message(s) kept in the outbox for a later try", len(messages))
         self._wake.set()
