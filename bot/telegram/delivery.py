@@ -3,9 +3,11 @@
 Telegram answers 429 with `retry_after` when a bot sends too fast (about 30 messages a
 second overall, one a second in one chat) and 5xx or nothing when it is struggling. The
 libraries raise on both; here a 429 pauses all sending for `retry_after` and resends, a
-5xx or timeout is retried with backoff a bounded number of times, and a message that
-still cannot go is logged by method and error type only (never chat, user or text) and
-counted in `lost`, so no reply disappears without a trace.
+5xx or timeout is retried with backoff a bounded number of times. A message that still
+cannot go is logged by method and error type only (never chat, user or text); when
+Telegram was down or busy it is handed to the outbox (`outbox.py`) to be tried again
+later, and when Telegram refused it, it is counted in `lost`, so no reply disappears
+without a trace.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.telegram.incoming import reachable_chat, unreadable
+from bot.telegram.incoming import has_something_to_answer, reachable_chat, unreadable
 from storage.updates import UpdateStore
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Intake:
     async def _answer_now(self, update_id: int, update: dict[str, Any]) -> None:
         try:
             problem = unreadable(update)
-            if problem is None:
+            if problem is None and has_something_to_answer(update):
                 try:
                     await self.feed(update)
                 except Exception as error:  # noqa: BLE001 - the library could not read it

@@ -102,6 +102,14 @@ def _clean(text: str | None) -> str | None:
 
 # -- updates the libraries may not read ---------------------------------------------------
 
+UPDATE_KINDS = ("message", "edited_message", "callback_query")  # what the bot answers
+
+
+def has_something_to_answer(update: dict[str, Any]) -> bool:
+    """False for kinds the bot never asked for (a channel post, a member change)."""
+    return any(kind in update for kind in UPDATE_KINDS)
+
+
 def unreadable(update: dict[str, Any]) -> str | None:
     """Why this update cannot be answered as it is (a shape another Bot API version might
     send), or None. Only the fields the bot reads are checked, the way it reads them."""
