@@ -25,6 +25,7 @@ import bot.telegram.outbox as outbox_module
 from bot.app import Helpline, build_helpline
 from bot.config import load_settings
 from bot.telegram.delivery import Delivery, Failure, RateLimiter
+from bot.telegram.inbox import Intake
 from bot.telegram.outbox import Outbox
 from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
 from handlers.replies import Button
@@ -401,3 +402,33 @@ def test_the_inbox_keeps_no_name_in_clear_and_takes_an_update_id_once(tmp_path: 
     store.finish(5)
     assert store.waiting() == [] and store.receive([(5, update)]) == []  # handled: never again
     assert store.file.db["inbox"].count == 0
+
+
+async def test_an_update_cut_off_by_a_stop_stays_in_the_inbox_for_the_next_start(tmp_path: Path) -> None:
+    store = UpdateStore(DatabaseFile(tmp_path / "helpline.sqlite"), 700000001, HASH_KEY.encode())
+    started, answered = asyncio.Event(), []
+
+    async def slow_feed(update: dict[str, Any]) -> None:
+        started.set()
+        await asyncio.sleep(3600)  # a reply stuck behind a long flood wait
+
+    async def nothing(*args: Any) -> None:
+        return None
+
+    update = {"update_id": 9, "message": {"message_id": 1, "date": 1, "text": "привет",
+                                          "chat": {"id": 5, "type": "private"}}}
+    intake = Intake(store, slow_feed, nothing, nothing)
+    assert await intake.take([update])
+    await started.wait()
+    await intake.stop()
+    intake.close()
+    assert [update_id for update_id, _ in store.waiting()] == [9]
+
+    async def feed(update: dict[str, Any]) -> None:
+        answered.append(update["update_id"])
+
+    again = Intake(store, feed, nothing, nothing)
+    assert await again.resume() == 1
+    await again.wait_idle(5)
+    again.close()
+    assert answered == [9] and store.waiting() == []

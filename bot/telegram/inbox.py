@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -103,6 +102,15 @@ class Intake:
         _, pending = await asyncio.wait(tasks, timeout=timeout)
         return not pending
 
+    async def stop(self) -> None:
+        """Stop answering: what is not finished stays in the inbox and goes first next start."""
+        tasks = list(self._active.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            log.info("%d update(s) left in the inbox for the next start", len(tasks))
+
     def close(self) -> None:
         self._thread.shutdown(wait=True)
 
@@ -110,29 +118,37 @@ class Intake:
         self._active[update_id] = asyncio.create_task(self._answer(update_id, update))
 
     async def _answer(self, update_id: int, update: dict[str, Any]) -> None:
-        async with self._turns:
-            await self._answer_now(update_id, update)
-
-    async def _answer_now(self, update_id: int, update: dict[str, Any]) -> None:
         try:
-            problem = unreadable(update)
-            if problem is None and has_something_to_answer(update):
-                try:
-                    await self.feed(update)
-                except Exception as error:  # noqa: BLE001 - the library could not read it
-                    problem = f"library: {type(error).__name__}"
-            if problem is not None:
-                await self._set_aside(update_id, update, problem)
-        finally:
-            try:
-                await self.run("finish", update_id)
-            except (sqlite3.Error, OSError) as error:
-                log.warning("update %s answered but not recorded (%s)", update_id, type(error).__name__)
-            if len(self._done_in_memory) >= MEMORY_IDS:
-                self._done_in_memory.clear()  # the inbox's own record covers all but outages
-            self._done_in_memory.add(update_id)
-            self._from_memory.discard(update_id)
+            async with self._turns:
+                await self._read_and_answer(update_id, update)
+        except asyncio.CancelledError:  # stopped mid-answer: it stays in the inbox for next time
             self._active.pop(update_id, None)
+            raise
+        except Exception as error:  # noqa: BLE001 - one failing update never stops the others
+            log.warning("update %s failed: %s", update_id, type(error).__name__)
+        await self._finish(update_id)
+
+    async def _read_and_answer(self, update_id: int, update: dict[str, Any]) -> None:
+        problem = unreadable(update)
+        if problem is None and has_something_to_answer(update):
+            try:
+                await self.feed(update)
+            except Exception as error:  # noqa: BLE001 - the library could not read it
+                problem = f"library: {type(error).__name__}"
+        if problem is not None:
+            await self._set_aside(update_id, update, problem)
+
+    async def _finish(self, update_id: int) -> None:
+        """Answered (or set aside): out of the inbox, into the record of handled ids."""
+        try:
+            await self.run("finish", update_id)
+        except Exception as error:  # noqa: BLE001 - remembered in memory at least
+            log.warning("update %s answered but not recorded (%s)", update_id, type(error).__name__)
+        if len(self._done_in_memory) >= MEMORY_IDS:
+            self._done_in_memory.clear()  # the inbox's own record covers all but outages
+        self._done_in_memory.add(update_id)
+        self._from_memory.discard(update_id)
+        self._active.pop(update_id, None)
 
     async def _set_aside(self, update_id: int, update: dict[str, Any], problem: str) -> None:
         self.unreadable += 1

@@ -10,7 +10,6 @@ connection, so a restart loses neither answers nor log rows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import logging
@@ -98,8 +97,8 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
             await serve_webhook(webhook, intake.take, stop, set_webhook)
     finally:
         if intake is not None:
-            with contextlib.suppress(TimeoutError):  # what does not finish stays in the inbox
-                await intake.wait_idle(DRAIN_SECONDS)
+            await intake.wait_idle(DRAIN_SECONDS)
+            await intake.stop()  # what did not finish stays in the inbox
         await responder.drain(DRAIN_SECONDS)
         outbox_stop.set()
         for job in jobs:
