@@ -287,11 +287,12 @@ async def test_a_locked_database_delays_no_answer(own_helpline: Helpline) -> Non
 
 # -- whatever arrives, everybody else is answered -----------------------------------------
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
-    max_leaves=12,
-)
+def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20), _containers,
+                           max_leaves=12)
 update_keys = st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "x"])
 texts = st.text(alphabet=st.characters(blacklist_categories=()), max_size=80)  # surrogates included
 
