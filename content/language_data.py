@@ -156,6 +156,8 @@ def _months(data: LineDict, path: Path, problems: list[Problem]) -> list[tuple[s
         if months is not None:
             problems.append(Problem(path, data.line_of("months"), "months: expected a list of 12 months"))
         return None
+    if not months:
+        return None  # reported as empty
     if len(months) != MONTHS:
         problems.append(Problem(path, data.line_of("months"), f"months: {len(months)} given, 12 needed"))
         return None
