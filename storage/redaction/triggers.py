@@ -33,6 +33,7 @@ class Triggers:
     house_before: re.Pattern[str]  # groups: num, sep, kw
 
 
+@functools.cache
 def bundled_triggers() -> Triggers:
     """The patterns of the languages shipped in content/languages."""
     return triggers_for(bundled_languages())
