@@ -71,10 +71,18 @@ class AdminCommands:
             "FROM feedback WHERE ts >= ?", [since],
         ))
         open_tickets = next(db.query("SELECT COUNT(*) AS n FROM tickets WHERE status = 'open'"))["n"]
+        set_aside = db.execute("SELECT COUNT(*) FROM dead_letters WHERE ts >= ?", [since]).fetchone()[0]
+        faults = dict(db.execute(
+            "SELECT kind, COUNT(*) FROM events WHERE ts >= ? AND kind IN "
+            "('update_unreadable', 'reply_given_up', 'database_replaced') GROUP BY kind", [since],
+        ).fetchall())
         rate = f"{row['fallbacks'] / row['messages']:.0%}" if row["messages"] else "0%"
         return {
             **row, **votes, "fallback_rate": rate, "open_tickets": open_tickets,
-            "log_failures": log.failures, "pending": log.pending,
+            "log_failures": log.failures, "pending": log.pending, "set_aside": set_aside,
+            "unreadable": faults.get("update_unreadable", 0), "given_up": faults.get("reply_given_up", 0),
+            # counted in memory too: the events of the file that was deleted went with it
+            "database_replaced": max(faults.get("database_replaced", 0), log.file.replaced if log.file else 0),
         }
 
     def _language(self, incoming: Incoming) -> str:

@@ -18,7 +18,7 @@ from handlers.conversation import Conversation
 from handlers.handoff import Handoff, HandoffSettings
 from handlers.knowledge import build_knowledge
 from handlers.replies import Incoming, Outcome
-from storage.database import open_database
+from storage.database import DatabaseFile, open_database
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer, load_or_create_key
 from storage.querylog import QueryLog
@@ -59,8 +59,9 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     cache_dir = settings.model_cache
     content = load_content(settings.content_dir, template_cache=cache_dir)
     knowledge = build_knowledge(content, cache_dir=cache_dir)
-    db = open_database(settings.database_path)
-    querylog = QueryLog(db)
+    database = DatabaseFile(settings.database_path)  # notices the file being deleted or replaced
+    db = database.db
+    querylog = QueryLog(db, file=database)
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
     handoff = Handoff(
         Tickets(db, pseudonymizer), HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.config import DEFAULT_FRAMEWORK, FRAMEWORKS, ConfigError, Settings, load_settings
 from content import ContentError
+from review.labels import LANGS as REPORT_LANGS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer one message, or one per line from stdin with '-'")
     ask.add_argument("text", help="the message, or - to read one message per line from stdin")
-    ask.add_argument("--lang", choices=["ru", "ky", "en"], help="answer in this language")
+    ask.add_argument("--lang", metavar="LANG",
+                     help="answer in this language: a code with its file in content/languages/")
     ask.add_argument("--country", metavar="CC", help="host country code, e.g. RU, KZ, KR, TR, KG")
     ask.add_argument("--user-id", type=int, default=0, help="user id to log under (default 0)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per message")
@@ -73,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--topic", action="append", metavar="ID", help="only this topic (may be repeated)")
     sheet.add_argument("--content", type=Path, metavar="DIR",
                        help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)")
-    sheet.add_argument("--labels", choices=["en", "ru"], default=None,
+    sheet.add_argument("--labels", choices=REPORT_LANGS, default=None,
                        help="language of the sheet's own words (default: HELPLINE_REPORT_LANG or en)")
     sheet.set_defaults(handler=_sheet)
 
@@ -104,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     _period_options(report)
     report.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
                         help="folder for the report files (default: the current folder)")
-    report.add_argument("--lang", choices=["en", "ru"], default=None,
+    report.add_argument("--lang", choices=REPORT_LANGS, default=None,
                         help="report language (default: HELPLINE_REPORT_LANG or en)")
     report.set_defaults(handler=_report)
 
@@ -178,6 +180,10 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     if country and country not in helpline.conversation.knowledge.content.countries:
         known = ", ".join(helpline.conversation.knowledge.content.country_order)
         print(f"helpline: unknown country {args.country!r}; known: {known}", file=sys.stderr)
+        return 2
+    if args.lang and args.lang not in helpline.conversation.knowledge.content.languages:
+        known = ", ".join(helpline.conversation.knowledge.content.languages)
+        print(f"helpline: unknown language {args.lang!r}; known: {known}", file=sys.stderr)
         return 2
     messages: Iterable[str] = (line.rstrip("\n") for line in sys.stdin) if args.text == "-" else [args.text]
     for message in messages:

@@ -44,6 +44,7 @@ class Settings:
     def model_cache(self) -> Path:
         """Trained models, shared by the bot, the weekly report and the review loop."""
         return self.data_dir / "cache"
+    delivery_retry_hours: float = 12.0  # how long a reply Telegram cannot take is retried
 
     @property
     def database_path(self) -> Path:
@@ -64,6 +65,17 @@ def _integer(name: str, raw: str, minimum: int | None = None) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _hours(name: str, raw: str) -> float:
+    """A number of hours between a minute and a week (Telegram keeps nothing longer)."""
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of hours, got {raw!r}") from None
+    if not 1 / 60 <= value <= 168:
+        raise ConfigError(f"{name} must be between 0.017 (a minute) and 168 (a week), got {value:g}")
     return value
 
 
@@ -95,6 +107,7 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) ->
     admins = frozenset(
         _integer("HELPLINE_ADMIN_IDS", part) for part in admins_raw.replace(";", ",").split(",") if part.strip()
     )
+    retry_hours = _hours("HELPLINE_DELIVERY_RETRY_HOURS", get("HELPLINE_DELIVERY_RETRY_HOURS") or "12")
     hours_text = get("HELPLINE_CASEWORKER_HOURS")
     try:
         hours = WorkingHours.parse(hours_text) if hours_text else None
@@ -120,4 +133,5 @@ def load_settings(environ: dict[str, str] | None = None, dotenv: bool = True) ->
         caseworker_hours=hours,
         report_time=report_time,
         report_lang=report_lang,
+        delivery_retry_hours=retry_hours,
     )

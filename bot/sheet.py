@@ -30,7 +30,7 @@ from content.updates import Update
 from handlers.conversation import Conversation
 from handlers.knowledge import Knowledge
 from handlers.replies import Incoming
-from storage.database import ensure_tables
+from storage.database import migrate
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer
 from storage.querylog import QueryLog
@@ -155,7 +155,7 @@ def _country_name(content: Content, code: str | None, lang: str, words: dict[str
 def _throwaway_conversation(knowledge: Knowledge, today: dt.date) -> Iterator[Conversation]:
     """A conversation on an in-memory database: the sheet's button presses leave no trace."""
     db = sqlite_utils.Database(memory=True)
-    ensure_tables(db)
+    migrate(db.conn)
     try:
         yield Conversation(
             knowledge, QueryLog(db), Profiles(db), Pseudonymizer(secrets.token_bytes(32)), today=lambda: today,

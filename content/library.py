@@ -16,8 +16,10 @@ from typing import Any
 
 import jinja2
 
+from content.calculators import CALCULATORS
 from content.codecache import TemplateCodeCache, compile_template
 from content.danger import DangerKind, load_danger
+from content.language_data import Language, read_languages
 from content.problems import ContentError, Problem
 from content.rendering import included_blocks, make_environment, tidy, with_updates
 from content.signoff import SignOff, read_signoff
@@ -39,99 +41,12 @@ FOREIGNERS_MENU = "foreigners_kg"
 ROLES = ("greeting", "menu", "human_handoff", "change_language", "hotline")
 MIN_EXAMPLES = 12
 
-# What each calculator hands to its topic's template as `calc`. Validation renders every
-# answer with these samples too, so a template that uses a name the calculator does not
-# provide is caught before it reaches a migrant.
-CALCULATOR_SAMPLES: dict[str, list[dict[str, Any]]] = {
-    "registration_deadline": [
-        {"arrival": dt.date(2026, 11, 3), "deadline": dt.date(2026, 12, 2), "year_guessed": False,
-         "passed": False, "days_left": 3, "days_ago": None},
-        {"arrival": dt.date(2026, 10, 31), "deadline": dt.date(2026, 11, 29), "year_guessed": False,
-         "passed": False, "days_left": 0, "days_ago": None},
-        {"arrival": dt.date(2024, 2, 29), "deadline": dt.date(2024, 3, 29), "year_guessed": True,
-         "passed": True, "days_left": None, "days_ago": 975},
-    ],
-    "job_change_deadline": [
-        {
-            "arrival": dt.date(2026, 8, 1),
-            "end": dt.date(2026, 11, 20),
-            "days_in_country": 111,
-            "rule_applies": True,
-            "rule_from": dt.date(2026, 10, 30),
-            "deadline": dt.date(2026, 12, 5),
-            "year_guessed": False,
-            "passed": False,
-            "days_left": 6,
-            "days_ago": None,
-        },
-        {
-            "arrival": dt.date(2025, 12, 10),
-            "end": dt.date(2026, 3, 20),
-            "days_in_country": 100,
-            "rule_applies": True,
-            "rule_from": dt.date(2026, 3, 10),
-            "deadline": dt.date(2026, 4, 4),
-            "year_guessed": True,
-            "passed": True,
-            "days_left": None,
-            "days_ago": 239,
-        },
-        {
-            "arrival": dt.date(2026, 6, 1),
-            "end": dt.date(2026, 7, 10),
-            "days_in_country": 39,
-            "rule_applies": False,
-            "rule_from": dt.date(2026, 8, 30),
-            "deadline": dt.date(2026, 7, 25),
-            "year_guessed": False,
-            "passed": True,
-            "days_left": None,
-            "days_ago": 127,
-        },
-        {
-            "arrival": None,
-            "end": dt.date(2026, 11, 14),
-            "days_in_country": None,
-            "rule_applies": None,
-            "rule_from": None,
-            "deadline": dt.date(2026, 11, 29),
-            "year_guessed": False,
-            "passed": False,
-            "days_left": 0,
-            "days_ago": None,
-        },
-        {
-            "arrival": None,
-            "end": dt.date(2026, 1, 31),
-            "days_in_country": None,
-            "rule_applies": None,
-            "rule_from": None,
-            "deadline": dt.date(2026, 2, 15),
-            "year_guessed": False,
-            "passed": True,
-            "days_left": None,
-            "days_ago": 287,
-        },
-        {
-            "arrival": dt.date(2026, 11, 3),
-            "end": None,
-            "days_in_country": None,
-            "rule_applies": None,
-            "rule_from": dt.date(2027, 2, 1),
-            "deadline": None,
-            "year_guessed": False,
-            "passed": None,
-            "days_left": None,
-            "days_ago": None,
-        },
-    ],
-}
-
+# The bot's own words; the language's name and month names are in languages/<lang>.yaml.
 UI_KEYS = (
-    "language_name", "greeting", "about", "menu_prompt", "menu_groups", "buttons",
+    "greeting", "about", "menu_prompt", "menu_groups", "buttons",
     "fallback", "fallback_hint", "source_line", "as_of_line", "ask_country", "country_saved",
     "choose_language", "language_saved", "feedback_thanks", "related", "non_text",
-    "empty_message", "too_long", "date_hint", "months", "date_format", "group_chat",
+    "empty_message", "too_long", "date_hint", "group_chat",
     "unknown_command", "commands", "country_unknown_note", "danger_offer", "handoff", "caseworkers", "flood", "admin",
     "update_line",
 )
@@ -216,6 +131,8 @@ class Content:
     danger: list[DangerKind] = field(default_factory=list)
     # The paragraphs behind the lines a block shows each reader (blocks/sources.yaml).
     block_sources_by_reader: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    # What each language's readers need: its months, its words (languages/<lang>.yaml).
+    words: dict[str, Language] = field(default_factory=dict)
 
     def render(
         self,
@@ -311,10 +228,11 @@ def check_content(
     problems: list[Problem] = []
     if not root.is_dir():
         return None, [Problem(root, 1, "content folder not found")]
-    ui = _load_ui(root, problems)
-    languages = tuple(sorted(ui))
+    words = read_languages(root, problems)
+    ui = _load_ui(root, words, problems)
+    languages = tuple(sorted(set(ui) & set(words)))
     if not languages:
-        problems.append(Problem(root / "ui", 1, "no interface language file (ui/<lang>.yaml)"))
+        problems.append(Problem(root / "ui", 1, "no complete language (languages/<lang>.yaml with ui/<lang>.yaml)"))
         return None, problems
     countries, order = _load_countries(root / "countries.yaml", problems)
     block_sources_by_reader = _load_block_sources(root / "blocks" / "sources.yaml", problems)
@@ -323,10 +241,7 @@ def check_content(
         for block, by_reader in block_sources_by_reader.items()
     }
     environments = {
-        lang: make_environment(
-            root / "blocks" / lang, ui[lang].get("months") or [""] * 12,
-            ui[lang].get("date_format") or "{day}.{month}.{year}",
-        )
+        lang: make_environment(root / "blocks" / lang, words[lang].months_shown, words[lang].date_format)
         for lang in languages
     }
     code_cache = TemplateCodeCache(template_cache) if template_cache is not None else None
@@ -338,6 +253,7 @@ def check_content(
     danger = load_danger(root / "danger.yaml", set(topics), problems)
     content = Content(
         root, languages, topics, ui, countries, order, block_sources, off_topic, danger, block_sources_by_reader,
+        {lang: words[lang] for lang in languages},
     )
     check_shared_examples(content, problems)
     check_hotline_audience(content, problems)
@@ -350,7 +266,8 @@ def check_content(
     return content, problems
 
 
-def _load_ui(root: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+def _load_ui(root: Path, words: dict[str, Language], problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    """ui/<lang>.yaml for every language, with `language_name` from the language's data file."""
     ui: dict[str, dict[str, Any]] = {}
     for path in sorted((root / "ui").glob("*.yaml")):
         data = read_yaml(path, problems)
@@ -359,11 +276,15 @@ def _load_ui(root: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:
         for key in UI_KEYS:
             if key not in data or data[key] in (None, "", [], {}):
                 problems.append(Problem(path, 1, f"missing field '{key}'"))
-        months = data.get("months")
-        if months is not None and (not isinstance(months, list) or len(months) != 12):
-            problems.append(Problem(path, data.line_of("months"), "months: needs 12 names"))
-            data["months"] = None
+        if path.stem in words:
+            data["language_name"] = words[path.stem].name
+        elif not (root / "languages" / path.name).exists():
+            problems.append(Problem(path, 1, f"no languages/{path.name}: a language needs its data file too"))
         ui[path.stem] = data
+    for code in sorted(set(words) - set(ui)):
+        problems.append(Problem(
+            root / "languages" / f"{code}.yaml", 1, f"no ui/{code}.yaml: a language needs its interface words too",
+        ))
     return ui
 
 
@@ -500,8 +421,11 @@ def _load_topic(
     if menu not in menu_groups:
         problems.append(Problem(path, meta.line_of("menu"), f"menu: unknown group '{menu}'"))
     calculator = meta.get("calculator")
-    if calculator is not None and calculator not in CALCULATOR_SAMPLES:
-        problems.append(Problem(path, meta.line_of("calculator"), f"calculator: unknown '{calculator}'"))
+    if calculator is not None and calculator not in CALCULATORS:
+        known = ", ".join(CALCULATORS)
+        problems.append(Problem(
+            path, meta.line_of("calculator"), f"calculator: unknown '{calculator}' (known: {known})",
+        ))
         calculator = None
     role = meta.get("role")
     if role is not None and role not in ROLES:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from content.calculators import CALCULATORS
 from content.problems import Problem
 from content.updates import GENERAL_ANSWER, Update
 
@@ -44,7 +45,7 @@ def check_shared_examples(content: Content, problems: list[Problem]) -> None:
 
 def check_rendering(content: Content, problems: list[Problem]) -> None:
     """Render every answer for every language, country group and calculator sample."""
-    from content.library import CALCULATOR_SAMPLES, MAX_MESSAGE
+    from content.library import MAX_MESSAGE
 
     contexts: list[str | None] = [None]
     seen_groups: set[str] = set()
@@ -54,7 +55,8 @@ def check_rendering(content: Content, problems: list[Problem]) -> None:
             contexts.append(code)
             seen_groups.add(group)
     for topic in content.topics.values():
-        calcs = [None, *CALCULATOR_SAMPLES.get(topic.calculator or "", [])]
+        calculator = CALCULATORS.get(topic.calculator or "")
+        calcs = [None, *(calculator.samples if calculator else ())]
         for lang, text in topic.texts.items():
             reported: set[str] = set()
             for country in contexts:

@@ -15,17 +15,11 @@ from handlers.session import Cue, Event, State
 from handlers.turn import Turn
 from handlers.understanding.calculators import CALCULATORS
 from handlers.understanding.danger import Danger
-from handlers.understanding.dates import scan_dates
+from handlers.understanding.dates import date_words, scan_dates
 from handlers.understanding.router import Route
 from handlers.understanding.skeleton import skeleton
 from storage.tickets import Ticket
 
-# Words that name a language, on the skeleton: "по-русски", "kyrgyzcha", "in English".
-_LANGUAGE_WORDS = {
-    "ru": ("rus", "orus"),
-    "ky": ("kirg", "kyrg", "kirgiz", "kyrgyz"),
-    "en": ("angl", "engl", "inglis"),
-}
 BARE_WORDS = 3  # "Россия", "3 ноября", "а в Казахстане?": an answer, whatever the router thinks
 
 
@@ -163,8 +157,8 @@ def change_language(turn: Turn, text: str) -> Outcome:
     turn.fire(Event.RESET)
     topic = turn.roles.get("change_language")
     folded = skeleton(text)
-    named = [lang for lang, stems in _LANGUAGE_WORDS.items()
-             if lang in turn.content.languages and any(stem in folded for stem in stems)]
+    named = [lang for lang, words in turn.content.words.items()  # "по-русски", "kyrgyzcha", "in English"
+             if any(skeleton(word) in folded for word in words.called)]
     if len(named) == 1:
         turn.switch_language(named[0])
         return turn.outcome([turn.menus.main(turn.lang, turn.ui("language_saved"))], topic=topic)
@@ -244,7 +238,7 @@ def _country_saved(turn: Turn, code: str) -> Reply:
 def _calculate(turn: Turn, calculator: str | None, text: str) -> tuple[dict[str, Any] | None, list[str]]:
     if not calculator or not text:
         return None, []
-    scan = scan_dates(text)
+    scan = scan_dates(text, date_words(tuple(turn.content.words.values())))
     calc = CALCULATORS[calculator](scan, turn.services.today())
     if calc is None and scan.unreadable:
         return None, [turn.ui("date_hint")]

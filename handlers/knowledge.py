@@ -50,12 +50,13 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         off_topic.extend(questions)
         by_language[lang].extend(questions)
     conversation = sorted(t.id for t in content.topics.values() if t.menu == CONVERSATION_MENU)
+    own_letters = {lang: words.own_letters for lang, words in content.words.items()}
 
     def train() -> tuple[Router, LanguageDetector, DangerModel | None]:
         danger_examples, look_alikes, everyday = danger_training_set(content, examples, off_topic)
         danger_model = DangerModel(danger_examples, look_alikes, everyday) if danger_examples and everyday else None
-        return (Router(examples, off_topic=off_topic, not_suggested=conversation), LanguageDetector(by_language),
-                danger_model)
+        return (Router(examples, off_topic=off_topic, not_suggested=conversation),
+                LanguageDetector(by_language, own_letters), danger_model)
 
     if cache_dir is None:
         router, detector, danger_model = train()
@@ -63,8 +64,9 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         # The danger model learns from the kinds' messages, and from everyday questions the patterns let through.
         danger = [[k.name, k.examples, k.look_alikes, [p.pattern for p in (*k.patterns, *k.unless)]]
                   for k in content.danger]
-        fingerprint = json.dumps([MODEL_VERSION, examples, off_topic, by_language, conversation, danger],
-                                 ensure_ascii=False)
+        fingerprint = json.dumps(
+            [MODEL_VERSION, examples, off_topic, by_language, own_letters, conversation, danger], ensure_ascii=False,
+        )
         router, detector, danger_model = _cached(
             cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
     return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))

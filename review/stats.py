@@ -102,11 +102,11 @@ def reading(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> Iter
     if isinstance(db, sqlite_utils.Database):
         yield db.conn
         return
-    from storage.database import ensure_tables, open_database
+    from storage.database import migrate, open_database
 
     if not Path(db).exists():
         empty = sqlite_utils.Database(memory=True)
-        ensure_tables(empty)
+        migrate(empty.conn)
         conn = empty.conn
     else:
         conn = open_database(Path(db)).conn
@@ -165,6 +165,9 @@ def _compute(
         _handoffs(conn, stats, bounds)
     if "events" in tables:
         _health_events(conn, stats, bounds)
+    if "dead_letters" in tables:  # rows set aside because they could not be written
+        stats.log_failures += conn.execute(
+            "SELECT COUNT(*) FROM dead_letters WHERE ts >= ? AND ts < ?", bounds).fetchone()[0]
     return stats
 
 

@@ -36,13 +36,15 @@ class Profiles:
                 return self._cache[user_key]
             profile = Profile(user_key)
             try:
-                rows = list(self.db.query("SELECT * FROM profiles WHERE user_key = ?", [user_key]))
+                rows = self.db.conn.execute(
+                    "SELECT lang, country, country_asked FROM profiles WHERE user_key = ?", [user_key],
+                ).fetchall()
             except sqlite3.Error as error:
                 log.warning("profile read failed (%s)", type(error).__name__)
                 rows = []
             if rows:
-                row = rows[0]
-                profile = Profile(user_key, row["lang"], row["country"], bool(row["country_asked"]))
+                lang, country, asked = rows[0]
+                profile = Profile(user_key, lang, country, bool(asked))
             self._cache[user_key] = profile
             return profile
 
@@ -55,7 +57,12 @@ class Profiles:
                 "updated": utc_now().isoformat(timespec="milliseconds"),
             }
             try:
-                with self.db.conn:
-                    self.db["profiles"].upsert(row, pk="user_key")
+                with self.db.conn:  # plain SQL: sqlite-utils' upsert re-reads the schema each time
+                    self.db.conn.execute(
+                        "INSERT INTO profiles (user_key, lang, country, country_asked, updated) "
+                        "VALUES (:user_key, :lang, :country, :country_asked, :updated) "
+                        "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, country = excluded.country, "
+                        "country_asked = excluded.country_asked, updated = excluded.updated", row,
+                    )
             except sqlite3.Error as error:
                 log.warning("profile write failed (%s); kept in memory", type(error).__name__)

@@ -3,12 +3,15 @@
 A failing log must never stop a reply. When SQLite is locked, read-only or the disk is
 full, rows wait in a bounded queue in memory and are written once the database accepts
 them again; `failures` counts the write errors and `lost` the rows dropped because the
-queue was full.
+queue was full. A row that fails for a reason of its own (text no encoding can hold, a
+value SQLite refuses) is set aside in `dead_letters` with the reason, its text redacted,
+and counted in `set_aside`: it never blocks the rows behind it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import sqlite3
@@ -18,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
+from storage.database import BUSY_SECONDS, DatabaseFile
 from storage.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -26,6 +30,16 @@ MAX_PENDING = 10_000
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def valid_unicode(text: str) -> str:
+    """`text` as valid Unicode: surrogate pairs joined, a lone surrogate replaced by U+FFFD.
+
+    JSON may carry a lone UTF-16 surrogate ("\\ud800"); no UTF-8 encoder accepts it, so it
+    would fail every write and every send further on."""
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 @dataclass
@@ -56,19 +70,22 @@ class FeedbackRecord:
 
 
 class QueryLog:
-    def __init__(self, db: sqlite_utils.Database, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, db: sqlite_utils.Database, max_pending: int = MAX_PENDING,
+                 file: DatabaseFile | None = None) -> None:
         self.db = db
+        self.file = file  # when given, a deleted or replaced database file is noticed
         self._pending: deque[tuple[str, dict]] = deque()
         self._max_pending = max_pending
         self._lock = threading.Lock()
         self.failures = 0
         self.lost = 0
+        self.set_aside = 0
         self._outage = 0  # failed writes since the database last accepted one
 
     def record_query(self, record: QueryRecord) -> None:
         row = asdict(record)
         row["ts"] = record.ts.isoformat(timespec="milliseconds")
-        row["text"] = redact(record.text)
+        row["text"] = redact(valid_unicode(record.text))
         row["suggestions"] = json.dumps(list(record.suggestions))
         row["fallback"] = int(record.fallback)
         self._write("queries", row)
@@ -113,21 +130,81 @@ class QueryLog:
             self._drain()
 
     def _drain(self) -> bool:
+        if self._pending and self.file is not None:
+            self.file.check()
+        if not self._outage:
+            return self._drain_rows()
+        # During an outage the busy wait is paid once, not per message: retries fail fast.
+        self.db.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            return self._drain_rows()
+        finally:
+            self.db.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+    def _drain_rows(self) -> bool:
         while self._pending:
             table, row = self._pending[0]
             try:
                 with self.db.conn:
-                    self.db[table].insert(row)
-            except sqlite3.Error as error:
+                    self.db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
+            except (sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
                 self.failures += 1
-                self._outage += 1
-                log.warning("query log write failed (%s); %d rows waiting", type(error).__name__, len(self._pending))
-                return False
+                self._set_aside(table, row, error)  # a value SQLite refuses: this row's own fault
+            except sqlite3.Error as error:  # locked, read-only, disk full… unless the next row goes in
+                self.failures += 1
+                if not self._next_goes_in():
+                    self._outage += 1
+                    log.warning("query log write failed (%s); %d rows waiting",
+                                type(error).__name__, len(self._pending))
+                    return False
+                self._set_aside(table, row, error)
+            except Exception as error:  # noqa: BLE001 - text no encoding holds: this row's own fault
+                self.failures += 1
+                self._set_aside(table, row, error)
             self._pending.popleft()
         if self._outage:
             outage, self._outage = self._outage, 0
             self._pending.append(("events", {
                 "ts": utc_now().isoformat(timespec="milliseconds"), "kind": "log_failure", "detail": str(outage),
             }))
-            return self._drain()
+            return self._drain_rows()
         return True
+
+    def _next_goes_in(self) -> bool:
+        """Whether the row behind the failing one can be written (then written): if so, the
+        failure was the first row's own and the database is fine."""
+        if len(self._pending) < 2:
+            return False
+        table, row = self._pending[1]
+        try:
+            with self.db.conn:
+                self.db.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
+        except Exception:  # noqa: BLE001 - an outage after all
+            return False
+        del self._pending[1]
+        return True
+
+    def _set_aside(self, table: str, row: dict, error: Exception) -> None:
+        """Keep the row that failed (text redacted, valid Unicode) with the reason; never raise."""
+        self.set_aside += 1
+        log.warning("query log row set aside (%s)", type(error).__name__)
+        kept = {key: valid_unicode(value) if isinstance(value, str) else value for key, value in row.items()}
+        if isinstance(kept.get("text"), str):
+            kept["text"] = redact(kept["text"])
+        try:
+            with self.db.conn:
+                self.db.conn.execute(
+                    "INSERT INTO dead_letters (ts, source, reason, row) VALUES (?, ?, ?, ?)",
+                    (utc_now().isoformat(timespec="milliseconds"), table, type(error).__name__,
+                     json.dumps(kept, ensure_ascii=True, default=str)),
+                )
+        except Exception as failure:  # noqa: BLE001 - counted above; nothing more to do
+            self.lost += 1
+            log.warning("set-aside row could not be kept either (%s)", type(failure).__name__)
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """One INSERT per table and column set, built once (sqlite-utils re-reads the schema per insert)."""
+    names = ", ".join(f"[{column}]" for column in columns)
+    return f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"

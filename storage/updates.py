@@ -1,48 +1,160 @@
-"""Which Telegram updates have been answered, so a restart never answers one twice.
+"""The durable inbox, the record of handled update ids, and the outbox, for one bot.
 
-Only update ids are kept (no content, nothing about the sender), for two days: Telegram
-itself keeps undelivered updates for 24 hours.
+An update is stored here (sealed) the moment it arrives, before Telegram is told it was
+received; it is deleted, and its id recorded as handled, in one transaction once it is
+answered. So a crash loses nothing (the inbox is answered first on the next start) and a
+repeated update id, from polling or a webhook, at once or days apart, is taken only once.
+Handled ids (no content, nothing about the sender) are kept for two days: Telegram keeps
+undelivered updates for 24 hours.
+
+The outbox holds replies Telegram could not take yet, sealed, until they go out or their
+retry time runs out. Every method runs on one storage thread (`bot/telegram/inbox.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import threading
+import logging
+from dataclasses import dataclass
+from typing import Any
 
-import sqlite_utils
-
+from storage.database import DatabaseFile
 from storage.querylog import utc_now
+from storage.sealing import Sealer, SealError
 
-KEEP = dt.timedelta(days=2)
+log = logging.getLogger(__name__)
+KEEP_HANDLED = dt.timedelta(days=2)
+FORGET_EVERY = 1000  # handled updates between two clean-ups of old ids
+# Values a reply never needs that would identify the sender or their chat.
+_IDENTIFYING = frozenset({"first_name", "last_name", "username", "title", "phone_number", "vcard", "bio",
+                          "sender_user_name", "author_signature", "active_usernames"})
 
 
-class UpdateJournal:
-    """Answered update ids of one bot (ids are counted per bot, so another token starts afresh)."""
+def _stamp(moment: dt.datetime | None = None) -> str:
+    return (moment or utc_now()).isoformat(timespec="milliseconds")
 
-    def __init__(self, db: sqlite_utils.Database, bot_id: int) -> None:
-        self.db = db
+
+def without_names(value: Any) -> Any:
+    """The update with every name, username, title and phone number blanked (kept as "",
+    since the libraries require some of those fields to be present)."""
+    if isinstance(value, dict):
+        return {key: "" if key in _IDENTIFYING and isinstance(item, str) else without_names(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_names(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Held:
+    """A reply waiting in the outbox."""
+
+    id: int
+    created: dt.datetime
+    attempts: int
+    message: dict[str, Any]
+
+
+class UpdateStore:
+    def __init__(self, file: DatabaseFile, bot_id: int, key: bytes) -> None:
+        self.file = file
         self.bot_id = bot_id
-        self._lock = threading.Lock()
-        self.db["updates_done"].create(
-            {"bot_id": int, "update_id": int, "ts": str}, pk=("bot_id", "update_id"), if_not_exists=True,
-        )
-        cutoff = (utc_now() - KEEP).isoformat(timespec="milliseconds")
-        with self._lock, self.db.conn:
-            self.db.execute("DELETE FROM updates_done WHERE ts < ?", [cutoff])
-        rows = self.db.query("SELECT update_id FROM updates_done WHERE bot_id = ?", [bot_id])
-        self._done = {row["update_id"] for row in rows}
+        self._inbox_seal = Sealer(key, "inbox")
+        self._outbox_seal = Sealer(key, "outbox")
+        self._finished = 0
+        self.unreadable_rows = 0  # inbox rows sealed with another key: set aside, logged
+        self.forget_old()
 
-    def is_done(self, update_id: int) -> bool:
-        return update_id in self._done
+    @property
+    def _conn(self) -> Any:
+        self.file.check()
+        return self.file.db.conn
 
-    def mark_done(self, update_id: int) -> None:
-        self._done.add(update_id)
-        try:
-            with self._lock, self.db.conn:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
-                    [self.bot_id, update_id, utc_now().isoformat(timespec="milliseconds")],
+    # -- inbox ---------------------------------------------------------------------------
+
+    def receive(self, updates: list[tuple[int, dict[str, Any]]]) -> list[int]:
+        """Store the updates not seen before (neither waiting nor handled); return their ids."""
+        received = _stamp()
+        rows = [(update_id, self._inbox_seal.seal(without_names(update))) for update_id, update in updates]
+        fresh = []
+        conn = self._conn
+        with conn:
+            for update_id, sealed in rows:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO inbox (bot_id, update_id, received, sealed) SELECT ?, ?, ?, ? "
+                    "WHERE NOT EXISTS (SELECT 1 FROM updates_done WHERE bot_id = ? AND update_id = ?)",
+                    (self.bot_id, update_id, received, sealed, self.bot_id, update_id),
                 )
-        except sqlite3.Error:
-            pass  # the memory copy still prevents doubles until the next restart
+                if cursor.rowcount:
+                    fresh.append(update_id)
+        return fresh
+
+    def waiting(self) -> list[tuple[int, dict[str, Any]]]:
+        """Updates stored but not answered (the bot stopped or died meanwhile), oldest first."""
+        rows = self._conn.execute(
+            "SELECT update_id, sealed FROM inbox WHERE bot_id = ? ORDER BY update_id", (self.bot_id,),
+        ).fetchall()
+        waiting = []
+        for update_id, sealed in rows:
+            try:
+                waiting.append((update_id, self._inbox_seal.unseal(sealed)))
+            except SealError:
+                self.unreadable_rows += 1  # the hash key changed: nobody can read it any more
+                log.warning("inbox update %s sealed with another key: set aside", update_id)
+                self.finish(update_id)
+        return waiting
+
+    def finish(self, update_id: int) -> None:
+        """The update is answered (or set aside): forget its content, remember its id."""
+        conn = self._conn
+        with conn:
+            conn.execute("DELETE FROM inbox WHERE bot_id = ? AND update_id = ?", (self.bot_id, update_id))
+            conn.execute("INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
+                         (self.bot_id, update_id, _stamp()))
+        self._finished += 1
+        if self._finished % FORGET_EVERY == 0:
+            self.forget_old()
+
+    def forget_old(self, now: dt.datetime | None = None) -> None:
+        conn = self._conn
+        with conn:
+            conn.execute("DELETE FROM updates_done WHERE ts < ?", (_stamp((now or utc_now()) - KEEP_HANDLED),))
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def hold(self, messages: list[dict[str, Any]], at: dt.datetime | None = None) -> None:
+        """Keep replies Telegram could not take yet, in order; the first try is due at once."""
+        now = _stamp(at)
+        conn = self._conn
+        with conn:
+            conn.executemany(
+                "INSERT INTO outbox (bot_id, created, next_try, attempts, sealed) VALUES (?, ?, ?, 0, ?)",
+                [(self.bot_id, now, now, self._outbox_seal.seal(message)) for message in messages],
+            )
+
+    def held(self) -> list[Held]:
+        """Every reply in the outbox, oldest first (a chat's replies stay in order)."""
+        rows = self._conn.execute(
+            "SELECT id, created, attempts, sealed FROM outbox WHERE bot_id = ? ORDER BY id", (self.bot_id,),
+        ).fetchall()
+        held = []
+        for row_id, created, attempts, sealed in rows:
+            try:
+                message = self._outbox_seal.unseal(sealed)
+            except SealError:
+                self.release(row_id)
+                continue
+            held.append(Held(row_id, dt.datetime.fromisoformat(created), attempts, message))
+        return held
+
+    def tried(self, row_id: int, next_try: dt.datetime) -> None:
+        conn = self._conn
+        with conn:
+            conn.execute("UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?",
+                         (_stamp(next_try), row_id))
+
+    def release(self, row_id: int) -> None:
+        """Sent, or given up: the reply leaves the outbox."""
+        conn = self._conn
+        with conn:
+            conn.execute("DELETE FROM outbox WHERE id = ?", (row_id,))

@@ -3,7 +3,8 @@
 It answers the methods aiogram and python-telegram-bot call, records every call, holds
 the messages each chat sees (sent and edited), lets a test act as users (text, commands
 with a bot_command entity as Telegram sends them, button presses, edits, voice, photos,
-…), and can fail the next N calls of a method with 429 (with retry_after) or 500.
+…), counts how often getUpdates returned each update, and can fail the next N calls of
+a method with 429 (with retry_after) or 500, or refuse connections for a while (an outage).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import random
 import re
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,9 @@ class Emulator:
         self.webhook: dict[str, Any] = {}
         self.documents: list[tuple[int, str, bytes]] = []  # (chat id, file name, bytes) sent
         self._updates: list[dict[str, Any]] = []
+        self.deliveries: Counter[int] = Counter()  # update id -> times getUpdates returned it
+        self.confirmed = 0  # the highest update id Telegram was told to forget (offset - 1)
+        self.down_until = 0.0  # monotonic time until which every call gets a 502 (an outage)
         self._update_ids = itertools.count(random.randint(1, 10**9))  # Telegram starts anywhere
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
@@ -101,6 +105,10 @@ class Emulator:
         call = Call(method, params)
         self.calls.append(call)
         await self._notify()
+        if time.monotonic() < self.down_until:
+            call.status = 502
+            await self._notify()
+            return _error(502, "Bad Gateway")
         failures = self._failures.get(method.lower())
         if failures:
             call.status, retry_after = failures.popleft()
@@ -139,14 +147,17 @@ class Emulator:
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         if offset:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self._updates = [u for u in self._updates if _id(u) >= offset]
+            self.confirmed = max(self.confirmed, offset - 1)
         async with self._changed:
             while not self._updates and (left := deadline - time.monotonic()) > 0:
                 try:
                     await asyncio.wait_for(self._changed.wait(), left)
                 except TimeoutError:
                     break
-        return self._updates[:limit]
+        batch = self._updates[:limit]
+        self.deliveries.update(_id(update) for update in batch)
+        return batch
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
         _check_text(params)
@@ -255,10 +266,13 @@ class Emulator:
         return {"update_id": next(self._update_ids), "callback_query": query}
 
     async def push(self, update: dict[str, Any]) -> int:
-        """Queue an update for getUpdates; returns its id."""
+        """Queue an update for getUpdates (any JSON, as a broken server might send); returns its id."""
         self._updates.append(update)
         await self._notify()
-        return update["update_id"]
+        return _id(update)
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
 
     async def wait_for(self, condition: Any, timeout: float = 15.0) -> None:
         """Wait until `condition()` holds: re-checked after every call the bot makes, and
@@ -330,6 +344,12 @@ def _decode(value: str) -> Any:
         return value
 
 
+def _id(update: Any) -> int:
+    """An update's id; a malformed one without an integer id sorts as 0."""
+    update_id = update.get("update_id") if isinstance(update, dict) else None
+    return update_id if type(update_id) is int else 0
+
+
 def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if parameters:
@@ -355,7 +375,7 @@ def _entities(text: str) -> list[dict[str, Any]]:
     entities = []
     position = 0
     for word in text.split(" "):
-        length = len(word.encode("utf-16-le")) // 2
+        length = len(word.encode("utf-16-le", "surrogatepass")) // 2
         if word.startswith("/") and position == 0 and len(word) > 1:
             entities.append({"type": "bot_command", "offset": 0, "length": length})
         elif word.startswith("@") and len(word) > 1:

@@ -58,7 +58,7 @@ def content_dir(tmp_path: Path) -> Path:
     """A small valid content folder with the bundled glossary and one topic."""
     root = tmp_path / "content"
     root.mkdir()
-    for name in ("ui", "blocks"):
+    for name in ("ui", "languages", "blocks"):
         shutil.copytree(BUNDLED / name, root / name)
     for name in ("countries.yaml", GLOSSARY_FILE):
         shutil.copy(BUNDLED / name, root / name)

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
-from bot.config import ConfigError
+from bot.config import ConfigError, load_settings
 from bot.telegram.delivery import Delivery, Failure, RateLimiter, Undelivered
 from bot.telegram.incoming import BotIdentity, incoming_message, is_addressed, message_kind
 from bot.telegram.outgoing import keyboard, split_html, utf16_units
@@ -341,3 +341,10 @@ def test_webhook_rejects_a_bad_listen_address(capsys: pytest.CaptureFixture[str]
     assert stopped.value.code == 2
     assert "HOST:PORT" in capsys.readouterr().err
 
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "1000"])
+def test_a_retry_time_the_outbox_cannot_use_stops_start_up_naming_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_DELIVERY_RETRY_HOURS"):
+        load_settings({"HELPLINE_DELIVERY_RETRY_HOURS": value}, dotenv=False)
+    assert load_settings({"HELPLINE_DELIVERY_RETRY_HOURS": "0.5"}, dotenv=False).delivery_retry_hours == 0.5

@@ -44,7 +44,7 @@ def content_dir(tmp_path: Path) -> Path:
     """A small valid content folder: the bundled interface files and two topics."""
     root = tmp_path / "content"
     root.mkdir()
-    for name in ("ui", "blocks"):
+    for name in ("ui", "languages", "blocks"):
         shutil.copytree(BUNDLED / name, root / name)
     shutil.copy(BUNDLED / "countries.yaml", root / "countries.yaml")
     for topic in ("alpha", "beta"):

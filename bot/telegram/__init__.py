@@ -54,7 +54,7 @@ async def serve(settings: Settings, framework: str, helpline: Helpline, stop: as
     from bot.telegram.runner import serve as serve_front
 
     quiet_libraries()
-    await serve_front(make_front(framework, settings), helpline, stop, webhook)
+    await serve_front(make_front(framework, settings), helpline, stop, webhook, settings)
 
 
 def _run(settings: Settings, framework: str, helpline: Helpline,

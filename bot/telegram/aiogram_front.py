@@ -32,7 +32,7 @@ from bot.telegram.responder import Responder, Rows
 from bot.telegram.runner import ALLOWED_UPDATES, Commands
 from handlers.replies import Document
 
-REQUEST_TIMEOUT = 30  # seconds for one call; a long poll gets its own on top
+REQUEST_TIMEOUT = 30  # seconds for one call
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -51,17 +51,11 @@ class AiogramFront:
     async def delete_webhook(self) -> None:
         await self.bot.delete_webhook()  # polling and a webhook cannot both be set
 
-    async def fetch_updates(self, offset: int | None, timeout: int) -> list[Update]:
-        return await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-                                          request_timeout=timeout + REQUEST_TIMEOUT)
-
-    async def process(self, update: Update) -> None:
-        await self.dispatcher.feed_update(self.bot, update)
-
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed(self, update: dict[str, Any]) -> None:
+        """Parsed once, here: polling hands over the Bot API's JSON as it came."""
         await self.dispatcher.feed_raw_update(self.bot, update)
 
     async def close(self) -> None:

@@ -3,9 +3,11 @@
 Telegram answers 429 with `retry_after` when a bot sends too fast (about 30 messages a
 second overall, one a second in one chat) and 5xx or nothing when it is struggling. The
 libraries raise on both; here a 429 pauses all sending for `retry_after` and resends, a
-5xx or timeout is retried with backoff a bounded number of times, and a message that
-still cannot go is logged by method and error type only (never chat, user or text) and
-counted in `lost`, so no reply disappears without a trace.
+5xx or timeout is retried with backoff a bounded number of times. A message that still
+cannot go is logged by method and error type only (never chat, user or text); when
+Telegram was down or busy it is handed to the outbox (`outbox.py`) to be tried again
+later, and when Telegram refused it, it is counted in `lost`, so no reply disappears
+without a trace.
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ class Failure:
 
 
 class Undelivered(Exception):
-    """A call that failed for good; the original error is its `__cause__`."""
+    """A call that failed after its retries; the original error is its `__cause__`.
+
+    `retryable` when Telegram was down or busy rather than refusing the call: worth
+    trying again later (the outbox does)."""
+
+    def __init__(self, what: str, retryable: bool = False) -> None:
+        super().__init__(what)
+        self.retryable = retryable
 
 
 class TokenBucket:
@@ -121,13 +130,15 @@ class Delivery:
 
     async def call(
         self, what: str, action: Callable[[], Awaitable[T]], chat_id: int | None = None,
-        has_fallback: bool = False,
+        has_fallback: bool = False, attempts: int | None = None, count_lost: bool = True,
     ) -> T:
         """Run `action` (a message to `chat_id` when given: rate limited) until it succeeds.
 
-        Raises `Undelivered` once retrying is pointless or its budget is spent; that counts
-        as lost unless the caller `has_fallback` (an edit that can be sent anew instead).
+        Raises `Undelivered` once retrying is pointless or its budget (`attempts`, default
+        the delivery's) is spent; that counts as lost unless the caller `has_fallback` (an
+        edit that can be sent anew instead) or keeps the message (`count_lost=False`).
         """
+        budget = self.attempts if attempts is None else attempts
         failures = floods = 0
         while True:
             if chat_id is None:
@@ -138,17 +149,19 @@ class Delivery:
                 return await action()
             except Exception as error:
                 failure = self.classify(error)
-                if failure.retry_after is not None and floods < self.flood_waits:
+                if failure.retry_after is not None and floods < self.flood_waits and budget > 1:
                     floods += 1
                     self.limiter.pause(failure.retry_after)
-                elif failure.transient and failures + 1 < self.attempts:
+                elif failure.transient and failures + 1 < budget:
                     await self.limiter.sleep(min(self.max_backoff, self.backoff * 2 ** failures))
                     failures += 1
                 else:
-                    if not has_fallback:
+                    retryable = failure.transient or failure.retry_after is not None
+                    quiet = has_fallback or (retryable and not count_lost)
+                    if not quiet:
                         self.lost += 1
-                    log.log(logging.DEBUG if has_fallback else logging.WARNING,
+                    log.log(logging.DEBUG if quiet else logging.WARNING,
                             "%s not delivered after %d attempt(s): %s",
                             what, failures + floods + 1, type(error).__name__)
-                    raise Undelivered(what) from error
+                    raise Undelivered(what, retryable) from error
                 self.retries += 1

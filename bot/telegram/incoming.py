@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.replies import Incoming
+from storage.querylog import valid_unicode
 
 # Checked in this order: a venue also carries a location, a caption never makes media text.
 _MEDIA_KINDS = ("voice", "photo", "sticker", "document", "location", "contact")
@@ -66,14 +67,14 @@ def incoming_message(message: Any, bot: BotIdentity) -> Incoming | None:
     if user is None or user.is_bot:
         return None
     kind = message_kind(message)
-    text = _without_mention(message.text, bot.username) if kind == "text" else ""
+    text = _without_mention(valid_unicode(message.text), bot.username) if kind == "text" else ""
     private = message.chat.type == "private"
     replied = getattr(message, "reply_to_message", None)
     return Incoming(
         user_id=user.id, text=text, language_code=user.language_code, kind=kind,
         private=private, addressed=is_addressed(message, bot),
         chat_id=None if private else message.chat.id,
-        reply_to_text=(replied.text or replied.caption) if replied is not None else None,
+        reply_to_text=_clean(replied.text or replied.caption) if replied is not None else None,
     )
 
 
@@ -84,7 +85,7 @@ def incoming_button(callback: Any) -> Incoming | None:
         return None
     private = message.chat.type == "private"
     return Incoming(
-        user_id=callback.from_user.id, button=callback.data,
+        user_id=callback.from_user.id, button=valid_unicode(callback.data),
         language_code=callback.from_user.language_code,
         private=private, chat_id=None if private else message.chat.id,
     )
@@ -93,3 +94,89 @@ def incoming_button(callback: Any) -> Incoming | None:
 def _without_mention(text: str, username: str) -> str:
     """"@helpline_bot patent kerekpi" is a question about patents, not about the bot's name."""
     return re.sub(rf"@{re.escape(username)}\b", "", text, flags=re.IGNORECASE).strip()
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else valid_unicode(text)
+
+
+# -- updates the libraries may not read ---------------------------------------------------
+
+UPDATE_KINDS = ("message", "edited_message", "callback_query")  # what the bot answers
+
+
+def has_something_to_answer(update: dict[str, Any]) -> bool:
+    """False for kinds the bot never asked for (a channel post, a member change)."""
+    return any(kind in update for kind in UPDATE_KINDS)
+
+
+def unreadable(update: dict[str, Any]) -> str | None:
+    """Why this update cannot be answered as it is (a shape another Bot API version might
+    send), or None. Only the fields the bot reads are checked, the way it reads them."""
+    for kind in ("message", "edited_message"):
+        if kind in update:
+            return _message_problem(update[kind], kind)
+    if "callback_query" in update:
+        query = update["callback_query"]
+        if not isinstance(query, dict):
+            return "callback_query is not an object"
+        if not isinstance(query.get("id"), str):
+            return "callback_query.id"
+        if _user_problem(query.get("from")):
+            return "callback_query.from"
+        if "data" in query and not isinstance(query["data"], str):
+            return "callback_query.data"
+        if query.get("message") is not None:
+            return _message_problem(query["message"], "callback_query.message")
+    return None
+
+
+def _message_problem(message: Any, where: str) -> str | None:
+    if not isinstance(message, dict):
+        return f"{where} is not an object"
+    chat = message.get("chat")
+    if not isinstance(chat, dict) or type(chat.get("id")) is not int or not isinstance(chat.get("type"), str):
+        return f"{where}.chat"
+    if type(message.get("date")) is not int or type(message.get("message_id")) is not int:
+        return f"{where}.date/message_id"
+    if "from" in message and _user_problem(message["from"]):
+        return f"{where}.from"
+    for field in ("text", "caption"):
+        if field in message and not isinstance(message[field], str):
+            return f"{where}.{field}"
+    for field in ("entities", "caption_entities"):
+        if field in message and not _entities_ok(message[field]):
+            return f"{where}.{field}"
+    replied = message.get("reply_to_message")
+    if replied is not None and where != "reply":
+        return _message_problem(replied, "reply")
+    return None
+
+
+def _user_problem(user: Any) -> bool:
+    return not isinstance(user, dict) or type(user.get("id")) is not int or not isinstance(user.get("is_bot"), bool)
+
+
+def _entities_ok(entities: Any) -> bool:
+    return isinstance(entities, list) and all(
+        isinstance(entity, dict) and isinstance(entity.get("type"), str)
+        and type(entity.get("offset")) is int and type(entity.get("length")) is int
+        for entity in entities
+    )
+
+
+def reachable_chat(update: dict[str, Any]) -> int | None:
+    """A chat an unreadable update can still be answered in: its chat, else the sender's
+    private chat (same id as the person)."""
+    for kind in ("message", "edited_message", "callback_query"):
+        payload = update.get(kind)
+        if not isinstance(payload, dict):
+            continue
+        message = payload.get("message") if kind == "callback_query" else payload
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict) and type(chat.get("id")) is int:
+            return chat["id"] if chat.get("type") == "private" else None  # a group: stay silent
+        sender = payload.get("from")
+        if isinstance(sender, dict) and type(sender.get("id")) is int and sender.get("is_bot") is not True:
+            return sender["id"]
+    return None

@@ -1,37 +1,77 @@
-"""Long polling that never loses an update and never answers one twice.
+"""Long polling that fetches each update once, loses none and answers none twice.
 
-The libraries' own polling loops confirm a batch of updates to Telegram (by asking for
-the next offset) while its answers may still be in flight, so a crash loses them. Here
-the offset moves only past updates whose answers have gone out; Telegram redelivers the
-rest, and updates already answered (remembered on disk in `UpdateJournal`) are skipped.
+getUpdates is called here directly (aiohttp, the same for both libraries): the batch
+comes back as plain JSON, is stored in the durable inbox, and only then does the next
+call's offset tell Telegram it arrived. So each update is fetched once, an update no
+library can parse cannot hold the offset back, and a crash after the inbox write loses
+nothing (the inbox is answered on the next start). Answering runs beside polling.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from storage.updates import UpdateJournal
+import aiohttp
+
+from bot.telegram.inbox import Intake
 
 log = logging.getLogger(__name__)
-Fetch = Callable[[int | None, int], Awaitable[list[Any]]]  # the library's update objects
-Process = Callable[[Any], Awaitable[None]]
 POLL_SECONDS = 25
-IDLE_WAIT = 0.5  # when Telegram only redelivers updates still being answered
+LIMIT = 100
 ERROR_WAIT = (1.0, 2.0, 5.0, 10.0)
+REQUEST_SLACK = 15  # seconds on top of the long poll before the request is given up
+
+
+class FetchError(Exception):
+    """getUpdates failed; `retry_after` when Telegram said how long to wait."""
+
+    def __init__(self, status: int, retry_after: float | None = None) -> None:
+        super().__init__(f"getUpdates answered {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class UpdateFetcher:
+    """getUpdates over one aiohttp session; the token stays out of every log line."""
+
+    def __init__(self, api_url: str, token: str, allowed_updates: list[str]) -> None:
+        self._url = f"{api_url}/bot{token}/getUpdates"
+        self._allowed = json.dumps(allowed_updates)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __call__(self, offset: int | None, timeout: int) -> list[Any]:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout + REQUEST_SLACK))
+        params = {"timeout": str(timeout), "limit": str(LIMIT), "allowed_updates": self._allowed}
+        if offset is not None:
+            params["offset"] = str(offset)
+        async with self._session.post(self._url, data=params) as response:
+            try:
+                body = await response.json(content_type=None)
+            except ValueError:
+                raise FetchError(response.status) from None
+        if not isinstance(body, dict) or body.get("ok") is not True or not isinstance(body.get("result"), list):
+            parameters = body.get("parameters") if isinstance(body, dict) else None
+            retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
+            raise FetchError(response.status, float(retry_after) if isinstance(retry_after, int | float) else None)
+        return body["result"]
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
 
 class Poller:
-    def __init__(self, fetch: Fetch, process: Process, journal: UpdateJournal, timeout: int = POLL_SECONDS) -> None:
+    def __init__(self, fetch: Any, intake: Intake, timeout: int = POLL_SECONDS) -> None:
         self.fetch = fetch
-        self.process = process
-        self.journal = journal
+        self.intake = intake
         self.timeout = timeout
-        self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._offset: int | None = None
+        self._next: int | None = None  # one past the highest update id seen
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; answers already started are left to finish."""
@@ -49,44 +89,28 @@ class Poller:
             try:
                 updates = fetching.result()
             except Exception as error:  # noqa: BLE001 - network trouble: wait and poll again
-                log.warning("getUpdates failed: %s", type(error).__name__)
-                await asyncio.sleep(ERROR_WAIT[min(errors, len(ERROR_WAIT) - 1)])
+                wait = ERROR_WAIT[min(errors, len(ERROR_WAIT) - 1)]
+                if isinstance(error, FetchError) and error.retry_after is not None:
+                    wait = max(wait, error.retry_after)
+                log.warning("getUpdates failed: %s", error if isinstance(error, FetchError) else type(error).__name__)
+                await _sleep_unless(stop, wait)
                 errors += 1
                 continue
             errors = 0
-            if not self._take(updates) and updates:
-                await self._wait_for_progress()
+            await self._take(updates)
 
-    async def wait_in_flight(self) -> None:
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+    async def _take(self, updates: list[Any]) -> None:
+        """Store the batch, then move the offset past it (unless some could not be stored)."""
+        ids = [u["update_id"] for u in updates if isinstance(u, dict) and type(u.get("update_id")) is int]
+        stored = await self.intake.take(updates)
+        if ids:
+            self._next = max(max(ids) + 1, self._next or 0)
+        held_back = self.intake.unconfirmed  # answered from memory only: Telegram keeps it until done
+        self._offset = held_back if held_back is not None else self._next
+        if not stored:
+            await asyncio.sleep(0.5)  # the database refused: do not spin on redeliveries
 
-    def _take(self, updates: list[Any]) -> int:
-        """Start answering the new updates; move the offset past finished ones only."""
-        fresh = 0
-        highest = (self._offset or 1) - 1
-        for update in updates:
-            update_id = int(update.update_id)
-            highest = max(highest, update_id)
-            if update_id in self._in_flight or self.journal.is_done(update_id):
-                continue
-            fresh += 1
-            self._in_flight[update_id] = asyncio.create_task(self._answer(update_id, update))
-        self._offset = min(self._in_flight) if self._in_flight else highest + 1
-        return fresh
 
-    async def _answer(self, update_id: int, update: Any) -> None:
-        try:
-            await self.process(update)
-        except Exception as error:  # noqa: BLE001 - one failing update never stops the others
-            log.warning("update %s failed: %s", update_id, type(error).__name__)
-        finally:
-            self.journal.mark_done(update_id)  # one small insert: quicker than a thread hop
-            self._in_flight.pop(update_id, None)
-
-    async def _wait_for_progress(self) -> None:
-        waiting = list(self._in_flight.values())
-        if waiting:
-            await asyncio.wait(waiting, timeout=IDLE_WAIT * 4, return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await asyncio.sleep(IDLE_WAIT)
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -65,17 +65,11 @@ class PtbFront:
     async def delete_webhook(self) -> None:
         await self.app.bot.delete_webhook()  # polling and a webhook cannot both be set
 
-    async def fetch_updates(self, offset: int | None, timeout: int) -> list[Update]:
-        return list(await self.app.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-                                                   read_timeout=timeout + 10))
-
-    async def process(self, update: Update) -> None:
-        await self.app.process_update(update)
-
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed(self, update: dict[str, Any]) -> None:
+        """Parsed once, here: polling hands over the Bot API's JSON as it came."""
         await self.app.process_update(Update.de_json(update, self.app.bot))
 
     async def close(self) -> None:

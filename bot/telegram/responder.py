@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from bot.telegram.delivery import Delivery, Failure, Undelivered
 from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message
+from bot.telegram.outbox import Outbox
 from bot.telegram.outgoing import MESSAGE_LIMIT, keyboard, split_html
 from handlers.actions import NAVIGATION, OpenTopic, unpack
 from handlers.handoff import relay_mark
@@ -81,6 +82,7 @@ class Responder:
         self.transport = transport
         self.delivery = delivery
         self.identity = BotIdentity(0, "")  # set from getMe before the first update
+        self.outbox: Outbox | None = None  # keeps replies Telegram cannot take yet
         self.failed_updates = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation")
         self._chats: dict[int, list[Any]] = {}  # chat id -> [lock, users]
@@ -156,15 +158,31 @@ class Responder:
         """Messages the bot starts itself (weekly report, content problems for admins)."""
         await self._send_outcome(chat_id, outcome)
 
+    async def apologise(self, chat_id: int, text: str) -> None:
+        """The polite line for an update that could not be read."""
+        await self._send_all(chat_id, [Reply(text)])
+
     async def _send_all(self, chat_id: int, replies: list[Reply]) -> None:
+        """Each reply in pieces Telegram accepts; from the first piece Telegram cannot take
+        yet (or when this chat already has replies waiting), into the outbox, in order."""
+        pieces: list[tuple[str, Any]] = []
         for reply in replies:
             mark = relay_mark(reply.text) if chat_id == self.caseworker_chat_id else None
-            pieces = relay_pieces(reply.html, mark)
+            parts = relay_pieces(reply.html, mark)
             rows = keyboard(reply)
-            for number, piece in enumerate(pieces, start=1):
-                send = functools.partial(self.transport.send, chat_id, piece,
-                                         rows if number == len(pieces) else ())
-                await self.delivery.call("sendMessage", send, chat_id)
+            pieces += [(part, rows if number == len(parts) else []) for number, part in enumerate(parts, start=1)]
+        for index, (piece, rows) in enumerate(pieces):
+            if self.outbox is not None and self.outbox.holds(chat_id):
+                await self.outbox.hold(chat_id, pieces[index:])
+                return
+            send = functools.partial(self.transport.send, chat_id, piece, rows)
+            try:
+                await self.delivery.call("sendMessage", send, chat_id, count_lost=self.outbox is None)
+            except Undelivered as error:
+                if self.outbox is None or not error.retryable:
+                    raise
+                await self.outbox.hold(chat_id, pieces[index:])
+                return
 
     async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
         """Show `reply` in place of the menu message; False when it has to be sent anew."""

@@ -1,30 +1,37 @@
 """One bot's life, whichever library it runs on: start, take updates, stop cleanly.
 
-Start-up registers the commands and either polls or sets the webhook; stopping stops
-taking updates first, then waits for the replies in flight, then flushes the query log,
-and only then closes the connection, so a restart loses neither answers nor log rows.
+Start-up opens the inbox and outbox, answers what the last run left in the inbox,
+registers the commands and either polls or sets the webhook; stopping stops taking
+updates first, then waits for the replies in flight (what does not finish stays in the
+inbox for the next start), then flushes the query log, and only then closes the
+connection, so a restart loses neither answers nor log rows.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import datetime as dt
 import functools
 import logging
 import re
 from typing import Any, Protocol
 
 from bot.app import Helpline
+from bot.config import Settings
 from bot.jobs import start_jobs
 from bot.telegram.delivery import Delivery, Undelivered
+from bot.telegram.inbox import Intake
 from bot.telegram.incoming import BotIdentity
-from bot.telegram.polling import Poller
+from bot.telegram.outbox import Outbox
+from bot.telegram.polling import Poller, UpdateFetcher
 from bot.telegram.responder import Responder, Transport
 from bot.telegram.webhook import WebhookPlan, serve_webhook
 from content import Content
 from handlers.conversation import DEFAULT_LANGUAGE
-from storage.database import open_database
-from storage.updates import UpdateJournal
+from handlers.replies import Outcome, Reply
+from storage.database import DatabaseFile
+from storage.pseudonym import load_or_create_key
+from storage.updates import UpdateStore
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -42,50 +49,111 @@ class FrontEnd(Transport, Protocol):
 
     async def delete_webhook(self) -> None: ...
 
-    async def fetch_updates(self, offset: int | None, timeout: int) -> list[Any]: ...
-
-    async def process(self, update: Any) -> None: ...
-
     async def set_webhook(self, url: str, secret: str) -> None: ...
 
-    async def feed(self, update: dict[str, Any]) -> None: ...
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Parse one update as the Bot API sent it and answer it through the responder."""
 
     async def close(self) -> None: ...
 
 
 async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
-                webhook: WebhookPlan | None = None) -> None:
-    """Run until `stop` is set (or the task is cancelled), then stop cleanly."""
-    responder = Responder(helpline, front, Delivery(front.classify), helpline.settings.caseworker_chat_id)
+                webhook: WebhookPlan | None = None, settings: Settings | None = None) -> None:
+    """Run until `stop` is set (or the task is cancelled), then stop cleanly.
+
+    `settings` are the front end's (token, API server), by default the helpline's."""
+    settings = settings or helpline.settings
+    responder = Responder(helpline, front, Delivery(front.classify), settings.caseworker_chat_id)
     jobs: list[asyncio.Task[None]] = []
-    poller: Poller | None = None
+    intake: Intake | None = None
+    fetcher: UpdateFetcher | None = None
+    outbox_stop = asyncio.Event()
     try:
         responder.identity = await front.open(responder)
-        # Its own connection: the core writes the log from its worker thread meanwhile.
-        journal = UpdateJournal(open_database(helpline.settings.database_path), responder.identity.id)
-        poller = Poller(front.fetch_updates, front.process, journal)
-        await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
+        store = await asyncio.to_thread(
+            UpdateStore, DatabaseFile(settings.database_path),  # its own connection, off the loop
+            responder.identity.id, load_or_create_key(settings.hash_key, settings.data_dir))
+        intake = Intake(store, front.feed, functools.partial(_apologise, helpline, responder),
+                        functools.partial(_count, helpline))
+        outbox = Outbox(intake.run, responder.delivery, front.send,
+                        dt.timedelta(hours=settings.delivery_retry_hours))
+        outbox.on_given_up = lambda n: _count(helpline, "reply_given_up")
+        await outbox.load()
+        responder.outbox = outbox
+        _watch_database(helpline, responder)
+        await intake.resume()  # what the last run stored and did not answer goes first
         jobs = start_jobs(helpline, responder.send_to)
+        jobs.append(asyncio.create_task(outbox.run(outbox_stop)))
+        await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
         if webhook is None:
             await responder.delivery.call("deleteWebhook", front.delete_webhook)
             log.info("polling for updates")
-            await poller.run(stop)
+            fetcher = UpdateFetcher(settings.api_url, settings.token or "", ALLOWED_UPDATES)
+            await Poller(fetcher, intake).run(stop)
         else:
             set_webhook = functools.partial(
                 responder.delivery.call, "setWebhook",
                 functools.partial(front.set_webhook, webhook.url, webhook.secret))
-            await serve_webhook(webhook, front.feed, stop, set_webhook)
+            await serve_webhook(webhook, intake.take, stop, set_webhook)
     finally:
+        if intake is not None:
+            await intake.wait_idle(DRAIN_SECONDS)
+            await intake.stop()  # what did not finish stays in the inbox
+        await responder.drain(DRAIN_SECONDS)
+        outbox_stop.set()
         for job in jobs:
             job.cancel()
-        await responder.drain(DRAIN_SECONDS)
-        if poller is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(poller.wait_in_flight(), DRAIN_SECONDS)  # journal the last answers
+        await asyncio.gather(*jobs, return_exceptions=True)
+        if fetcher is not None:
+            await fetcher.close()
         helpline.querylog.flush()
         await front.close()
-        log.info("stopped; %d update(s) failed, %d call(s) retried, %d lost",
-                 responder.failed_updates, responder.delivery.retries, responder.delivery.lost)
+        if intake is not None:
+            intake.close()
+        log.info("stopped; %d update(s) failed, %d unreadable, %d call(s) retried, %d lost, %d in the outbox",
+                 responder.failed_updates, intake.unreadable if intake else 0, responder.delivery.retries,
+                 responder.delivery.lost, responder.outbox.waiting if responder.outbox else 0)
+
+
+async def _apologise(helpline: Helpline, responder: Responder, chat_id: int, language_code: str | None) -> None:
+    """An update that could not be read: the person is asked to write again, in words."""
+    content = helpline.conversation.knowledge.content
+    code = (language_code or "").split("-")[0]
+    lang = code if code in content.languages else DEFAULT_LANGUAGE
+    try:
+        await responder.apologise(chat_id, str(content.ui[lang]["non_text"]))
+    except Exception as error:  # noqa: BLE001 - the update is set aside either way
+        log.warning("could not answer an unreadable update: %s", type(error).__name__)
+
+
+async def _count(helpline: Helpline, kind: str) -> None:
+    """A delivery fault for the health figures (/stats and the weekly report), off the loop."""
+    await asyncio.to_thread(helpline.querylog.record_event, kind)
+
+
+def _watch_database(helpline: Helpline, responder: Responder) -> None:
+    """A recreated database file: logged loudly by storage, counted, and the admins told."""
+    database = helpline.querylog.file
+    if database is None:
+        return
+    loop = asyncio.get_running_loop()
+
+    def replaced() -> None:  # on a storage thread, inside a write: hand it all to the loop
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(_tell_admins(helpline, responder)))
+
+    database.on_replaced[:] = [replaced]
+
+
+async def _tell_admins(helpline: Helpline, responder: Responder) -> None:
+    await _count(helpline, "database_replaced")
+    content = helpline.conversation.knowledge.content
+    lang = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in content.languages else content.languages[0]
+    text = str(content.ui[lang]["admin"]["database_replaced"])
+    for admin in sorted(helpline.settings.admin_ids):
+        try:
+            await responder.send_to(admin, Outcome([Reply(text)], lang))
+        except Exception as error:  # noqa: BLE001 - the log line stays
+            log.warning("could not reach an admin: %s", type(error).__name__)
 
 
 def command_lists(content: Content) -> dict[str | None, Commands]:

@@ -2,8 +2,9 @@
 
 The path is derived from the secret, so it cannot be guessed from the public URL, and each
 request must carry the secret in `X-Telegram-Bot-Api-Secret-Token` (Telegram sends what
-setWebhook registered); anything else gets 401 before the body is read. Updates are
-answered in the background so Telegram gets its 200 at once and does not resend.
+setWebhook registered); anything else gets 401 before the body is read. An update is
+stored in the durable inbox (shared with polling, so a repeated update id is answered
+once) and then answered in the background: Telegram gets its 200 once it is stored.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ log = logging.getLogger(__name__)
 SECRET_ENV = "HELPLINE_WEBHOOK_SECRET"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,256}")  # what Telegram accepts, and long enough
-Feed = Callable[[dict[str, Any]], Awaitable[None]]
-Pending = set[asyncio.Task[None]]
+Take = Callable[[list[Any]], Awaitable[bool]]  # Intake.take: store, then answer
 
 
 def webhook_secret(token: str, environ: Mapping[str, str] = os.environ) -> str:
@@ -70,7 +70,7 @@ class WebhookPlan:
         return self.public_url.rstrip("/") + self.path
 
 
-def webhook_app(plan: WebhookPlan, feed: Feed, pending: Pending) -> web.Application:
+def webhook_app(plan: WebhookPlan, take: Take) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), plan.secret.encode()):
@@ -81,9 +81,7 @@ def webhook_app(plan: WebhookPlan, feed: Feed, pending: Pending) -> web.Applicat
             return web.Response(status=400)
         if not isinstance(update, dict):
             return web.Response(status=400)
-        task = asyncio.create_task(feed(update))
-        pending.add(task)
-        task.add_done_callback(_forget(pending, update.get("update_id")))
+        await asyncio.shield(take([update]))  # stored (or answered from memory if the database refuses)
         return web.Response(status=200)
 
     app = web.Application()
@@ -91,14 +89,13 @@ def webhook_app(plan: WebhookPlan, feed: Feed, pending: Pending) -> web.Applicat
     return app
 
 
-async def serve_webhook(plan: WebhookPlan, feed: Feed, stop: asyncio.Event,
+async def serve_webhook(plan: WebhookPlan, take: Take, stop: asyncio.Event,
                         listening: Callable[[], Awaitable[None]]) -> None:
-    """Accept updates until `stop` is set, then let the ones received finish.
+    """Accept updates until `stop` is set.
 
     `listening` runs once the port is open: the moment to call setWebhook.
     """
-    pending: Pending = set()
-    runner = web.AppRunner(webhook_app(plan, feed, pending), access_log=None,
+    runner = web.AppRunner(webhook_app(plan, take), access_log=None,
                            handler_cancellation=True, shutdown_timeout=1.0)
     await runner.setup()
     try:
@@ -108,15 +105,3 @@ async def serve_webhook(plan: WebhookPlan, feed: Feed, stop: asyncio.Event,
         await stop.wait()
     finally:
         await runner.cleanup()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-
-
-def _forget(pending: Pending, update_id: Any) -> Callable[[asyncio.Task[None]], None]:
-    """Drop a finished update from `pending`, logging (id and type only) one that failed."""
-    def done(task: asyncio.Task[None]) -> None:
-        pending.discard(task)
-        error = None if task.cancelled() else task.exception()
-        if error is not None:
-            log.warning("update %s could not be read: %s", update_id, type(error).__name__)
-    return done

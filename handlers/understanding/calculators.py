@@ -1,7 +1,8 @@
 """The two answers that compute a deadline from dates in the message.
 
-They return what the topic's template receives as `calc` (see CALCULATOR_SAMPLES in
-content/library.py); nothing about the person is kept.
+They return what the topic's template receives as `calc`; each is attached with
+`@implements` to its entry in the one registry, content/calculators.py, which declares what
+it provides and the samples validation renders with. Nothing about the person is kept.
 
 Counting rules, from the report:
 - Registration (§19 "trente jours à compter de la date d'entrée", §135): the day of entry is
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from content.calculators import CALCULATORS, implements
 from handlers.understanding.dates import DateScan, TypedDate, latest_on_or_before
 
 DAYS_WITHOUT_REGISTRATION = 30  # report §19, §135
@@ -71,6 +73,7 @@ def _roles(scan: DateScan) -> tuple[TypedDate | None, TypedDate | None]:
     return dates[0], dates[1]
 
 
+@implements("registration_deadline")
 def registration_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | None:
     """Arrival date → the last of the 30 days without registration (entry day is day 1)."""
     if not scan.dates or scan.unreadable:
@@ -87,6 +90,7 @@ def registration_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | No
     }
 
 
+@implements("job_change_deadline")
 def job_change_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | None:
     """Arrival and contract end → whether the 15-day rule applies, and its last day.
 
@@ -125,7 +129,4 @@ def job_change_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | None
     }
 
 
-CALCULATORS = {
-    "registration_deadline": registration_deadline,
-    "job_change_deadline": job_change_deadline,
-}
+__all__ = ["CALCULATORS", "job_change_deadline", "registration_deadline"]

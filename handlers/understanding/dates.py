@@ -14,36 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from content.language_data import Language, bundled_languages
 from handlers.understanding.skeleton import skeleton
 
-# Skeleton prefixes of month names: Russian/Kyrgyz (Cyrillic or Latin) and English.
-_MONTH_PREFIXES = (
-    ("ianv", 1), ("jan", 1), ("fev", 2), ("feb", 2), ("mart", 3), ("mar", 3), ("apr", 4),
-    ("mai", 5), ("iiun", 6), ("iun", 6), ("jun", 6), ("iiul", 7), ("iul", 7), ("jul", 7),
-    ("avg", 8), ("aug", 8), ("sent", 9), ("sep", 9), ("okt", 10), ("oct", 10), ("noia", 11),
-    ("noi", 11), ("nov", 11), ("dek", 12), ("dec", 12),
-)
-# Words that begin like a month but are not one: "5 маршрутка", "5 separate", "5 mail".
-_NOT_MONTHS = ("maršrut", "mark", "separ", "mail")
-# Skeleton prefixes of words that say "I arrived" / "my job ended", in ru, ky and en.
-# Nouns such as "договор" are left out: "работаю по договору с 01.03" names no ending; and
-# "кирген", not "кир…", since "Кыргызстан" begins the same way.
-_ARRIVAL_WORDS = (
-    "prieh", "priez", "vehal", "vezd", "viezd", "zaeh", "pribi", "prilet", "peresek",
-    "keld", "kelg", "kelip", "kirdi", "kirgen", "kirip", "ariv", "came", "come", "enter", "entri",
-)
-_END_WORDS = (
-    "uvol", "rastorg", "zakonč", "končil", "prekrat", "prekraš", "istek", "ušel", "ušla",
-    "butu", "butk", "buto", "bošot", "čigar", "čikt", "buzu", "buzul", "toktot", "toktod",
-    "fired", "ended", "termin", "dismis", "kuit", "laid",
-)
+# Month names and the words that say "I arrived" / "my job ended" come from each
+# language's data file (content/languages/<lang>.yaml); see `DateWords`.
+_SKELETON_WORD = re.compile(r"[a-zčš]+")
 # A separator, then day.month(.year); the same separator throughout. A Kyrgyz ending may
 # follow ("03.11де"), a digit may not.
 _ISO = re.compile(r"(?<![\d.,/-])(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)(?![./-]\d)")
 _NUMERIC = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?!\d)(?![./-]\d)")
-_MONTH_WORD = re.compile(rf"(?:{'|'.join(prefix for prefix, _ in _MONTH_PREFIXES)})[a-zčš]*")
 _DAY_DASH = re.compile(r"(?<!\d)(\d{1,2})-(?=[^\W\d_])")
 _TOKEN = re.compile(r"[^\s,;:()«»\"]+")
 # A day number with an English, Russian or Kyrgyz ending: 3rd, 3-го, 3-чи, «ноябрь 3те».
@@ -78,12 +62,42 @@ class DateScan:
     end_word_at: int | None = None  # where it first says "my job / contract ended"
 
 
-def _month_of(token: str) -> int | None:
-    """The month a word names, in any of the three languages or their Latin spellings."""
-    folded = skeleton(token)
-    if not _MONTH_WORD.fullmatch(folded) or folded.startswith(_NOT_MONTHS):
-        return None
-    return next(number for prefix, number in _MONTH_PREFIXES if folded.startswith(prefix))
+@dataclass(frozen=True)
+class DateWords:
+    """The words of every language that the date reader knows, on the skeleton.
+
+    A message is read with the words of all languages at once: "3 November" in a Russian
+    chat is still a date.
+    """
+
+    month_prefixes: tuple[tuple[str, int], ...]  # longest first
+    not_months: tuple[str, ...]  # words that begin like a month but are not one
+    arrival_words: tuple[str, ...]
+    end_words: tuple[str, ...]
+
+    def month_of(self, token: str) -> int | None:
+        """The month a word names, in any language or its Latin spelling."""
+        folded = skeleton(token)
+        if not _SKELETON_WORD.fullmatch(folded) or folded.startswith(self.not_months):
+            return None
+        return next((number for prefix, number in self.month_prefixes if folded.startswith(prefix)), None)
+
+
+@lru_cache(maxsize=8)
+def date_words(languages: tuple[Language, ...]) -> DateWords:
+    """The date reader's words for these languages (content.words.values(), or the bundled ones)."""
+    prefixes = {(skeleton(word), number) for language in languages
+                for number, words in enumerate(language.months_read, start=1) for word in words}
+    return DateWords(
+        month_prefixes=tuple(sorted(prefixes, key=lambda item: (-len(item[0]), item))),
+        not_months=_folded(language.not_months for language in languages),
+        arrival_words=_folded(language.arrival_words for language in languages),
+        end_words=_folded(language.end_words for language in languages),
+    )
+
+
+def _folded(lists: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(sorted({skeleton(word) for words in lists for word in words}))
 
 
 def _full_year(year: str | None) -> int | None:
@@ -119,8 +133,11 @@ def _first_word_at(tokens: list[tuple[int, str]], prefixes: tuple[str, ...]) -> 
     return None
 
 
-def scan_dates(text: str) -> DateScan:
-    """Find every date in a message, in the order written."""
+def scan_dates(text: str, words: DateWords | None = None) -> DateScan:
+    """Find every date in a message, in the order written, with these languages' words
+    (by default those of the bundled languages)."""
+    words = words or date_words(bundled_languages())
+    _month_of = words.month_of
     found: list[TypedDate] = []
     unreadable = False
     taken: list[tuple[int, int]] = []
@@ -169,8 +186,8 @@ def scan_dates(text: str) -> DateScan:
             add((position, position + len(token) + 1), int(day.group(1)), month, _year_after(after))
     return DateScan(
         tuple(sorted(found)), unreadable,
-        arrival_word_at=_first_word_at(tokens, _ARRIVAL_WORDS),
-        end_word_at=_first_word_at(tokens, _END_WORDS),
+        arrival_word_at=_first_word_at(tokens, words.arrival_words),
+        end_word_at=_first_word_at(tokens, words.end_words),
     )
 
 

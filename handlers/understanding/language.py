@@ -3,7 +3,8 @@
 Kyrgyz and Russian share the Cyrillic alphabet, and all three turn up in Latin letters, so
 the alphabet alone does not tell. A small character n-gram naive Bayes model, trained at start-up on
 the content's own example questions (which include Latin-letter and misspelt forms), does.
-Letters only Kyrgyz uses (ң ө ү) settle it at once.
+Letters only one language uses (Kyrgyz ң ө ү; `own_letters:` in content/languages/<lang>.yaml)
+settle it at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import numpy as np
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
-_KYRGYZ_LETTERS = re.compile("[ңөүҢӨҮ]")
 _LETTER = re.compile(r"[^\W\d_]")
 MIN_CONFIDENCE = 0.55
 
@@ -51,8 +51,12 @@ class LanguageDetector:
     Latin model also learns from every Cyrillic example folded to Latin letters.
     """
 
-    def __init__(self, samples: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, samples: Mapping[str, Sequence[str]], own_letters: Mapping[str, str] | None = None) -> None:
         self.languages = tuple(sorted(samples))
+        self._own_letters = [
+            (lang, re.compile(f"[{re.escape(letters)}]"))
+            for lang, letters in sorted((own_letters or {}).items()) if letters and lang in samples
+        ]
         cyrillic: tuple[list[str], list[str]] = ([], [])
         latin: tuple[list[str], list[str]] = ([], [])
         for lang, questions in samples.items():
@@ -67,8 +71,9 @@ class LanguageDetector:
 
     def detect(self, text: str) -> str | None:
         """The language of `text`, or None when it is too short or too mixed to tell."""
-        if "ky" in self.languages and _KYRGYZ_LETTERS.search(text):
-            return "ky"
+        for lang, letters in self._own_letters:
+            if letters.search(text):
+                return lang
         if len(_LETTER.findall(text)) < 2:
             return None
         if _is_cyrillic(text) and self._cyrillic is not None:

@@ -25,10 +25,12 @@ from collections.abc import Iterable
 
 from stdnum import luhn
 
+from content.language_data import Language
 from storage.redaction import morphology
 from storage.redaction.addresses import street_number_spans
 from storage.redaction.lexicon import lexicon as _word_lists
 from storage.redaction.people import name_spans
+from storage.redaction.triggers import Triggers, bundled_triggers, triggers_for
 
 __all__ = ["PLACEHOLDERS", "redact"]
 
@@ -146,45 +148,14 @@ _PHONE_FALLBACK = re.compile(
 _CARD_GROUPINGS = {(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 4, 4, 4, 2), (4, 4, 4, 1), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 4)}
 
 # --- addresses -------------------------------------------------------------------------
+# Street and house keywords ("ул.", "көчөсү", "кв") are the languages' words: triggers.py.
 
-# Keyword before the street name: "ул. Ленина 5", "мкр Джал 23", "street Lenina 5".
-# Abbreviations are unambiguous; full words ("на улице холодно") need a capitalised name
-# or a number to follow.
-_STREET_BEFORE_RE = re.compile(
-    rf"(?<![\w.])(?:(?P<abbr>(?:ул|пр-т|мкр|м-н)(?:\.|(?!{_LETTER}))|просп\.|пер\.|бул\.|str\.)"
-    rf"|(?P<word>(?:улиц[аеуыи]|улицей|проспект[аеу]?|переул(?:ок|ке|ка)|микрорайон[аеу]?"
-    rf"|бульвар[аеу]?|street|avenue)(?!{_LETTER})))",
-    re.IGNORECASE,
-)
 _ADDR_TOKEN_RE = re.compile(
     rf"(?P<lead>[ \t]*(?P<comma>,[ \t]*)?)"
     rf"(?:(?P<num>№?{_SP}?\d+(?:[/\-]\d+)?\w*)"
     rf"|(?P<word>{_LETTER}[\w\-'’]*))"
 )
 _MAX_STREET_TOKENS = 5
-# Keyword after the name, as in Kyrgyz and English: "Ленин көчөсү 12", "12 Baker Street".
-_STREET_AFTER_RE = re.compile(
-    rf"(?<![\w<])(?P<name>(?:\d+\w*{_SP}+)?(?:[A-ZА-ЯЁӨҮҢ][\w\-'’]*{_SP}+){{1,3}})"
-    r"(?P<kw>(?i:көчө\w*|кучасы|проспекти\w*|бульвары\w*|street|st\.|avenue|ave\.|road|rd\."
-    r"|шоссе|проспект\w*|бульвар\w*|переул\w*|prospekt\w*|prospect|shosse|ulitsa|ulica|pereulok|kochosu"
-    r"|köchösü|kochesi)(?![\w]))"
-    rf"(?P<num>{_SP}*,?{_SP}*\d+(?:/\d+)?\w*)?"
-)
-# House, flat, building number after its keyword: "д. 5", "кв 12", "apt 3B", "үй 7".
-# Not after a number: "1 кв. 2026" is a quarter, "30 д. 5 ч." a duration.
-_HOUSE_RE = re.compile(
-    rf"(?<![\w.])(?<!\d )(?P<kw>(?i:д|дом[ау]?|кв|квартир[аеуы]|корп|корпус|apt|apartment|flat|house"
-    rf"|үй|батир\w*|uy|kv|стр|строени[еяю]|комнат[аеуы]|комн|room|rm|suite|unit|bldg|building|block))"
-    rf"(?!{_LETTER})\.?"
-    rf"(?P<sep>{_SP}*(?:№|N|#|no\.?)?{_SP}*)(?P<num>\d+(?:[/\-]\d+)?{_LETTER}?)(?![\w])"
-    r"(?!\s*(?:кв\.?\s*м|м2|м²|sq))"  # "квартира 50 кв. м" is an area, not a flat number
-)
-# Number before the keyword, Kyrgyz style: "123-үй", "45-батир", "12 мкр".
-_HOUSE_BEFORE_RE = re.compile(
-    rf"(?<![\w\-])(?P<num>\d+{_LETTER}?)(?P<sep>{_SP}*-{_SP}*|{_SP}+(?=(?i:мкр)))"
-    r"(?P<kw>(?i:үй\w*|батир\w*|мкр\.?|кичирайон\w*))"
-)
-
 # A building or block number after a house number already redacted: "<address> к2", "<address>, корп. 3".
 _BUILDING_AFTER_RE = re.compile(
     rf"(?<=<address>),?{_SP}*(?:к|корп|стр|k|bldg)\.?{_SP}*\d{{1,3}}(?!\d)", re.IGNORECASE
@@ -211,20 +182,8 @@ _CARD_CODE_RE = re.compile(
 )
 
 # --- names -----------------------------------------------------------------------------
+# The phrases that introduce a name ("меня зовут", "атым", "Name:") are in triggers.py.
 
-_NAME_TRIGGER_RE = re.compile(
-    rf"(?<!{_LETTER})(?:"
-    r"(?P<loose>меня\s+зовут|зовут\s+меня|мо[её]\s+имя|моя\s+фамилия|мо[её]\s+фио"
-    r"|my\s+name\s+is|my\s+name['’]s|i\s+am\s+called|i['’]m\s+called"
-    r"|menya\s+zovut|zovut\s+menya|mo[ey]o?\s+imya)"
-    # Kyrgyz has no "is": "атым Айбек" (my name is Aibek) reads like "атым кара тизмеде"
-    # (my name is on the blacklist), so a lower-case name there is one word at most.
-    r"|(?P<ky>(?:менин\s+)?(?:атым|ысмым|аты-жөнүм|фамилиям)|(?:menin\s+)?(?:atym|ysmym))"
-    r"|(?P<colon>(?:имя|фамилия|фио|отчество|аты|аты-жөнү|name|full\s+name|surname)\s*:)"
-    r"|(?P<dash>я\s*[—–-]))"
-    rf"(?!{_LETTER})",
-    re.IGNORECASE,
-)
 _NAME_WORD_RE = re.compile(rf"[ \t]*(?:[:—–-][ \t]*)?({_LETTER}+(?:[-'’]{_LETTER}+)*)")
 _NAME_NEXT_RE = re.compile(rf"[ \t]+({_LETTER}+(?:[-'’]{_LETTER}+)*)")
 _MAX_NAME_WORDS = 3
@@ -445,17 +404,17 @@ def _redact_card_codes(text: str) -> str:
     return _CARD_CODE_RE.sub(sub, text)
 
 
-def _redact_addresses(text: str) -> str:
+def _redact_addresses(text: str, triggers: Triggers) -> str:
     """Street names and house/flat numbers after (or, in Kyrgyz, before) their keyword, or a
     capitalised street name right before a house number ("Профсоюзная 43 к2"). A keyword stays
     so the reviewer still sees that an address was given."""
-    text = _STREET_AFTER_RE.sub(
+    text = triggers.street_after.sub(
         lambda m: ADDRESS + " " + m.group("kw") + (" " + ADDRESS if m.group("num") else ""),
         text,
     )
-    text = _sub_street_before(text)
-    text = _HOUSE_RE.sub(lambda m: m.group(0)[: m.start("num") - m.start()] + ADDRESS, text)
-    text = _HOUSE_BEFORE_RE.sub(lambda m: ADDRESS + m.group("sep") + m.group("kw"), text)
+    text = _sub_street_before(text, triggers)
+    text = triggers.house.sub(lambda m: m.group(0)[: m.start("num") - m.start()] + ADDRESS, text)
+    text = triggers.house_before.sub(lambda m: ADDRESS + m.group("sep") + m.group("kw"), text)
     spans = street_number_spans(text)
     if spans:
         text = _replace_spans(text, [(start, end, ADDRESS) for start, end in spans])
@@ -463,9 +422,9 @@ def _redact_addresses(text: str) -> str:
     return _FLAT_AFTER_RE.sub(lambda m: m.group("kw") + ADDRESS, text)
 
 
-def _sub_street_before(text: str) -> str:
+def _sub_street_before(text: str, triggers: Triggers) -> str:
     spans = []
-    for kw in _STREET_BEFORE_RE.finditer(text):
+    for kw in triggers.street_before.finditer(text):
         end = _street_name_end(text, kw.end(), abbreviated=kw.group("abbr") is not None)
         if end is not None:
             start = kw.end()
@@ -514,11 +473,11 @@ def _street_name_end(text: str, pos: int, *, abbreviated: bool) -> int | None:
     return end
 
 
-def _redact_names(text: str) -> str:
+def _redact_names(text: str, triggers: Triggers) -> str:
     """Names given after "меня зовут", "менин атым", "my name is" (up to three words), and
     names anywhere else that look like names (people.py)."""
     spans = []
-    for trigger in _NAME_TRIGGER_RE.finditer(text):
+    for trigger in triggers.name.finditer(text):
         first = _NAME_WORD_RE.match(text, trigger.end())
         if not first:
             continue
@@ -527,7 +486,7 @@ def _redact_names(text: str) -> str:
         if word.lower() in _NOT_NAME or (trigger.group("dash") and not capitalised):
             continue
         start, end = first.start(1), first.end(1)
-        max_more = 0 if trigger.group("ky") and not capitalised else _MAX_NAME_WORDS - 1
+        max_more = 0 if trigger.group("one_word") and not capitalised else _MAX_NAME_WORDS - 1
         for _ in range(max_more):
             nxt = _NAME_NEXT_RE.match(text, end)
             if not nxt:
@@ -558,8 +517,11 @@ def _contact_stages(text: str) -> str:
     return text
 
 
-def redact(text: str) -> str:
+def redact(text: str, languages: tuple[Language, ...] | None = None) -> str:
     """Return `text` with personal data replaced by placeholders, everything else intact.
+
+    The phrases that introduce a name or an address are those of `languages` (by default the
+    bundled ones, content/languages/*.yaml), all at once whatever the message's language.
 
     Order matters: contacts first (a URL or e-mail may hold digits), then documents
     (PIN before card, card before phone), then phones, then any remaining long number,
@@ -576,14 +538,16 @@ def redact(text: str) -> str:
             text = _redact_long_runs(text)
     if _count_digits(text) >= 3:
         text = _redact_card_codes(text)
-    text = _redact_addresses(text)
-    text = _redact_names(text)
+    triggers = bundled_triggers() if languages is None else triggers_for(languages)
+    text = _redact_addresses(text, triggers)
+    text = _redact_names(text, triggers)
     return text
 
 
 def _warm_up() -> None:
     """Read the word lists and the Russian dictionary before the first message needs them."""
     _word_lists()
+    bundled_triggers()
     morphology.load()
 
 
