@@ -90,8 +90,9 @@ def speed_and_size(ctx: Context) -> Section:
         table(["imports", "load content", "train", "ready (sum)", "from spawning the process", "CPU time"],
               [(startup.imports.show(" s", 2), startup.load.show(" s", 2), startup.train.show(" s", 2),
                 startup.ready.show(" s", 2), startup.wall.show(" s", 2), startup.cpu.show(" s", 2))]),
-        f"**Start-up on a restart**: the bot keeps its trained models in `HELPLINE_DATA_DIR/cache`, keyed by a "
-        f"hash of the example questions, so every start after the first reads them back instead of training "
+        f"**Start-up on a restart**: the bot keeps its trained models (keyed by a hash of the example questions) "
+        f"and its compiled answer templates in `HELPLINE_DATA_DIR/cache`, so every start after the first reads "
+        f"them back instead of training and compiling "
         f"(and never imports scikit-learn: {'imported' if warm.sklearn_loaded else 'not imported'}): ready in "
         f"{warm.ready.show(' s', 2)}, {warm.rss_mib:.0f} MiB resident.",
         "**Where resident memory goes** (the same fresh process, VmRSS after each step, last run):",
@@ -150,8 +151,9 @@ def _ready_part(ready: list[endtoend.Ready]) -> list[str]:
     return [
         "**Start-up: from spawning the process to its first getUpdates call.** *First start*: an empty data "
         "dir, so helpline trains its models (and imports scikit-learn); *restart*: the same data dir again, the "
-        "trained models read back from its cache. *CPU time* is what the process used by then (user + system); "
-        "the wall-clock figure also carries whatever else the shared machine was doing.",
+        "trained models and compiled answer templates read back from its cache. *CPU time* is what the process "
+        "used by then (user + system); the wall-clock figure also carries whatever else the shared machine was "
+        "doing.",
         table(["framework", "bot", "ready, from spawn", "CPU time by then", "peak VmRSS by then"], rows),
     ]
 
@@ -219,6 +221,10 @@ def _e2e_checks(figures: endtoend.Figures, plan: Plan, measured: dict[str, float
         why = "" if core is None else (
             f"helpline's core alone (language, danger check, routing, rendering, the redacted log row) uses "
             f"{core:.2f} ms of CPU per message (section 2), {core / echo:.1f}× the echo bot's whole cost here")
+        calls = bursts[framework, endtoend.UNLIMITED].calls_per_message
+        why += (f"{'; ' if why else ''}and it makes {calls:.2f} Bot API calls per message (a typing action, the "
+                f"answer, sometimes a second message) where the echo bot makes "
+                f"{bursts[framework, endtoend.ECHO].calls_per_message:.2f}")
         fetches = max(bursts[framework, k].fetched.median for k in helpline_kinds)
         if fetches > FETCH_TARGET:
             why += f"{'; ' if why else ''}and each update is fetched and parsed up to {fetches:.0f} times"
@@ -286,8 +292,9 @@ def _start_reason(ready: endtoend.Ready, target: float, measured: dict[str, floa
     """Why a start took longer than its target: waiting for a processor, or work the process did."""
     cpu = ready.cpu.median
     if cpu <= target:
-        return (f"the process itself used {cpu:.2f} s of CPU by then; the rest is waiting for a processor on the "
-                f"shared machine (load average now {machine.load_average()})")
+        return (f"the process itself used {cpu:.2f} s of CPU by then; the rest is waiting, for a processor on the "
+                f"shared machine (load average now {machine.load_average()}) and for the emulator's answers to its "
+                "set-up calls")
     if first and "train_s" in measured:
         work = (f"importing the libraries, scikit-learn among them ({measured['imports_s']:.2f} s), loading and "
                 f"checking the content ({measured['load_s']:.2f} s) and training the models "
