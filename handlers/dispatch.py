@@ -86,7 +86,7 @@ def on_button(turn: Turn, data: str) -> Outcome:
     if action is None:
         # Not one of ours (an older version, a tampered client): never stored as typed.
         turn.entry = "button"
-        turn.logged_text = redact(data)
+        turn.logged_text = redact(data, tuple(turn.content.words.values()))
         return turn.outcome([turn.menus.main(turn.lang)])
     turn.entry = "menu" if isinstance(action, (OpenTopic, *NAVIGATION)) else "button"
     turn.logged_text = action.pack()
