@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.alerts import send_queued_alerts
 from bot.app import Helpline
 from bot.reloader import ReloadResult
 from handlers.replies import Document, Outcome, Reply
@@ -30,6 +31,7 @@ def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
     ]
     if helpline.settings.caseworker_chat_id is not None:
         jobs.append(post_weekly_report(helpline, send))
+    jobs.append(send_queued_alerts(helpline, send))  # hook: /alert ID (bot/alerts.py)
     return [asyncio.create_task(job) for job in jobs]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from content.library import CONVERSATION_MENU
+from handlers.alerts import AlertDesk
 from handlers.flood import FloodGate
 from handlers.handoff import Handoff
 from handlers.knowledge import Knowledge
@@ -48,6 +49,7 @@ class Conversation:
         pseudonymizer: Pseudonymizer,
         today: Callable[[], dt.date] = dt.date.today,
         handoff: Handoff | None = None,
+        alerts: AlertDesk | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.querylog = querylog
@@ -55,6 +57,7 @@ class Conversation:
         self.pseudonymizer = pseudonymizer
         self.today = today
         self.handoff = handoff
+        self.alerts = alerts  # hook: the /alerts dialogue (handlers/alerts.py)
         self.flood = FloodGate()
         # Users whose last message signalled danger: a ticket they open is urgent. Memory only.
         self._in_danger: OrderedDict[str, None] = OrderedDict()
@@ -75,6 +78,8 @@ class Conversation:
                 return Outcome(replies, lang)
         turn = _Turn(self, knowledge, profile, incoming)
         outcome = turn.run()
+        if self.alerts is not None and turn.entry is not None:
+            self.alerts.seen(profile.user_key, outcome.lang)
         if turn.entry is not None:
             self.querylog.record_query(QueryRecord(
                 user_key=profile.user_key, lang=outcome.lang, entry=turn.entry,
@@ -174,6 +179,9 @@ class _Turn:
             return self.request_handoff()
         if command == "close":
             return self.close_ticket()
+        if command == "alerts" and self.conversation.alerts is not None:
+            return self.outcome(self.conversation.alerts.on_command(
+                self.profile.user_key, self.incoming.chat, self.lang, argument, self.incoming.private))
         return self.outcome([Reply(self.ui("unknown_command"), self.menus.footer(self.lang))])
 
     def on_button(self, data: str) -> Outcome:
@@ -194,6 +202,9 @@ class _Turn:
             return self.outcome([self.menus.main(rest, self.ui("language_saved"))])
         if kind == "c":
             return self.on_country(rest)
+        if kind == "al" and self.conversation.alerts is not None:
+            return self.outcome(self.conversation.alerts.on_button(
+                self.profile.user_key, self.incoming.chat, self.lang, rest, self.incoming.private))
         if kind == "f":
             return self.on_feedback(rest)
         if kind == "h":
