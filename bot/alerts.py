@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
@@ -44,6 +42,7 @@ from storage.subscriptions import (
     AlertRuns,
     RunBusy,
     Subscriptions,
+    sender_name,
 )
 
 log = logging.getLogger(__name__)
@@ -124,7 +123,7 @@ class AlertSender:
         db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alerts-db")
         db = await self._in(db_thread, _open, self.database_path)
         subscriptions = Subscriptions(db, self.pseudonymizer)
-        runs = AlertRuns(db, owner=f"{socket.gethostname()}:{os.getpid()}:{id(self)}")
+        runs = AlertRuns(db, owner=f"{sender_name()}:{id(self)}")
 
         async def call(function: Callable[..., T], *args: Any) -> T:
             return await self._in(db_thread, _retrying, function, *args)

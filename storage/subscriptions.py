@@ -10,6 +10,8 @@ can be restarted without sending anyone a second copy.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -177,7 +179,8 @@ class AlertRuns:
             self.db.execute("BEGIN IMMEDIATE")
             row = self._run(alert_id)
             if (row is not None and row["status"] == "running" and row["owner"] != self.owner
-                    and row["heartbeat"] and row["heartbeat"] > _stamp(now - dt.timedelta(seconds=LEASE_SECONDS))):
+                    and row["heartbeat"] and row["heartbeat"] > _stamp(now - dt.timedelta(seconds=LEASE_SECONDS))
+                    and not _owner_gone(row["owner"])):
                 raise RunBusy(alert_id)
             self.db.execute(
                 "UPDATE alert_deliveries SET status = ?, updated = ? WHERE alert_id = ? AND status = ?",
@@ -248,6 +251,25 @@ class AlertRuns:
     def _run(self, alert_id: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM alert_runs WHERE alert_id = ?", [alert_id]))
         return rows[0] if rows else None
+
+
+def sender_name() -> str:
+    """Who holds a lease: host and process, so a restart on the same host sees a dead holder at once."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_gone(owner: str | None) -> bool:
+    host, _, pid = (owner or "").partition(":")
+    pid = pid.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine: only its heartbeat tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _purpose(user_key: str) -> str:
