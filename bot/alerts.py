@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from bot.telegram.delivery import Delivery, RateLimiter
 from content import Content, ContentError
 from content.alerts import Alert, load_alert, load_alert_words
 from handlers.alerts import render_alert
@@ -101,6 +102,33 @@ class Pace:
             await asyncio.sleep(start - now)
 
 
+class BroadcastLimiter(RateLimiter):
+    """Delivery's limiter for `helpline alerts send`: evenly spaced, and nothing bunches after a flood wait.
+
+    A slot is taken only once no flood wait is on; a slot a flood wait overtook is given
+    back and a fresh one taken after it, so the sends held by a 429 leave one by one.
+    """
+
+    def __init__(self, rate: float = ALERT_RATE) -> None:
+        super().__init__(overall_rate=rate, overall_burst=1)
+        self.interval = 1.0 / rate
+        self._next = self.clock()
+
+    async def acquire(self, chat_id: int) -> None:
+        while True:
+            await self.wait_pause()
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+            if start > now:
+                await self.sleep(start - now)
+            if not self.paused():
+                return
+
+    def paused(self) -> bool:
+        return self.clock() < self._paused_until
+
+
 class AlertSender:
     def __init__(self, database_path: Path, pseudonymizer: Pseudonymizer, content: Content, send: SendReply,
                  rate: float = ALERT_RATE, workers: int = WORKERS,
@@ -131,7 +159,7 @@ class AlertSender:
         try:
             audience = [sub.user_key for sub in await call(subscriptions.matching, alert.countries)]
             await call(runs.start, alert.id, audience, resend_uncertain)
-            pace = Pace(self.rate)
+            pace = (Pace(self.rate), Pace(self.rate))
             reporter = asyncio.create_task(self._report(alert.id, runs, call))
             try:
                 await asyncio.gather(*(self._work(alert, replies, subscriptions, runs, pace, call)
@@ -150,9 +178,10 @@ class AlertSender:
             db_thread.shutdown(wait=False)
 
     async def _work(self, alert: Alert, replies: dict[str, Reply], subscriptions: Subscriptions,
-                    runs: AlertRuns, pace: Pace, call: Callable[..., Awaitable[Any]]) -> None:
+                    runs: AlertRuns, pace: tuple[Pace, Pace], call: Callable[..., Awaitable[Any]]) -> None:
+        admit, spacing = pace
         while not self.stopping.is_set():
-            await pace.wait()
+            await admit.wait()  # waiting here, before the claim, keeps the "sending" window short
             user_key = await call(runs.claim, alert.id)  # "sending" is on disk before anything goes out
             if user_key is None:
                 return
@@ -163,6 +192,7 @@ class AlertSender:
                 continue
             lang = subscription.lang if subscription.lang in replies else DEFAULT_LANGUAGE
             status = SENT
+            await spacing.wait()  # a claim that took long must not bunch up with the next ones
             try:
                 await self.send(chat, replies[lang])
             except Exception as error:  # noqa: BLE001 - one person's failure never stops the others
@@ -234,11 +264,10 @@ async def send_from_cli(settings: Any, framework: str, content: Content, alert: 
                         pseudonymizer: Pseudonymizer, resend_uncertain: bool, out: TextIO) -> Progress:
     """Open the front end (no updates are fetched), send, post the summary, close."""
     from bot.telegram import make_front
-    from bot.telegram.delivery import Delivery
     from bot.telegram.responder import Responder
 
     front = make_front(framework, settings)
-    responder = Responder(_NoUpdates(), front, Delivery(front.classify))
+    responder = Responder(_NoUpdates(), front, Delivery(front.classify, BroadcastLimiter()))
 
     async def send_reply(chat_id: int, reply: Reply) -> None:
         await responder.send_to(chat_id, Outcome([reply], DEFAULT_LANGUAGE))

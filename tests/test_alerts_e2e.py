@@ -46,7 +46,7 @@ class BlockingEmulator(Emulator):
 
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
+    root = tmp_path / "content-copy"  # not "content": the command runs here and must import the package
     shutil.copytree(REPO / "content", root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return root
 
@@ -94,6 +94,8 @@ async def test_an_alert_to_2000_subscribers_survives_kill_9_without_a_second_cop
             return len([chat for chat in chosen if emulator.chats.get(chat)])
 
         await emulator.wait_for(lambda: delivered() >= 0.4 * len(chosen) or first.returncode is not None, 300)
+        if first.returncode is not None:
+            pytest.fail((await first.stderr.read()).decode()[-3000:])
         first.kill()
         _, stopped = await first.communicate()
         assert first.returncode == -signal.SIGKILL, stopped.decode()[-2000:]
