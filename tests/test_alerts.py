@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -288,3 +289,29 @@ def test_a_second_sender_does_not_take_over_a_live_one(subscriptions: Subscripti
     AlertRuns(open_database(database), owner=f"{socket.gethostname()}:1").start("news", [_key(31)])  # pid 1 lives
     with pytest.raises(RunBusy):
         AlertRuns(open_database(database), owner=sender_name()).start("news", [_key(31)])
+
+
+# -- the weekly report --------------------------------------------------------------------
+
+
+def test_the_weekly_report_shows_subscribers_and_how_each_alert_went(
+    subscriptions: Subscriptions, database: Path, content: Content, knowledge: Knowledge, tmp_path: Path,
+) -> None:
+    from review.period import date_range_period
+    from review.report import build_report, csv_tables, render_html
+
+    for chat_id, country in ((41, "RU"), (42, "RU"), (43, "KZ")):
+        subscriptions.add_country(_key(chat_id), chat_id, "ru", country)
+    subscriptions.add_country(_key(43), 43, "ru", "RU")
+    telegram = FakeTelegram(blocked={42})
+    asyncio.run(_sender(database, content, telegram).run(load_alert(content, "registration_30_days")))
+    today = dt.datetime.now(ZoneInfo("Asia/Bishkek")).date()  # report periods are Bishkek days
+    report = build_report(database, date_range_period(today - dt.timedelta(days=6), today), knowledge=knowledge)
+    assert report.alerts is not None
+    assert (report.alerts.subscribers, report.alerts.new_subscribers) == (2, 2)  # 42 blocked the bot: gone
+    assert report.alerts.by_country == [("RU", 2), ("KZ", 1)]
+    [sent] = report.alerts.sent
+    assert (sent.alert_id, sent.delivered, sent.blocked, sent.failed) == ("registration_30_days", 2, 1, 0)
+    page = render_html(report)
+    assert 'id="alerts-sent"' in page and "registration_30_days" in page
+    assert csv_tables(report)["alerts"][1] == [["registration_30_days", 2, 0, 1, 0]]
