@@ -29,7 +29,7 @@ ALERT_KEYS = frozenset({"title", "countries", "source", "topic", "ky", "ru", "en
 WORD_KEYS = (
     "consent", "agree", "decline", "declined", "choose_country", "subscribed", "add_more", "status",
     "stop", "stopped", "not_subscribed", "private_only", "stop_hint", "more", "external_source", "title",
-    "queued", "busy", "no_alert", "summary",
+    "queued", "busy", "no_alert", "summary", "offer",
 )
 
 

@@ -63,13 +63,16 @@ class AlertDesk:
         return [Reply(consent, ((Button(said["agree"], "al:y"), Button(said["decline"], "al:n")),))]
 
     def on_button(self, user_key: str, chat_id: int, lang: str, data: str, private: bool) -> list[Reply]:
-        """`al:y` agreed, `al:n` declined, `al:a:CC` add a country, `al:off` stop."""
+        """`al:ask` the offer under an answer, `al:y` agreed, `al:n` declined, `al:a:CC` add a country,
+        `al:off` stop."""
         said = self.words(lang)
         action, _, code = data.partition(":")
         if action == "off":
             return self._stop(user_key, said)
         if not private:
             return [Reply(said["private_only"])]
+        if action == "ask":
+            return self.on_command(user_key, chat_id, lang, "", private)
         if action == "n":
             return [Reply(said["declined"])]
         chosen = self.subscriptions.get(user_key)
@@ -80,6 +83,13 @@ class AlertDesk:
             return [Reply(f"{done}\n\n{said['stop_hint']}\n\n{said['add_more']}",
                           self._country_rows(lang, countries, said))]
         return [Reply(said["choose_country"], self._country_rows(lang, countries, said, stop=chosen is not None))]
+
+    def with_offer(self, buttons: tuple[tuple[Button, ...], ...], user_key: str,
+                   lang: str) -> tuple[tuple[Button, ...], ...]:
+        """Under an answer whose rules differ by country: a way to /alerts, unless subscribed."""
+        if self.subscriptions.get(user_key) is not None:
+            return buttons
+        return (*buttons, (Button(self.words(lang)["offer"], "al:ask"),))
 
     def seen(self, user_key: str, lang: str) -> None:
         """Keep a subscription alive while its owner uses the bot (written at most daily)."""

@@ -372,6 +372,8 @@ class _Turn:
         body = rendered.body + ("\n\n" + "\n".join(footer) if footer else "")
         replies = [Reply(note) for note in notes]
         buttons = self.menus.answer_buttons(self.lang, topic)
+        if topic.needs_country and self.conversation.alerts is not None and self.incoming.private:
+            buttons = self.conversation.alerts.with_offer(buttons, self.profile.user_key, self.lang)
         replies.append(Reply(body, buttons, title=rendered.title))
         return self.outcome(replies, topic=topic_id, sources=rendered.sources)
 

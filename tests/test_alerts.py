@@ -109,6 +109,18 @@ def test_a_migrant_chooses_two_countries_and_sees_them_under_alerts(
     assert "Russia, Kazakhstan" in all_text(status) and "al:off" in button_data(status)
 
 
+def test_an_answer_that_depends_on_the_country_offers_alerts_until_subscribed(
+    chat: Callable[..., Outcome], subscriptions: Subscriptions,
+) -> None:
+    chat(button="c:RU")
+    answer = chat("do I need to register")
+    assert answer.topic == "registration" and "al:ask" in button_data(answer)
+    consent = chat(button="al:ask")
+    assert button_data(consent) == ["al:y", "al:n"] and subscriptions.get(_key()) is None
+    chat(button="al:a:RU")
+    assert "al:ask" not in button_data(chat("do I need to register"))
+
+
 def test_alerts_off_stops_them_by_command_or_button(chat: Callable[..., Outcome],
                                                     subscriptions: Subscriptions) -> None:
     chat(button="al:a:TR")
