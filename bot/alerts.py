@@ -316,30 +316,33 @@ def request_alert(db: Any, pseudonymizer: Pseudonymizer, content: Content, alert
 async def send_queued_alerts(helpline: Any, send: Callable[[int, Outcome], Awaitable[None]]) -> None:
     """The bot's job: send alerts admins asked for, and resume those a crash interrupted."""
     settings = helpline.settings
-    conversation = helpline.conversation
 
     async def send_reply(chat_id: int, reply: Reply) -> None:
         await send(chat_id, Outcome([reply], DEFAULT_LANGUAGE))
 
-    while True:
-        await asyncio.sleep(QUEUE_SECONDS)
-        try:
-            db = open_database(settings.database_path)
-            try:
-                waiting = AlertRuns(db, owner="job").queued()
-            finally:
-                db.conn.close()
-            for alert_id in waiting:
-                content = conversation.knowledge.content
-                alert = load_alert(content, alert_id)
-                sender = AlertSender(settings.database_path, conversation.pseudonymizer, content, send_reply,
-                                     on_progress=_log_progress())
-                progress = await sender.run(alert)
-                await post_summary(settings, content, progress, send_reply)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # noqa: BLE001 - tried again at the next round
-            log.warning("alert job failed: %s", type(error).__name__)
+    db = open_database(settings.database_path)  # its own connection, only read here
+    runs = AlertRuns(db, owner="job")
+    try:
+        while True:
+            await asyncio.sleep(QUEUE_SECONDS)
+            await _send_waiting(runs, helpline, send_reply)
+    finally:
+        db.conn.close()
+
+
+async def _send_waiting(runs: AlertRuns, helpline: Any, send_reply: SendReply) -> None:
+    settings = helpline.settings
+    conversation = helpline.conversation
+    try:
+        for alert_id in runs.queued():
+            content = conversation.knowledge.content
+            alert = load_alert(content, alert_id)
+            sender = AlertSender(settings.database_path, conversation.pseudonymizer, content, send_reply,
+                                 on_progress=_log_progress())
+            progress = await sender.run(alert)
+            await post_summary(settings, content, progress, send_reply)
+    except Exception as error:  # noqa: BLE001 - tried again at the next round
+        log.warning("alert job failed: %s", type(error).__name__)
 
 
 async def post_summary(settings: Any, content: Content, progress: Progress, send: SendReply) -> None:
