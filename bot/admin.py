@@ -9,12 +9,13 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from bot.alerts import request_alert
 from bot.reloader import ContentReloader
 from handlers.conversation import Conversation
 from handlers.replies import Document, Incoming, Outcome, Reply
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
-COMMANDS = frozenset({"reload", "stats", "report"})
+COMMANDS = frozenset({"reload", "stats", "report", "alert"})
 ReportBuilder = Callable[[], tuple[str, bytes, str]]  # → (summary, html, filename)
 
 
@@ -47,6 +48,10 @@ class AdminCommands:
             if result.ok:
                 return Outcome([Reply(words["reloaded"].format(topics=result.topics))], lang)
             return Outcome([Reply(words["reload_failed"] + "\n" + "\n".join(result.problems[:30]))], lang)
+        if command == "alert":  # hook: /alert ID queues an alert for the bot's alert job (bot/alerts.py)
+            argument = text.split(maxsplit=1)[1].strip() if " " in text else ""
+            return Outcome([request_alert(self.conversation.querylog.db, self.conversation.pseudonymizer,
+                                          self.conversation.knowledge.content, argument, lang, "admin")], lang)
         if command == "stats":
             return Outcome([Reply(words["stats"].format(**self.today_figures()))], lang)
         if self.weekly_report is None:

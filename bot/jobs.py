@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.alerts import send_queued_alerts
 from bot.app import Helpline
 from bot.reloader import ReloadResult
 from content.validation import CASEWORKERS_TZ
@@ -35,6 +36,7 @@ def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
         jobs.append(post_weekly_report(helpline, send))
     if helpline.settings.admin_ids:
         jobs.append(remind_overdue_reviews(helpline, send))
+    jobs.append(send_queued_alerts(helpline, send))  # hook: /alert ID (bot/alerts.py)
     return [asyncio.create_task(job) for job in jobs]
 
 

@@ -209,6 +209,7 @@ def load_content(directory: Path | str | None = None) -> Content:
 
 def check_content(directory: Path | str | None = None) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
+    from content.alerts import check_alerts  # hook: alert files and the /alerts dialogue
     from content.glossary import check_glossary
     from content.validation import (
         check_hotline_audience,
@@ -252,6 +253,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     check_glossary(content, problems)
     check_update_sources(content, problems)
     check_signoffs(content, problems)
+    check_alerts(content, problems)
     return content, problems
 
 

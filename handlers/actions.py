@@ -108,10 +108,19 @@ class RateTicket(Action):
     stars: int
 
 
+@dataclass(frozen=True)
+class AlertStep(Action):
+    """A step of the /alerts dialogue: "ask", "y" (agreed), "n" (declined), "a" with a country, "off"."""
+
+    prefix: ClassVar[str] = "al"
+    step: str
+    country: str = ""
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.prefix: cls
     for cls in (ShowMenu, ShowGroup, OpenTopic, ChooseLanguage, ChooseCountry, RateAnswer, AskHuman, Consent,
-                RateTicket)
+                RateTicket, AlertStep)
 }
 NAVIGATION = (ShowMenu, ShowGroup)  # moving through the menu, not asking for an answer
 

@@ -55,7 +55,11 @@ def answer_topic(turn: Turn, topic_id: str, text: str) -> Outcome:
         footer.append(turn.ui("country_unknown_note"))
     body = rendered.body + ("\n\n" + "\n".join(footer) if footer else "")
     replies = notes + [Reply(note) for note in date_notes]
-    replies.append(Reply(body, turn.menus.answer_buttons(turn.lang, topic), title=rendered.title))
+    buttons = turn.menus.answer_buttons(turn.lang, topic)
+    alerts = turn.services.alerts
+    if topic.needs_country and alerts is not None and turn.incoming.private:
+        buttons = alerts.with_offer(turn.content, buttons, turn.profile.user_key, turn.lang)
+    replies.append(Reply(body, buttons, title=rendered.title))
     turn.fire(Event.ASK_DATE if topic.calculator and calc is None else Event.ANSWER, topic_id, text)
     return turn.outcome(replies, topic=topic_id, sources=rendered.sources)
 

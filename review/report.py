@@ -27,10 +27,12 @@ import sqlite_utils
 from markupsafe import Markup, escape
 
 from review import labels as L
+from review.alert_figures import WORDS as ALERT_WORDS
+from review.alert_figures import AlertFigures, alert_tables, compute_alert_figures
 from review.charts import bar_list, column_chart
 from review.period import Period
 from review.similar import closest_topics, group_similar
-from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
+from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading, stamp
 from storage.redaction import redact
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ class WeeklyReport:
     titles: dict[str, str] = field(default_factory=dict)  # topic id → title in the report language
     countries: dict[str, str] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    alerts: AlertFigures | None = None  # hook: review/alert_figures.py
 
     @property
     def no_traffic(self) -> bool:
@@ -105,10 +108,12 @@ def build_report(
     current, previous, content, knowledge, health = _compute_parallel(db, period, knowledge, content_dir, model_cache)
     with reading(db) as conn:
         empty_log = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM queries)").fetchone()[0] == 1
+        alerts = compute_alert_figures(conn, (stamp(period.start_utc), stamp(period.end_utc)))
     report = WeeklyReport(
         period, previous_period, current, previous, [], health, lang,
         (now or dt.datetime.now(dt.UTC)).astimezone(period.tz), empty_log,
     )
+    report.alerts = alerts
     if content is not None:
         report.titles = {tid: t.texts[lang].title if lang in t.texts else tid for tid, t in content.topics.items()}
         report.countries = {code: c.names.get(lang, code) for code, c in content.countries.items()}
@@ -333,7 +338,7 @@ def render_html(report: WeeklyReport) -> str:
         least=least_helpful(cur), min_ratings=MIN_RATINGS, groups_shown=GROUPS_SHOWN,
         baseline_periods=BASELINE_PERIODS,
         dates=L.date_range(report.period.first, report.period.last, report.lang),
-        heading=period_heading(report),
+        heading=period_heading(report), aw=ALERT_WORDS[report.lang],
         previous_dates=L.date_range(report.previous_period.first, report.previous_period.last, report.lang),
     )
 
@@ -390,6 +395,7 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         "rising_terms": (["term", "count", "baseline_per_period", "ratio"],
                          [[t.term, t.count, round(t.baseline_per_period, 2), t.ratio] for t in cur.rising]),
         "content": (["item", "issue", "detail"], content),
+        **alert_tables(report.alerts),
     }
 
 
