@@ -1,7 +1,7 @@
 """Section 2b: messages per second through each Telegram front end, and resident memory.
 
 Per framework three bots run as separate processes, each against its own Bot API emulator
-(tests/telegram_emulator.py) served from this process: `helpline run` as shipped (its
+(testing/telegram_emulator.py) served from this process: `helpline run` as shipped (its
 sends spaced to Telegram's limits), the same with the limiter lifted
 (benchmarks/unlimited_bot.py) and an echo bot on the same library (benchmarks/echo_bot.py).
 A round pushes N text messages from many users at once and times until the last reply is
@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from benchmarks.data import REPO
 from benchmarks.timing import Spread
-from tests.telegram_emulator import Emulator
+from testing.telegram_emulator import Emulator
 
 QUIET_SECONDS = 1.5  # no reply for this long after the last expected one: the round is over
 READY_SECONDS = 240.0

@@ -131,7 +131,7 @@ def end_to_end(ctx: Context) -> Section:
                   ours.rate.median > E2E_RATE_TARGET),
         ]
     body = [
-        f"Each bot is a separate process polling its own Bot API emulator (tests/telegram_emulator.py, aiohttp, "
+        f"Each bot is a separate process polling its own Bot API emulator (testing/telegram_emulator.py, aiohttp, "
         f"served by the benchmark process on 127.0.0.1). A round pushes N text messages (evaluation questions) "
         f"from {plan.e2e_users} people at once and ends with the last reply; {plan.e2e_rounds} rounds after a "
         f"warm-up, alternating between the bots. helpline's people chose a host country first.",

@@ -22,8 +22,8 @@ from bot.telegram import serve
 from storage.database import open_database
 from storage.pseudonym import Pseudonymizer
 from storage.subscriptions import UNCERTAIN, Subscriptions
+from testing.telegram_emulator import ApiError, Emulator
 from tests.conftest import REPO
-from tests.telegram_emulator import ApiError, Emulator
 from tests.test_telegram import FRAMEWORKS, HASH_KEY, Person, buttons, plain, running
 
 ALERT = "registration_30_days"  # for RU, KZ, BY, AM
