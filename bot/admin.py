@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from bot.alerts import request_alert
 from bot.reloader import ContentReloader
+from content.clock import BISHKEK
 from handlers.conversation import Conversation
 from handlers.replies import Document, Incoming, Outcome, Reply
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
 COMMANDS = frozenset({"reload", "stats", "report", "alert"})
 ReportBuilder = Callable[[], tuple[str, bytes, str]]  # → (summary, html, filename)
 
