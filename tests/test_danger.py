@@ -25,10 +25,10 @@ MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergenc
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
 # What the whole held-out set (six rounds) measured after the second pass on the detector (a
-# broader danger set, 'unless' for look-alikes, word pairs, a re-chosen threshold): recall 94.6 %,
+# broader danger set, 'unless' for look-alikes, word pairs, a re-chosen threshold): recall 95.3 %,
 # false alarms 7.9 %. A change that does worse is a regression. The issue's targets are asserted
 # by test_the_held_out_set_meets_the_issue_targets.
-HELD_OUT_RECALL_FLOOR = 0.94
+HELD_OUT_RECALL_FLOOR = 0.95
 HELD_OUT_FALSE_ALARM_CEILING = 0.08
 
 
@@ -90,7 +90,7 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
     assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{_listing(score.alarmed)}"
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 94.6 % (target 98 %), false alarms 7.9 % "
+@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 95.3 % (target 98 %), false alarms 7.9 % "
                                        "(target 5 %); `python -m benchmarks`, section 5, lists the misses")
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)

@@ -28,7 +28,7 @@ from content.danger import DangerKind
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = -0.05  # danger score above which the model raises the alarm; see DangerModel
+THRESHOLD = -0.06  # danger score above which the model raises the alarm; see DangerModel
 LOOK_ALIKE_WEIGHT = 3.0  # an ordinary question with alarming words teaches three times an everyday one
 
 
