@@ -40,6 +40,25 @@ def families(part: str, rounds: tuple[int, ...] | None = None) -> list[Family]:
 
 
 @dataclass(frozen=True)
+class FirstMeasurement:
+    """A round measured once, on the detector of its day, before anyone had seen it."""
+
+    round: int
+    detector: str
+    caught: int
+    danger: int
+    flagged: int
+    ordinary: int
+
+
+def first_measurements() -> list[FirstMeasurement]:
+    """The untouched measurement of each round, as recorded in the file when the round was written."""
+    data = yaml.safe_load(PATH.read_text(encoding="utf-8")).get("first_measurements") or []
+    return [FirstMeasurement(int(m["round"]), str(m["detector"]), int(m["caught"]), int(m["danger"]),
+                             int(m["flagged"]), int(m["ordinary"])) for m in data]
+
+
+@dataclass(frozen=True)
 class Score:
     danger: int
     caught: int
