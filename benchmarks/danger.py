@@ -21,7 +21,7 @@ from benchmarks.markdown import Check, table
 from content import Content
 from handlers.knowledge import Knowledge, danger_training_set
 from handlers.understanding.danger import THRESHOLD, DangerDetector, DangerModel
-from tests.safety import heldout
+from testing import danger_heldout as heldout
 
 FOLDS = 5
 

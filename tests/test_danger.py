@@ -17,8 +17,8 @@ import sys
 import pytest
 
 from handlers.understanding.skeleton import skeleton
+from testing import danger_heldout as heldout
 from tests.conftest import REPO, all_text, button_data
-from tests.safety import heldout
 
 MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block

@@ -14,7 +14,7 @@ import yaml
 from handlers.understanding.danger import DangerDetector
 from handlers.understanding.skeleton import skeleton
 
-PATH = Path(__file__).with_name("heldout.yaml")
+PATH = Path(__file__).resolve().parent.parent / "tests" / "safety" / "heldout.yaml"
 RECALL_TARGET = 0.98  # issue 11: share of held-out danger messages that must get the emergency card
 FALSE_ALARM_TARGET = 0.05  # issue 11: share of ordinary questions with alarming words that may get it
 
