@@ -184,10 +184,12 @@ class Emulator:
         return message
 
     async def _m_getchat(self, params: dict[str, Any]) -> Any:
+        """A ChatFullInfo with the fields the Bot API always fills in."""
         chat_id = int(params["chat_id"])
-        if chat_id > 0:
-            return _chat(chat_id)
-        return {**_chat(chat_id, "supergroup"), "is_forum": chat_id in self.forums}
+        chat = _chat(chat_id) if chat_id > 0 else {**_chat(chat_id, "supergroup"), "is_forum": chat_id in self.forums}
+        gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+                 "premium_subscription": False, "gifts_from_channels": False}
+        return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
     async def _m_createforumtopic(self, params: dict[str, Any]) -> Any:
         chat_id, name = int(params["chat_id"]), str(params["name"])
