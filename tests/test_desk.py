@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -24,6 +25,10 @@ from bot.config import load_settings
 from bot.telegram import serve
 from handlers.actions import CloseTicket, Consent, RateTicket, actions_of, unpack
 from handlers.replies import Incoming
+from review.period import parse_week
+from review.report import build_report, csv_tables, render_html
+from review.stats import compute_week, stamp
+from storage.database import open_database
 from tests.telegram_emulator import Emulator
 from tests.test_handoff import CASEWORKER, CASEWORKERS, MIGRANT, agree, build, migrant
 from tests.test_telegram import (  # noqa: F401 - the bot's shared fixtures
@@ -135,6 +140,44 @@ def test_unknown_ids_and_send_outside_a_topic_get_a_polite_word_in_place(desk):
     assert note.chat_id == CASEWORKERS and note.thread is None
     [listing] = in_topic(desk, 501, "/topics").forwards
     assert "work_permit" in listing.reply.text and "human_handoff" not in listing.reply.text
+
+
+# -- the weekly report: the desk's figures ----------------------------------------------------
+
+
+def test_the_weekly_report_counts_opened_closed_first_reply_and_overdue_tickets(knowledge, tmp_path):
+    week = parse_week("2026-W48")  # Mon 23 Nov – Sun 29 Nov 2026, Bishkek time
+    end = week.end_utc
+    db = open_database(tmp_path / "report.sqlite")
+
+    def ticket(opened_h_before_end: float, reply_min: float | None = None, closed_h_before_end: float | None = None):
+        opened = end - dt.timedelta(hours=opened_h_before_end)
+        db["tickets"].insert({
+            "opened": stamp(opened), "user_key": "k", "lang": "ru", "urgent": 0, "messages_in": 1, "messages_out": 0,
+            "first_reply": stamp(opened + dt.timedelta(minutes=reply_min)) if reply_min is not None else None,
+            "status": "open" if closed_h_before_end is None else "closed",
+            "closed": stamp(end - dt.timedelta(hours=closed_h_before_end)) if closed_h_before_end is not None else None,
+        })
+
+    ticket(200, closed_h_before_end=190)  # opened and closed the week before: in neither figure
+    ticket(190, reply_min=30, closed_h_before_end=100)  # opened before, closed in this week
+    ticket(100, reply_min=10, closed_h_before_end=90)  # opened and closed in this week
+    ticket(50, reply_min=50)  # still open, for more than 24 h: overdue
+    ticket(30)  # never answered, overdue
+    ticket(5, reply_min=5)  # open, but for only 5 hours
+    ticket(48, closed_h_before_end=-2)  # closed after the week ended: open at its end, overdue
+
+    db["queries"].insert({"ts": stamp(end - dt.timedelta(hours=30)), "user_key": "k", "lang": "ru",
+                          "entry": "handoff", "fallback": 0, "latency_ms": 5.0})  # a week with traffic
+
+    cur = compute_week(db, week.start_utc, end)
+    assert (cur.handoffs_asked, cur.handoffs_closed, cur.handoffs_stale) == (5, 2, 3)
+    assert cur.median_first_reply_min == 10.0  # waits 10, 50, 5 minutes
+    report = build_report(db, week, lang="en", now=end + dt.timedelta(hours=3), knowledge=knowledge)
+    page = render_html(report)
+    assert 'data-figure="handoffs_closed">2<' in page and 'data-figure="handoffs_stale">3<' in page
+    summary = {row[0]: row[1] for row in csv_tables(report)["summary"][1]}
+    assert (summary["handoffs_closed"], summary["handoffs_open_over_24h"]) == (2, 3)
 
 
 # -- on the emulator, both front ends ---------------------------------------------------------
