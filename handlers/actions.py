@@ -109,6 +109,14 @@ class RateTicket(Action):
 
 
 @dataclass(frozen=True)
+class CloseTicket(Action):
+    """The close button in a ticket's topic on a forum desk."""
+
+    prefix: ClassVar[str] = "hx"
+    ticket: int
+
+
+@dataclass(frozen=True)
 class AlertStep(Action):
     """A step of the /alerts dialogue: "ask", "y" (agreed), "n" (declined), "a" with a country, "off"."""
 
@@ -120,7 +128,7 @@ class AlertStep(Action):
 ACTIONS: dict[str, type[Action]] = {
     cls.prefix: cls
     for cls in (ShowMenu, ShowGroup, OpenTopic, ChooseLanguage, ChooseCountry, RateAnswer, AskHuman, Consent,
-                RateTicket, AlertStep)
+                RateTicket, CloseTicket, AlertStep)
 }
 NAVIGATION = (ShowMenu, ShowGroup)  # moving through the menu, not asking for an answer
 

@@ -38,6 +38,10 @@ def dispatch(turn: Turn) -> Outcome:
     handoff = turn.handoff
     if handoff is not None and handoff.is_caseworker_chat(incoming):
         turn.entry = None  # caseworkers' messages are relayed, never logged
+        command, _, argument = incoming.text.strip().partition(" ")
+        command = command.split("@", 1)[0].lower()
+        if incoming.button is None and command in ("/send", "/topics"):
+            return answers.desk_command(turn, command, argument.strip())
         return Outcome([], turn.lang, forwards=handoff.from_caseworkers(incoming, turn.content.ui))
     if incoming.button is not None:
         return on_button(turn, incoming.button)

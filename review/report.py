@@ -363,6 +363,8 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         ["fallback_rate", rate(cur), rate(prev)], ["danger_answers", cur.danger_total, prev.danger_total],
         ["handoffs_asked", cur.handoffs_asked, prev.handoffs_asked],
         ["handoffs_answered", cur.handoffs_answered, prev.handoffs_answered],
+        ["handoffs_closed", cur.handoffs_closed, prev.handoffs_closed],
+        ["handoffs_open_over_24h", cur.handoffs_stale, prev.handoffs_stale],
         ["median_first_reply_min", _blank(cur.median_first_reply_min), _blank(prev.median_first_reply_min)],
         ["feedback_up", cur.feedback_up, prev.feedback_up], ["feedback_down", cur.feedback_down, prev.feedback_down],
         ["latency_p50_ms", _blank(cur.latency_p50), _blank(prev.latency_p50)],

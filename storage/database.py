@@ -82,6 +82,11 @@ MIGRATIONS: list[str] = [
        "finished" TEXT, "heartbeat" TEXT, "owner" TEXT);
     CREATE INDEX "idx_alert_deliveries_alert_id_status" ON "alert_deliveries" ("alert_id", "status");
     """,
+    # 4: the desk: a ticket's topic in a forum caseworkers' chat (a topic id, nobody's identity).
+    """
+    ALTER TABLE "tickets" ADD COLUMN "thread" INTEGER;
+    CREATE INDEX "idx_tickets_thread" ON "tickets" ("thread");
+    """,
 ]
 
 

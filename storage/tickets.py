@@ -24,6 +24,7 @@ class Ticket:
     urgent: bool
     status: str  # open or closed
     first_reply: str | None
+    thread: int | None = None  # its topic in a forum caseworkers' chat
 
 
 def _stamp(moment: dt.datetime | None = None) -> str:
@@ -58,6 +59,15 @@ class Tickets:
     def get(self, ticket_id: int) -> Ticket | None:
         rows = list(self.db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
         return self._ticket(rows[0]) if rows else None
+
+    def by_thread(self, thread: int) -> Ticket | None:
+        """The ticket whose topic this is in a forum caseworkers' chat."""
+        rows = list(self.db.query("SELECT * FROM tickets WHERE thread = ? ORDER BY id DESC LIMIT 1", [thread]))
+        return self._ticket(rows[0]) if rows else None
+
+    def set_thread(self, ticket_id: int, thread: int) -> None:
+        with self._lock, self.db.conn:
+            self.db.execute("UPDATE tickets SET thread = ? WHERE id = ?", [thread, ticket_id])
 
     def chat_of(self, ticket_id: int) -> int | None:
         rows = list(self.db.query("SELECT sealed_chat FROM ticket_links WHERE ticket_id = ?", [ticket_id]))
@@ -104,4 +114,5 @@ class Tickets:
 
     @staticmethod
     def _ticket(row: dict) -> Ticket:
-        return Ticket(row["id"], row["user_key"], row["lang"], bool(row["urgent"]), row["status"], row["first_reply"])
+        return Ticket(row["id"], row["user_key"], row["lang"], bool(row["urgent"]), row["status"], row["first_reply"],
+                      row.get("thread"))
