@@ -29,7 +29,7 @@ from review.period import parse_week
 from review.report import build_report, csv_tables, render_html
 from review.stats import compute_week, stamp
 from storage.database import open_database
-from tests.telegram_emulator import Emulator
+from testing.telegram_emulator import Emulator
 from tests.test_handoff import CASEWORKER, CASEWORKERS, MIGRANT, agree, build, migrant
 from tests.test_telegram import (  # noqa: F401 - the bot's shared fixtures
     FRAMEWORKS,
