@@ -13,6 +13,7 @@ from bot.reloader import ContentReloader
 from content.clock import BISHKEK
 from handlers.conversation import Conversation
 from handlers.replies import Document, Incoming, Outcome, Reply
+from storage.clock import stamp
 
 COMMANDS = frozenset({"reload", "stats", "report", "alert"})
 ReportBuilder = Callable[[], tuple[str, bytes, str]]  # → (summary, html, filename)
@@ -62,7 +63,7 @@ class AdminCommands:
         """Figures since midnight in Bishkek, straight from the log."""
         local = (now or dt.datetime.now(dt.UTC)).astimezone(BISHKEK)
         start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-        since = start.isoformat(timespec="milliseconds")
+        since = stamp(start)
         log = self.conversation.querylog
         log.flush()
         db = log.db

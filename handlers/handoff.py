@@ -25,13 +25,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from content.clock import BISHKEK
 from handlers.actions import CloseTicket, Consent, RateTicket, button, owner_tag, unpack
 from handlers.replies import Forward, Incoming, NewThread, Reply
 from storage.tickets import Ticket, Tickets
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*(?:(\w{3})\s*-\s*(\w{3})\s+)?(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _RELAY_MARK = re.compile(r"\s*#(\d+)\b")  # at the very start: every relayed piece begins so

@@ -32,7 +32,8 @@ from review.alert_figures import AlertFigures, alert_tables, compute_alert_figur
 from review.charts import bar_list, column_chart
 from review.period import Period
 from review.similar import closest_topics, group_similar
-from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading, stamp
+from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
+from storage.clock import stamp
 from storage.redaction import redact
 
 if TYPE_CHECKING:

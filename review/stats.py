@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from review.period import BISHKEK
+from content.clock import BISHKEK
 from review.terms import RisingTerm, count_terms, rising_terms
+from storage.clock import stamp
 
 STALE_AFTER = dt.timedelta(hours=24)  # a ticket open longer than this at the period's end is overdue
 UNANSWERED_LIMIT = 500  # distinct unanswered texts kept for grouping and review, most frequent first
@@ -121,13 +122,6 @@ def reading(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> Iter
         yield conn
     finally:
         conn.close()
-
-
-def stamp(moment: dt.datetime) -> str:
-    """The log's timestamp format, so bounds compare as text on the ts index."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def compute_week(

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.clock import stamp, utc_now
 from storage.database import migrate
 from storage.pseudonym import Pseudonymizer
-from storage.querylog import utc_now
 
 # What became of one alert for one subscriber.
 PENDING, SENDING, SENT = "pending", "sending", "sent"
@@ -31,9 +31,6 @@ UNCERTAIN = "uncertain"  # the sender died between sending and recording: not se
 STATUSES = (PENDING, SENDING, SENT, FAILED, BLOCKED, SKIPPED, UNCERTAIN)
 LEASE_SECONDS = 30.0  # a run not heard from for this long is taken to have died
 
-
-def _stamp(moment: dt.datetime | None = None) -> str:
-    return (moment or utc_now()).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ class Subscriptions:
         with self._lock, self.db.conn:
             current = self.get(user_key)
             countries = tuple(dict.fromkeys((*(current.countries if current else ()), country)))
-            now = _stamp()
+            now = stamp()
             self.db.execute(
                 "INSERT INTO alert_subscriptions (user_key, sealed_chat, countries, lang, since, last_active) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_key) DO UPDATE SET "
@@ -81,7 +78,7 @@ class Subscriptions:
         with self._lock, self.db.conn:
             self.db.execute(
                 "UPDATE alert_subscriptions SET last_active = ?, lang = ? WHERE user_key = ?",
-                [_stamp(now), lang, user_key],
+                [stamp(now), lang, user_key],
             )
 
     def chat_of(self, user_key: str) -> int | None:
@@ -103,7 +100,7 @@ class Subscriptions:
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None) -> int:
         """Subscriptions unused for the retention period, and old delivery records."""
-        cutoff = _stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
+        cutoff = stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
         with self._lock, self.db.conn:
             cursor = self.db.execute("DELETE FROM alert_subscriptions WHERE last_active < ?", [cutoff])
             self.db.execute("DELETE FROM alert_deliveries WHERE updated < ?", [cutoff])
@@ -136,13 +133,13 @@ class AlertRuns:
                 "INSERT INTO alert_runs (alert_id, status, requested, requested_by) VALUES (?, 'queued', ?, ?) "
                 "ON CONFLICT(alert_id) DO UPDATE SET status = 'queued', requested = excluded.requested, "
                 "requested_by = excluded.requested_by, owner = NULL",
-                [alert_id, _stamp(), requested_by],
+                [alert_id, stamp(), requested_by],
             )
         return True
 
     def queued(self) -> list[str]:
         """Alerts waiting for a sender, and runs whose sender died (to resume)."""
-        stale = _stamp(utc_now() - dt.timedelta(seconds=LEASE_SECONDS))
+        stale = stamp(utc_now() - dt.timedelta(seconds=LEASE_SECONDS))
         rows = self.db.query(
             "SELECT alert_id FROM alert_runs WHERE status = 'queued' "
             "OR (status = 'running' AND requested_by LIKE 'admin%' AND heartbeat < ?) ORDER BY requested", [stale],
@@ -162,27 +159,27 @@ class AlertRuns:
             self.db.execute("BEGIN IMMEDIATE")
             row = self._run(alert_id)
             if (row is not None and row["status"] == "running" and row["owner"] != self.owner
-                    and row["heartbeat"] and row["heartbeat"] > _stamp(now - dt.timedelta(seconds=LEASE_SECONDS))
+                    and row["heartbeat"] and row["heartbeat"] > stamp(now - dt.timedelta(seconds=LEASE_SECONDS))
                     and not _owner_gone(row["owner"])):
                 raise RunBusy(alert_id)
             self.db.execute(
                 "UPDATE alert_deliveries SET status = ?, updated = ? WHERE alert_id = ? AND status = ?",
-                [UNCERTAIN, _stamp(now), alert_id, SENDING],
+                [UNCERTAIN, stamp(now), alert_id, SENDING],
             )
             if resend_uncertain:
                 self.db.execute(
                     "UPDATE alert_deliveries SET status = ?, updated = ? WHERE alert_id = ? AND status = ?",
-                    [PENDING, _stamp(now), alert_id, UNCERTAIN],
+                    [PENDING, stamp(now), alert_id, UNCERTAIN],
                 )
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO alert_deliveries (alert_id, user_key, status, updated) VALUES (?, ?, ?, ?)",
-                [(alert_id, key, PENDING, _stamp(now)) for key in audience],
+                [(alert_id, key, PENDING, stamp(now)) for key in audience],
             )
             self.db.execute(
                 "INSERT INTO alert_runs (alert_id, status, requested, requested_by, started, heartbeat, owner) "
                 "VALUES (?, 'running', ?, 'cli', ?, ?, ?) ON CONFLICT(alert_id) DO UPDATE SET status = 'running', "
                 "started = excluded.started, heartbeat = excluded.heartbeat, owner = excluded.owner, finished = NULL",
-                [alert_id, _stamp(now), _stamp(now), _stamp(now), self.owner],
+                [alert_id, stamp(now), stamp(now), stamp(now), self.owner],
             )
 
     def claim(self, alert_id: str) -> str | None:
@@ -191,7 +188,7 @@ class AlertRuns:
             rows = list(self.db.execute(
                 "UPDATE alert_deliveries SET status = ?, updated = ? WHERE rowid = ("
                 "SELECT rowid FROM alert_deliveries WHERE alert_id = ? AND status = ? LIMIT 1) RETURNING user_key",
-                [SENDING, _stamp(), alert_id, PENDING],
+                [SENDING, stamp(), alert_id, PENDING],
             ).fetchall())
         return rows[0][0] if rows else None
 
@@ -199,18 +196,18 @@ class AlertRuns:
         with self.db.conn:
             self.db.execute(
                 "UPDATE alert_deliveries SET status = ?, updated = ? WHERE alert_id = ? AND user_key = ?",
-                [status, _stamp(), alert_id, user_key],
+                [status, stamp(), alert_id, user_key],
             )
 
     def heartbeat(self, alert_id: str) -> None:
         with self.db.conn:
             self.db.execute("UPDATE alert_runs SET heartbeat = ? WHERE alert_id = ? AND owner = ?",
-                            [_stamp(), alert_id, self.owner])
+                            [stamp(), alert_id, self.owner])
 
     def finish(self, alert_id: str) -> None:
         with self.db.conn:
             self.db.execute("UPDATE alert_runs SET status = 'done', finished = ? WHERE alert_id = ? AND owner = ?",
-                            [_stamp(), alert_id, self.owner])
+                            [stamp(), alert_id, self.owner])
 
     def tally(self, alert_id: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)

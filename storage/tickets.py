@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.clock import stamp, utc_now
 from storage.pseudonym import Pseudonymizer
-from storage.querylog import utc_now
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,6 @@ class Ticket:
     thread: int | None = None  # its topic in a forum caseworkers' chat
 
 
-def _stamp(moment: dt.datetime | None = None) -> str:
-    return (moment or utc_now()).isoformat(timespec="milliseconds")
-
 
 class Tickets:
     def __init__(self, db: sqlite_utils.Database, pseudonymizer: Pseudonymizer) -> None:
@@ -41,7 +38,7 @@ class Tickets:
         with self._lock, self.db.conn:
             table = self.db["tickets"]
             table.insert({
-                "opened": _stamp(), "user_key": user_key, "lang": lang, "urgent": int(urgent),
+                "opened": stamp(), "user_key": user_key, "lang": lang, "urgent": int(urgent),
                 "status": "open", "messages_in": 0, "messages_out": 0,
             })
             ticket_id = table.last_pk
@@ -82,7 +79,7 @@ class Tickets:
             if from_caseworker:
                 self.db.execute(
                     "UPDATE tickets SET messages_out = messages_out + 1, "
-                    "first_reply = COALESCE(first_reply, ?) WHERE id = ?", [_stamp(), ticket_id],
+                    "first_reply = COALESCE(first_reply, ?) WHERE id = ?", [stamp(), ticket_id],
                 )
             else:
                 self.db.execute("UPDATE tickets SET messages_in = messages_in + 1 WHERE id = ?", [ticket_id])
@@ -91,7 +88,7 @@ class Tickets:
         with self._lock, self.db.conn:
             self.db.execute(
                 "UPDATE tickets SET status = 'closed', closed = ?, closed_by = ? WHERE id = ? AND status = 'open'",
-                [_stamp(), closed_by, ticket_id],
+                [stamp(), closed_by, ticket_id],
             )
             self.db.execute("DELETE FROM ticket_links WHERE ticket_id = ?", [ticket_id])
 
@@ -104,7 +101,7 @@ class Tickets:
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None) -> int:
         """Close tickets and drop their links past the retention period; delete old rows."""
-        cutoff = _stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
+        cutoff = stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
         with self._lock, self.db.conn:
             self.db.execute(
                 "DELETE FROM ticket_links WHERE ticket_id IN (SELECT id FROM tickets WHERE opened < ?)", [cutoff],

@@ -27,7 +27,8 @@ from handlers.actions import CloseTicket, Consent, RateTicket, actions_of, unpac
 from handlers.replies import Incoming
 from review.period import parse_week
 from review.report import build_report, csv_tables, render_html
-from review.stats import compute_week, stamp
+from review.stats import compute_week
+from storage.clock import stamp
 from storage.database import open_database
 from testing.telegram_emulator import Emulator
 from tests.test_handoff import CASEWORKER, CASEWORKERS, MIGRANT, agree, build, migrant

@@ -21,7 +21,7 @@ from typing import Any
 from bot.telegram.delivery import Delivery, Undelivered
 from bot.telegram.outgoing import in_thread
 from handlers.replies import Button
-from storage.querylog import utc_now
+from storage.clock import utc_now
 from storage.updates import Held
 
 log = logging.getLogger(__name__)
