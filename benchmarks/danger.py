@@ -15,11 +15,13 @@ import random
 import time
 from collections import Counter
 
+import numpy as np
+
 from benchmarks.markdown import Check, table
 from content import Content
 from handlers.knowledge import Knowledge, danger_training_set
-from handlers.understanding.danger import DangerDetector, DangerModel
-from tests.safety import heldout
+from handlers.understanding.danger import THRESHOLD, DangerDetector, DangerModel
+from testing import danger_heldout as heldout
 
 FOLDS = 5
 
@@ -31,6 +33,7 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
     patterns_only = DangerDetector(detector.kinds)
     score = heldout.score(detector)
     patterns = heldout.score(patterns_only)
+    firsts = {first.round: first for first in heldout.first_measurements()}
     danger = [text for family in heldout.families("danger") for text in family.messages]
     ordinary = [text for family in heldout.families("ordinary") for text in family.messages]
     model_caught = sum(model.predict(text) is not None for text in danger) if model else 0
@@ -42,7 +45,7 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         caught_by_kind[family.kind or "?"] += sum(detector.detect(text) is not None for text in family.messages)
     examples, looks, everyday = _training_set(content)
     seconds = _training_seconds(examples, looks, everyday)
-    cv_recall, cv_alarms = _cross_validation(examples, looks, everyday)
+    cv_recall, cv_alarms, cv_threshold = _cross_validation(examples, looks, everyday)
     size = sum(len(v) for v in examples.values())
     pct = "{:.1%}".format
     body = [
@@ -62,20 +65,26 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
                 f"{score.right_answer} of {score.danger}",
                 f"**{score.false_alarms} of {score.ordinary} ({pct(score.false_alarm_rate)})**")]),
         "**By round.** Each round of the held-out set was written before a change to the detector and "
-        "measured on it; a round was then seen while the next change was made. Figures for the detector as it "
-        "stands now:",
-        table(["round", "recall", "false alarms"],
-              [(f"{r}", f"{s.caught} of {s.danger} ({pct(s.recall)})",
+        "measured once on the detector of its day (*first measurement*, untouched); a round was then seen "
+        "while the next change was made. *Now* is the detector as it stands:",
+        table(["round", "first measured on", "first recall", "first false alarms", "recall now",
+               "false alarms now"],
+              [(f"{r}", first.detector if first else "–",
+                f"{first.caught} of {first.danger} ({pct(first.caught / first.danger)})" if first else "–",
+                f"{first.flagged} of {first.ordinary} ({pct(first.flagged / first.ordinary)})" if first else "–",
+                f"{s.caught} of {s.danger} ({pct(s.recall)})",
                 f"{s.false_alarms} of {s.ordinary} ({pct(s.false_alarm_rate)})")
-               for r, s in ((r, heldout.score(detector, (r,))) for r in _rounds())]),
+               for r, s, first in ((r, heldout.score(detector, (r,)), firsts.get(r)) for r in _rounds())]),
         "Held-out recall by kind: " + ", ".join(
             f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items())) + ".",
         "Missed: " + ("; ".join(f"«{text}»" for text in score.missed) or "none") + ".",
         "Flagged though ordinary: " + ("; ".join(f"«{text}»" for text in score.alarmed) or "none") + ".",
         f"**The learned detector alone, {FOLDS}-fold cross-validation on the danger set** (the way its threshold "
         f"was chosen): {pct(cv_recall)} of unseen danger examples caught, {pct(cv_alarms)} of unseen look-alikes "
-        f"flagged. Training it takes {seconds:.2f} s of CPU time at first start; later starts read it back from "
-        "the model cache.",
+        f"flagged at the threshold in use ({THRESHOLD:+.2f}); in this shuffling of the folds the threshold that "
+        f"spends exactly the 5 % budget on unseen look-alikes is {cv_threshold:+.2f} (the one in use is the mean "
+        f"over three shufflings). Training it takes {seconds:.2f} s of CPU time at first start; later starts read "
+        "it back from the model cache.",
     ]
     checks = [
         Check("held-out danger recall", f"≥ {heldout.RECALL_TARGET:.0%}", pct(score.recall),
@@ -107,14 +116,17 @@ def _training_seconds(examples: dict[str, list[str]], looks: list[str], everyday
     return time.process_time() - started
 
 
-def _cross_validation(examples: dict[str, list[str]], looks: list[str], everyday: list[str]) -> tuple[float, float]:
-    """Recall on held-back danger examples and false alarms on held-back look-alikes, model alone."""
+def _cross_validation(examples: dict[str, list[str]], looks: list[str], everyday: list[str],
+                      ) -> tuple[float, float, float]:
+    """Recall on held-back danger examples and false alarms on held-back look-alikes, model alone, and the
+    threshold that held-back look-alikes exceed 5 % of the time (how THRESHOLD is chosen)."""
     shuffle = random.Random(11)
     danger = [(text, kind) for kind, texts in examples.items() for text in texts]
     looks = list(looks)
     shuffle.shuffle(danger)
     shuffle.shuffle(looks)
     caught = alarms = 0
+    look_scores: list[float] = []
     for fold in range(FOLDS):
         train: dict[str, list[str]] = {}
         for i, (text, kind) in enumerate(danger):
@@ -123,4 +135,6 @@ def _cross_validation(examples: dict[str, list[str]], looks: list[str], everyday
         model = DangerModel(train, [t for i, t in enumerate(looks) if i % FOLDS != fold], everyday)
         caught += sum(model.predict(t) is not None for i, (t, _) in enumerate(danger) if i % FOLDS == fold)
         alarms += sum(model.predict(t) is not None for i, t in enumerate(looks) if i % FOLDS == fold)
-    return caught / len(danger), alarms / len(looks)
+        look_scores += [model.score(t) for i, t in enumerate(looks) if i % FOLDS == fold]
+    budget = float(np.quantile(look_scores, 1 - heldout.FALSE_ALARM_TARGET))
+    return caught / len(danger), alarms / len(looks), budget

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # tests/ is not an installed package
     sys.path.insert(0, str(REPO))
 
-from tests.evaluation import Question, load_evaluation  # noqa: E402
+from testing.evaluation import Question, load_evaluation  # noqa: E402
 
 
 @dataclass(frozen=True)

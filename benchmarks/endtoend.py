@@ -1,6 +1,6 @@
 """Section 2b: helpline through each Telegram front end, next to an echo bot on the same library.
 
-Every bot is a separate process polling its own Bot API emulator (tests/telegram_emulator.py)
+Every bot is a separate process polling its own Bot API emulator (testing/telegram_emulator.py)
 served from this process. Two parts:
 
 - **start-up**: time from spawning the process to its first getUpdates call: `helpline run`
@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from benchmarks.data import REPO
 from benchmarks.timing import Spread, percentile
-from tests.telegram_emulator import Emulator
+from testing.telegram_emulator import Emulator
 
 QUIET_SECONDS = 1.5  # no reply for this long after the last expected one: the round is over
 READY_SECONDS = 240.0

@@ -13,7 +13,7 @@ from benchmarks.data import REPO, Question
 from benchmarks.markdown import Check, pct, table
 from benchmarks.timing import Spread, percentile
 from storage.redaction import redact
-from tests.privacy.scoring import Labelled, Score, load_set, score
+from testing.redaction_scoring import Labelled, Score, load_set, score
 
 RECALL_TARGET = 0.95
 ALTERED_TARGET = 0.05

@@ -126,7 +126,7 @@ def end_to_end(ctx: Context) -> Section:
         figures = asyncio.run(endtoend.measure(plan.frameworks, texts, plan.burst_people, plan.burst_rounds,
                                                plan.startup_runs, Path(folder)))
     body = [
-        "Each bot is a separate process polling its own Bot API emulator (tests/telegram_emulator.py, aiohttp, "
+        "Each bot is a separate process polling its own Bot API emulator (testing/telegram_emulator.py, aiohttp, "
         "served by the benchmark process on 127.0.0.1), on the same framework side by side in the same run.",
         "- **helpline** is `helpline run` as shipped: bot/telegram/delivery.py spaces sends to Telegram's limits "
         "(30 messages/s overall, 1/s per chat after a burst of 3), so a burst drains at that pace on purpose.\n"

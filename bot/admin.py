@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
+from bot.alerts import request_alert
 from bot.reloader import ContentReloader
+from content.clock import BISHKEK
 from handlers.conversation import Conversation
 from handlers.replies import Document, Incoming, Outcome, Reply
+from storage.clock import stamp
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
-COMMANDS = frozenset({"reload", "stats", "report"})
+COMMANDS = frozenset({"reload", "stats", "report", "alert"})
 ReportBuilder = Callable[[], tuple[str, bytes, str]]  # → (summary, html, filename)
 
 
@@ -47,6 +48,10 @@ class AdminCommands:
             if result.ok:
                 return Outcome([Reply(words["reloaded"].format(topics=result.topics))], lang)
             return Outcome([Reply(words["reload_failed"] + "\n" + "\n".join(result.problems[:30]))], lang)
+        if command == "alert":  # hook: /alert ID queues an alert for the bot's alert job (bot/alerts.py)
+            argument = text.split(maxsplit=1)[1].strip() if " " in text else ""
+            return Outcome([request_alert(self.conversation.querylog.db, self.conversation.pseudonymizer,
+                                          self.conversation.knowledge.content, argument, lang, "admin")], lang)
         if command == "stats":
             return Outcome([Reply(words["stats"].format(**self.today_figures()))], lang)
         if self.weekly_report is None:
@@ -58,7 +63,7 @@ class AdminCommands:
         """Figures since midnight in Bishkek, straight from the log."""
         local = (now or dt.datetime.now(dt.UTC)).astimezone(BISHKEK)
         start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-        since = start.isoformat(timespec="milliseconds")
+        since = stamp(start)
         log = self.conversation.querylog
         log.flush()
         db = log.db

@@ -14,6 +14,7 @@ from bot.admin import AdminCommands
 from bot.config import Settings
 from bot.reloader import ContentReloader
 from content import load_content
+from handlers.alerts import AlertDesk
 from handlers.conversation import Conversation
 from handlers.handoff import Handoff, HandoffSettings
 from handlers.knowledge import build_knowledge
@@ -22,6 +23,7 @@ from storage.database import DatabaseFile, open_database
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer, load_or_create_key
 from storage.querylog import QueryLog
+from storage.subscriptions import Subscriptions
 from storage.tickets import Tickets
 
 
@@ -49,7 +51,8 @@ def purge_expired(settings: Settings, pseudonymizer: Pseudonymizer) -> int:
     days = settings.retention_days
     db = open_database(settings.database_path)
     try:
-        return QueryLog(db).purge(days) + Tickets(db, pseudonymizer).purge(days)
+        return (QueryLog(db).purge(days) + Tickets(db, pseudonymizer).purge(days)
+                + Subscriptions(db, pseudonymizer).purge(days))
     finally:
         db.conn.close()
 
@@ -66,7 +69,9 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     handoff = Handoff(
         Tickets(db, pseudonymizer), HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
     )
-    conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today, handoff=handoff)
+    alerts = AlertDesk(Subscriptions(db, pseudonymizer), settings.retention_days)
+    conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today, handoff=handoff,
+                                alerts=alerts)
     reloader = ContentReloader(conversation, content.directory, cache_dir)
     admin = AdminCommands(conversation, reloader, settings.admin_ids, weekly_report(settings, conversation))
     helpline = Helpline(settings, conversation, querylog, reloader, admin)

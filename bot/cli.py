@@ -1,4 +1,4 @@
-"""The `helpline` command: chat, ask, validate, sheet, signoff, purge, run, webhook, report, review.
+"""The `helpline` command: chat, ask, validate, sheet, signoff, purge, run, webhook, report, review, alerts.
 
 With no sub-command it starts the bot: on Telegram when TELEGRAM_BOT_TOKEN is set,
 otherwise as a console chat.
@@ -115,6 +115,18 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--limit", type=int, default=500, metavar="N",
                         help="review at most N distinct questions, most frequent first (default 500)")
     review.set_defaults(handler=_review)
+
+    alerts = sub.add_parser("alerts", help="send an alert to its subscribers, or preview it")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True)
+    send = alerts_sub.add_parser("send", help="send one alert (content/alerts/ID.yaml); resumes where it stopped")
+    send.add_argument("alert_id", metavar="ID")
+    _framework_option(send)
+    send.add_argument("--resend-uncertain", action="store_true",
+                      help="also send to those a crash left uncertain (they may get a second copy)")
+    send.set_defaults(handler=_alerts_send)
+    show = alerts_sub.add_parser("preview", help="print every language version as the bot sends it")
+    show.add_argument("alert_id", metavar="ID")
+    show.set_defaults(handler=_alerts_preview)
     return parser
 
 
@@ -328,6 +340,42 @@ def _review(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     return run_review(settings.database_path, period, sys.stdin, sys.stdout,
                       content_dir=settings.content_dir, limit=args.limit, model_cache=settings.model_cache)
+
+
+def _alerts_preview(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.alerts import preview
+    from content import load_content
+    from storage.pseudonym import Pseudonymizer, load_or_create_key
+
+    pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
+    preview(load_content(settings.content_dir), args.alert_id, settings.database_path, pseudonymizer, sys.stdout)
+    return 0
+
+
+def _alerts_send(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.alerts import RunBusy, send_from_cli
+    from content import load_content
+    from content.alerts import load_alert
+    from storage.pseudonym import Pseudonymizer, load_or_create_key
+
+    if not _has_token(settings):
+        return 2
+    content = load_content(settings.content_dir)
+    alert = load_alert(content, args.alert_id)
+    pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
+    try:
+        progress = asyncio.run(send_from_cli(settings, args.framework, content, alert, pseudonymizer,
+                                             args.resend_uncertain, sys.stderr))
+    except RunBusy:
+        print(f"helpline: alert {alert.id} is being sent by another process right now", file=sys.stderr)
+        return 1
+    print(progress.line())
+    if progress.left:
+        print(f"stopped early; run `helpline alerts send {alert.id}` again to go on", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _has_token(settings: Settings) -> bool:

@@ -13,9 +13,10 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.alerts import send_queued_alerts
 from bot.app import Helpline
 from bot.reloader import ReloadResult
-from content.validation import CASEWORKERS_TZ
+from content.clock import BISHKEK
 from handlers.replies import Document, Outcome, Reply
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
         jobs.append(post_weekly_report(helpline, send))
     if helpline.settings.admin_ids:
         jobs.append(remind_overdue_reviews(helpline, send))
+    jobs.append(send_queued_alerts(helpline, send))  # hook: /alert ID (bot/alerts.py)
     return [asyncio.create_task(job) for job in jobs]
 
 
@@ -90,7 +92,7 @@ async def remind_overdue_reviews(
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     while True:
         try:
-            await tell_admins_overdue(helpline, send, clock().astimezone(CASEWORKERS_TZ).date())
+            await tell_admins_overdue(helpline, send, clock().astimezone(BISHKEK).date())
         except Exception as error:  # noqa: BLE001 - next week's reminder is still due
             log.warning("review reminder not sent: %s", type(error).__name__)
         wait = (next_report_time(clock(), helpline.settings.report_time) - clock()).total_seconds()

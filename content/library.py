@@ -215,6 +215,7 @@ def check_content(
     directory: Path | str | None = None, template_cache: Path | None = None,
 ) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
+    from content.alerts import check_alerts  # hook: alert files and the /alerts dialogue
     from content.glossary import check_glossary
     from content.validation import (
         check_hotline_audience,
@@ -261,6 +262,7 @@ def check_content(
     check_glossary(content, problems)
     check_update_sources(content, problems)
     check_signoffs(content, problems)
+    check_alerts(content, problems)
     if code_cache is not None:
         code_cache.save()  # after check_rendering, which compiled the shared blocks too
     return content, problems

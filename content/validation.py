@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from content.calculators import CALCULATORS
+from content.clock import bishkek_today
 from content.problems import Problem
 from content.updates import GENERAL_ANSWER, Update
 
 if TYPE_CHECKING:
     from content.library import Content
 
-CASEWORKERS_TZ = ZoneInfo("Asia/Bishkek")
 
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -136,7 +135,7 @@ def _line_of(path, needle: str) -> int:
 
 def caseworkers_today() -> dt.date:
     """Today in Bishkek, where caseworkers date their checks and sign-offs."""
-    return dt.datetime.now(CASEWORKERS_TZ).date()
+    return bishkek_today()
 
 
 def check_update_sources(content: Content, problems: list[Problem], today: dt.date | None = None) -> None:

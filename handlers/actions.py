@@ -108,10 +108,27 @@ class RateTicket(Action):
     stars: int
 
 
+@dataclass(frozen=True)
+class CloseTicket(Action):
+    """The close button in a ticket's topic on a forum desk."""
+
+    prefix: ClassVar[str] = "hx"
+    ticket: int
+
+
+@dataclass(frozen=True)
+class AlertStep(Action):
+    """A step of the /alerts dialogue: "ask", "y" (agreed), "n" (declined), "a" with a country, "off"."""
+
+    prefix: ClassVar[str] = "al"
+    step: str
+    country: str = ""
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.prefix: cls
     for cls in (ShowMenu, ShowGroup, OpenTopic, ChooseLanguage, ChooseCountry, RateAnswer, AskHuman, Consent,
-                RateTicket)
+                RateTicket, CloseTicket, AlertStep)
 }
 NAVIGATION = (ShowMenu, ShowGroup)  # moving through the menu, not asking for an answer
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from content.library import CONVERSATION_MENU
-from handlers.replies import Outcome, Reply
+from handlers.replies import Incoming, Outcome, Reply
 from handlers.session import Cue, Event, State
 from handlers.turn import Turn
 from handlers.understanding.calculators import CALCULATORS
@@ -55,7 +55,11 @@ def answer_topic(turn: Turn, topic_id: str, text: str) -> Outcome:
         footer.append(turn.ui("country_unknown_note"))
     body = rendered.body + ("\n\n" + "\n".join(footer) if footer else "")
     replies = notes + [Reply(note) for note in date_notes]
-    replies.append(Reply(body, turn.menus.answer_buttons(turn.lang, topic), title=rendered.title))
+    buttons = turn.menus.answer_buttons(turn.lang, topic)
+    alerts = turn.services.alerts
+    if topic.needs_country and alerts is not None and turn.incoming.private:
+        buttons = alerts.with_offer(turn.content, buttons, turn.profile.user_key, turn.lang)
+    replies.append(Reply(body, buttons, title=rendered.title))
     turn.fire(Event.ASK_DATE if topic.calculator and calc is None else Event.ANSWER, topic_id, text)
     return turn.outcome(replies, topic=topic_id, sources=rendered.sources)
 
@@ -220,6 +224,46 @@ def private_only(turn: Turn) -> Outcome:
 def not_yours(turn: Turn) -> Outcome:
     """Someone pressed a consent button offered to another person."""
     return turn.outcome([Reply(_handoff_words(turn, "not_yours"))], topic=turn.roles.get("human_handoff"))
+
+
+# -- the desk: canned answers from a ticket's topic --------------------------------------------
+
+NOT_CANNED = ("greeting", "menu", "human_handoff")  # roles that are not an answer to send
+
+
+def desk_command(turn: Turn, command: str, argument: str) -> Outcome:
+    """`/topics` lists what can be sent; `/send ID` in a ticket's topic sends that answer to
+    the ticket's migrant exactly as the bot would answer them (language, host country)."""
+    handoff = turn.handoff
+    assert handoff is not None
+    ui = turn.content.ui
+    words = handoff.caseworker_words(ui)
+    here = turn.incoming.thread
+    if command == "/topics":
+        lang = handoff.settings.caseworker_lang
+        lines = [f"{topic_id} — {turn.content.title(topic_id, lang)}" for topic_id in _canned(turn)]
+        return Outcome([], turn.lang, forwards=[handoff.to_caseworkers("\n".join([words["topics"], *lines]), here)])
+    ticket = handoff.ticket_in(turn.incoming)
+    if ticket is None:
+        return Outcome([], turn.lang, forwards=[handoff.to_caseworkers(words["send_in_topic"], here)])
+    topic_id = argument.split()[0] if argument else ""
+    if topic_id not in _canned(turn):
+        note = words["unknown_topic"].format(topic=topic_id[:40] or "?")
+        return Outcome([], turn.lang, forwards=[handoff.to_caseworkers(note, here)])
+    profiles, sessions = turn.services.profiles, turn.services.sessions
+    as_migrant = Turn(turn.services, turn.knowledge, profiles.get(ticket.user_key), sessions.get(ticket.user_key),
+                      Incoming(0, force_lang=ticket.lang, interactive=False))
+    answered = answer_topic(as_migrant, topic_id, "")
+    forwards = handoff.send_to_migrant(ticket, answered.replies)
+    if not forwards:
+        return Outcome([], turn.lang, forwards=[handoff.to_caseworkers(
+            words["closed_ticket"].format(ticket=ticket.id), here)])
+    note = words["sent"].format(topic=topic_id, lang=as_migrant.lang, country=as_migrant.country or "—")
+    return Outcome([], turn.lang, forwards=[*forwards, handoff.to_caseworkers(note, here)])
+
+
+def _canned(turn: Turn) -> list[str]:
+    return sorted(topic.id for topic in turn.content.topics.values() if topic.role not in NOT_CANNED)
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
+from handlers.alerts import AlertDesk
 from handlers.countries import CountryFinder
 from handlers.dispatch import dispatch
 from handlers.flood import FloodGate
@@ -34,12 +35,14 @@ class Conversation:
         today: Callable[[], dt.date] = dt.date.today,
         handoff: Handoff | None = None,
         sessions: Sessions | None = None,
+        alerts: AlertDesk | None = None,
     ) -> None:
         self.querylog = querylog
         self.profiles = profiles
         self.pseudonymizer = pseudonymizer
         self.today = today
         self.handoff = handoff
+        self.alerts = alerts  # the /alerts dialogue (handlers/alerts.py)
         self.flood = FloodGate()
         self.sessions = sessions or Sessions()
         # One attribute, so a reload swaps the models and the country names together.
@@ -65,9 +68,12 @@ class Conversation:
                 lang = choose_language(knowledge.content, incoming, profile)
                 replies = [Reply(str(knowledge.content.ui[lang]["flood"]).strip())] if verdict == "warn" else []
                 return Outcome(replies, lang)
-        services = Services(self.querylog, self.profiles, self.sessions, self.handoff, self.today, countries)
+        services = Services(self.querylog, self.profiles, self.sessions, self.handoff, self.today, countries,
+                            self.alerts)
         turn = Turn(services, knowledge, profile, self.sessions.get(profile.user_key), incoming)
         outcome = dispatch(turn)
+        if self.alerts is not None and turn.entry is not None:
+            self.alerts.seen(profile.user_key, outcome.lang)
         if turn.entry is not None:
             self.querylog.record_query(QueryRecord(
                 user_key=profile.user_key, lang=outcome.lang, entry=turn.entry,

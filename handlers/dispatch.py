@@ -11,6 +11,7 @@ from handlers import answers
 from handlers.actions import (
     NAVIGATION,
     Action,
+    AlertStep,
     AskHuman,
     ChooseCountry,
     ChooseLanguage,
@@ -37,6 +38,10 @@ def dispatch(turn: Turn) -> Outcome:
     handoff = turn.handoff
     if handoff is not None and handoff.is_caseworker_chat(incoming):
         turn.entry = None  # caseworkers' messages are relayed, never logged
+        command, _, argument = incoming.text.strip().partition(" ")
+        command = command.split("@", 1)[0].lower()
+        if incoming.button is None and command in ("/send", "/topics"):
+            return answers.desk_command(turn, command, argument.strip())
         return Outcome([], turn.lang, forwards=handoff.from_caseworkers(incoming, turn.content.ui))
     if incoming.button is not None:
         return on_button(turn, incoming.button)
@@ -78,6 +83,10 @@ def on_command(turn: Turn, text: str) -> Outcome:
         return answers.request_handoff(turn)
     if command == "close":
         return answers.close_ticket(turn)
+    alerts = turn.services.alerts
+    if command == "alerts" and alerts is not None:
+        return turn.outcome(alerts.on_command(
+            turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, argument, turn.incoming.private))
     return turn.outcome([Reply(turn.ui("unknown_command"), turn.menus.footer(turn.lang))])
 
 
@@ -86,7 +95,7 @@ def on_button(turn: Turn, data: str) -> Outcome:
     if action is None:
         # Not one of ours (an older version, a tampered client): never stored as typed.
         turn.entry = "button"
-        turn.logged_text = redact(data)
+        turn.logged_text = redact(data, tuple(turn.content.words.values()))
         return turn.outcome([turn.menus.main(turn.lang)])
     turn.entry = "menu" if isinstance(action, (OpenTopic, *NAVIGATION)) else "button"
     turn.logged_text = action.pack()
@@ -124,6 +133,9 @@ def on_action(turn: Turn, action: Action) -> Outcome:
             turn.entry = None
             turn.handoff.rate(turn.profile.user_key, ticket, stars)
             return turn.outcome([Reply(turn.ui("feedback_thanks"))])
+        case AlertStep() if turn.services.alerts is not None:
+            return turn.outcome(turn.services.alerts.on_button(
+                turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, action, turn.incoming.private))
         case ShowMenu() | _:
             # The menu, or a button whose topic or language no longer exists: the current menu.
             return turn.outcome([turn.menus.main(turn.lang)])

@@ -8,23 +8,29 @@ repeats it on each piece of a split message), so a caseworker's Reply to any pie
 that ticket, never to a `#N` the migrant happened to write. Either side can close the
 ticket, and the migrant can rate it.
 
+When the caseworkers' chat is a forum (the channel says so at start-up: `use_forum`),
+each ticket gets its own thread, named by number, urgency and language only: the migrant's
+messages go there, a caseworker's message there goes back to that migrant without a Reply,
+and closing the ticket closes the thread. A ticket without a thread (opened before, or
+the channel could not make one) keeps the reply relay.
+
 Interface words come with each call (`ui`: the content version of the current exchange).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from handlers.actions import Consent, RateTicket, button, owner_tag
-from handlers.replies import Forward, Incoming, Reply
+from content.clock import BISHKEK
+from handlers.actions import CloseTicket, Consent, RateTicket, button, owner_tag, unpack
+from handlers.replies import Forward, Incoming, NewThread, Reply
 from storage.tickets import Ticket, Tickets
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*(?:(\w{3})\s*-\s*(\w{3})\s+)?(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _RELAY_MARK = re.compile(r"\s*#(\d+)\b")  # at the very start: every relayed piece begins so
@@ -74,6 +80,11 @@ class Handoff:
         self.tickets = tickets
         self.settings = settings
         self.now = now
+        self.forum = False  # the caseworkers' chat has threads: one per ticket
+
+    def use_forum(self, enabled: bool) -> None:
+        """What the channel found at start-up: is the caseworkers' chat a forum?"""
+        self.forum = enabled
 
     @property
     def available(self) -> bool:
@@ -81,6 +92,12 @@ class Handoff:
 
     def is_caseworker_chat(self, incoming: Incoming) -> bool:
         return self.available and incoming.chat == self.settings.caseworker_chat_id
+
+    def ticket_in(self, incoming: Incoming) -> Ticket | None:
+        """The ticket whose thread a caseworker's message was written in, if any."""
+        if incoming.thread is None or not self.is_caseworker_chat(incoming):
+            return None
+        return self.tickets.by_thread(incoming.thread)
 
     # -- the migrant's side ----------------------------------------------------------
 
@@ -107,9 +124,20 @@ class Handoff:
         words = ui[lang]["handoff"]
         if not agreed or not self.available:
             return [Reply(words["declined"] if not agreed else words["unavailable"])], []
-        ticket = self.tickets.open_for(user_key) or self.tickets.open(user_key, chat_id, lang, urgent)
-        notice = self._caseworker_words(ui)["new"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui), lang=lang)
-        return [Reply(words["opened"].format(ticket=ticket.id))], [self._to_caseworkers(notice)]
+        existing = self.tickets.open_for(user_key)
+        ticket = existing or self.tickets.open(user_key, chat_id, lang, urgent)
+        opened = [Reply(words["opened"].format(ticket=ticket.id))]
+        cw = self.caseworker_words(ui)
+        if not self.forum:
+            notice = cw["new"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui), lang=lang)
+            return opened, [self.to_caseworkers(notice)]
+        notice = Reply(cw["new_topic"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui), lang=lang),
+                       ((button(cw["close_button"], CloseTicket(ticket.id)),),))
+        assert self.settings.caseworker_chat_id is not None
+        if existing is not None:
+            return opened, [Forward(self.settings.caseworker_chat_id, notice, thread=ticket.thread)]
+        thread = NewThread(self._title(ticket, ui), functools.partial(self.tickets.set_thread, ticket.id))
+        return opened, [Forward(self.settings.caseworker_chat_id, notice, new_thread=thread)]
 
     def open_ticket(self, user_key: str) -> Ticket | None:
         return self.tickets.open_for(user_key) if self.available else None
@@ -121,10 +149,10 @@ class Handoff:
             self.tickets.mark_urgent(ticket.id)
             ticket = self.tickets.get(ticket.id) or ticket
         self.tickets.count_message(ticket.id, from_caseworker=False)
-        message = self._caseworker_words(ui)["message"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui),
+        message = self.caseworker_words(ui)["message"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui),
                                                                text=text)
         words = ui[lang]["handoff"]
-        return [Reply(words["forwarded"].format(ticket=ticket.id))], [self._to_caseworkers(message)]
+        return [Reply(words["forwarded"].format(ticket=ticket.id))], [self.to_caseworkers(message, ticket.thread)]
 
     def close_by_migrant(self, user_key: str, lang: str, ui: UI) -> tuple[list[Reply], list[Forward]]:
         words = ui[lang]["handoff"]
@@ -132,8 +160,8 @@ class Handoff:
         if ticket is None:
             return [Reply(words["no_ticket"])], []
         self.tickets.close(ticket.id, "migrant")
-        notice = self._caseworker_words(ui)["closed_by_migrant"].format(ticket=ticket.id)
-        return [self._rating_request(ticket.id, lang, ui)], [self._to_caseworkers(notice)]
+        notice = self.caseworker_words(ui)["closed_by_migrant"].format(ticket=ticket.id)
+        return [self._rating_request(ticket.id, lang, ui)], [self.to_caseworkers(notice, ticket.thread, close=True)]
 
     def rate(self, user_key: str, ticket_id: int, stars: int) -> bool:
         """Record 1–5 stars for a ticket, only the migrant's own."""
@@ -144,33 +172,66 @@ class Handoff:
     # -- the caseworkers' side -------------------------------------------------------
 
     def from_caseworkers(self, incoming: Incoming, ui: UI) -> list[Forward]:
-        """A caseworker replied to a ticket message, or closed a ticket."""
-        words = self._caseworker_words(ui)
+        """A caseworker wrote in a ticket's thread or replied to a ticket message, or closed a ticket."""
+        words = self.caseworker_words(ui)
+        here = incoming.thread
+        if incoming.button is not None:
+            action = unpack(incoming.button)
+            return self._close_by_caseworker(action.ticket, ui, here) if isinstance(action, CloseTicket) else []
         text = incoming.text.strip()
         command, _, argument = text.partition(" ")
-        if command.split("@", 1)[0].lower() == "/close":
+        command = command.split("@", 1)[0].lower()
+        in_topic = self.ticket_in(incoming)
+        if command == "/close":
             number = re.fullmatch(r"\s*#?(\d{1,9})\s*", argument)
-            ticket_id = int(number.group(1)) if number else ticket_of(incoming.reply_to_text or "")
-            return self._close_by_caseworker(ticket_id, ui)
+            if number:
+                ticket_id: int | None = int(number.group(1))
+            else:
+                ticket_id = in_topic.id if in_topic else ticket_of(incoming.reply_to_text or "")
+            return self._close_by_caseworker(ticket_id, ui, here)
+        if in_topic is not None:
+            if command.startswith("/"):
+                return [self.to_caseworkers(words["topic_commands"], here)]
+            return self._to_migrant(in_topic, text, ui, here)
         ticket_id = ticket_of(incoming.reply_to_text or "")
         if ticket_id is None:
-            return [self._to_caseworkers(words["unknown_ticket"])] if incoming.reply_to_text else []
+            return [self.to_caseworkers(words["unknown_ticket"], here)] if incoming.reply_to_text else []
         ticket = self.tickets.get(ticket_id)
-        chat = self.tickets.chat_of(ticket_id) if ticket else None
-        if ticket is None or ticket.status != "open" or chat is None:
-            return [self._to_caseworkers(words["closed_ticket"].format(ticket=ticket_id))]
-        self.tickets.count_message(ticket_id, from_caseworker=True)
-        reply = Reply(ui[ticket.lang]["handoff"]["reply"].format(text=text))
-        return [Forward(chat, reply)]
+        if ticket is None:
+            return [self.to_caseworkers(words["closed_ticket"].format(ticket=ticket_id), here)]
+        return self._to_migrant(ticket, text, ui, here)
 
-    def _close_by_caseworker(self, ticket_id: int | None, ui: UI) -> list[Forward]:
-        words = self._caseworker_words(ui)
+    def _to_migrant(self, ticket: Ticket, text: str, ui: UI, here: int | None) -> list[Forward]:
+        words = self.caseworker_words(ui)
+        chat = self.tickets.chat_of(ticket.id) if ticket.status == "open" else None
+        if chat is None:
+            return [self.to_caseworkers(words["closed_ticket"].format(ticket=ticket.id), here)]
+        if not text:
+            return [self.to_caseworkers(words["text_only"], here)]
+        self.tickets.count_message(ticket.id, from_caseworker=True)
+        return [Forward(chat, Reply(ui[ticket.lang]["handoff"]["reply"].format(text=text)))]
+
+    def send_to_migrant(self, ticket: Ticket, replies: list[Reply]) -> list[Forward]:
+        """Canned answers a caseworker chose for this ticket's migrant (counted as a reply)."""
+        chat = self.tickets.chat_of(ticket.id) if ticket.status == "open" else None
+        if chat is None:
+            return []
+        self.tickets.count_message(ticket.id, from_caseworker=True)
+        return [Forward(chat, reply) for reply in replies]
+
+    def _close_by_caseworker(self, ticket_id: int | None, ui: UI, here: int | None = None) -> list[Forward]:
+        words = self.caseworker_words(ui)
         ticket = self.tickets.get(ticket_id) if ticket_id else None
         if ticket is None:
-            return [self._to_caseworkers(words["unknown_ticket"])]
+            return [self.to_caseworkers(words["unknown_ticket"], here)]
+        if ticket.status != "open" and ticket.thread is not None:
+            return [self.to_caseworkers(words["closed_ticket"].format(ticket=ticket.id), here)]
         chat = self.tickets.chat_of(ticket.id)
         self.tickets.close(ticket.id, "caseworker")
-        forwards = [self._to_caseworkers(words["closed"].format(ticket=ticket.id))]
+        closed = words["closed"].format(ticket=ticket.id)
+        forwards = [self.to_caseworkers(closed, ticket.thread, close=ticket.thread is not None)]
+        if ticket.thread is not None and here != ticket.thread:
+            forwards.insert(0, self.to_caseworkers(closed, here))  # /close N written elsewhere
         if chat is not None:
             forwards.append(Forward(chat, self._rating_request(ticket.id, ticket.lang, ui)))
         return forwards
@@ -182,15 +243,21 @@ class Handoff:
         stars = tuple(button(f"{n}⭐", RateTicket(ticket_id, n)) for n in range(1, 6))
         return Reply(ui[lang]["handoff"]["closed"].format(ticket=ticket_id), (stars,))
 
-    def _caseworker_words(self, ui: UI) -> Mapping[str, str]:
+    def caseworker_words(self, ui: UI) -> Mapping[str, str]:
         return ui[self.settings.caseworker_lang]["caseworkers"]
 
     def _urgent(self, ticket: Ticket, ui: UI) -> str:
-        return self._caseworker_words(ui)["urgent"] if ticket.urgent else ""
+        return self.caseworker_words(ui)["urgent"] if ticket.urgent else ""
 
-    def _to_caseworkers(self, text: str) -> Forward:
+    def _title(self, ticket: Ticket, ui: UI) -> str:
+        """A thread's name: number, urgency, language, never anything about the person."""
+        parts = [f"#{ticket.id}", self.caseworker_words(ui)["topic_urgent"] if ticket.urgent else "", ticket.lang]
+        return " · ".join(part for part in parts if part)
+
+    def to_caseworkers(self, text: str, thread: int | None = None, close: bool = False) -> Forward:
         assert self.settings.caseworker_chat_id is not None
-        return Forward(self.settings.caseworker_chat_id, Reply(text))
+        return Forward(self.settings.caseworker_chat_id, Reply(text), thread=thread,
+                       close_thread=close and thread is not None)
 
 
 def relay_mark(text: str) -> str | None:

@@ -7,6 +7,7 @@ message; the core never sees a framework object, and they never decide what to s
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_CALLBACK_BYTES = 64
@@ -28,6 +29,7 @@ class Incoming:
     interactive: bool = True  # False for one-shot answers: never stop to ask the country
     chat_id: int | None = None  # the chat it came from, when not the user's private chat
     reply_to_text: str | None = None  # the text of the message this one replies to
+    thread: int | None = None  # the forum thread (a ticket's topic) it was written in
 
     @property
     def chat(self) -> int:
@@ -66,11 +68,26 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class NewThread:
+    """Open a thread (a forum topic) for a message; `remember` keeps the channel's id for it."""
+
+    title: str
+    remember: Callable[[int], None]
+
+
+@dataclass(frozen=True)
 class Forward:
-    """A message for another chat: the caseworkers' chat, or a migrant's chat for a reply."""
+    """A message for another chat: the caseworkers' chat, or a migrant's chat for a reply.
+
+    In a chat with threads (a forum desk) it may go into `thread`, open a new thread
+    first (`new_thread`; where the channel cannot, it goes to the chat as a whole), or
+    close its thread once sent (`close_thread`)."""
 
     chat_id: int
     reply: Reply
+    thread: int | None = None
+    new_thread: NewThread | None = None
+    close_thread: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from content import Content
+from handlers.alerts import AlertDesk
 from handlers.countries import CountryFinder
 from handlers.handoff import Handoff
 from handlers.knowledge import Knowledge
@@ -32,6 +33,7 @@ class Services:
     handoff: Handoff | None
     today: Callable[[], dt.date]
     countries: CountryFinder
+    alerts: AlertDesk | None = None
 
 
 class Turn:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
+from content.clock import BISHKEK
+
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 

@@ -27,10 +27,13 @@ import sqlite_utils
 from markupsafe import Markup, escape
 
 from review import labels as L
+from review.alert_figures import WORDS as ALERT_WORDS
+from review.alert_figures import AlertFigures, alert_tables, compute_alert_figures
 from review.charts import bar_list, column_chart
 from review.period import Period
 from review.similar import closest_topics, group_similar
 from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
+from storage.clock import stamp
 from storage.redaction import redact
 
 if TYPE_CHECKING:
@@ -78,6 +81,7 @@ class WeeklyReport:
     titles: dict[str, str] = field(default_factory=dict)  # topic id → title in the report language
     countries: dict[str, str] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    alerts: AlertFigures | None = None  # hook: review/alert_figures.py
 
     @property
     def no_traffic(self) -> bool:
@@ -105,10 +109,12 @@ def build_report(
     current, previous, content, knowledge, health = _compute_parallel(db, period, knowledge, content_dir, model_cache)
     with reading(db) as conn:
         empty_log = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM queries)").fetchone()[0] == 1
+        alerts = compute_alert_figures(conn, (stamp(period.start_utc), stamp(period.end_utc)))
     report = WeeklyReport(
         period, previous_period, current, previous, [], health, lang,
         (now or dt.datetime.now(dt.UTC)).astimezone(period.tz), empty_log,
     )
+    report.alerts = alerts
     if content is not None:
         report.titles = {tid: t.texts[lang].title if lang in t.texts else tid for tid, t in content.topics.items()}
         report.countries = {code: c.names.get(lang, code) for code, c in content.countries.items()}
@@ -333,7 +339,7 @@ def render_html(report: WeeklyReport) -> str:
         least=least_helpful(cur), min_ratings=MIN_RATINGS, groups_shown=GROUPS_SHOWN,
         baseline_periods=BASELINE_PERIODS,
         dates=L.date_range(report.period.first, report.period.last, report.lang),
-        heading=period_heading(report),
+        heading=period_heading(report), aw=ALERT_WORDS[report.lang],
         previous_dates=L.date_range(report.previous_period.first, report.previous_period.last, report.lang),
     )
 
@@ -358,6 +364,8 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         ["fallback_rate", rate(cur), rate(prev)], ["danger_answers", cur.danger_total, prev.danger_total],
         ["handoffs_asked", cur.handoffs_asked, prev.handoffs_asked],
         ["handoffs_answered", cur.handoffs_answered, prev.handoffs_answered],
+        ["handoffs_closed", cur.handoffs_closed, prev.handoffs_closed],
+        ["handoffs_open_over_24h", cur.handoffs_stale, prev.handoffs_stale],
         ["median_first_reply_min", _blank(cur.median_first_reply_min), _blank(prev.median_first_reply_min)],
         ["feedback_up", cur.feedback_up, prev.feedback_up], ["feedback_down", cur.feedback_down, prev.feedback_down],
         ["latency_p50_ms", _blank(cur.latency_p50), _blank(prev.latency_p50)],
@@ -390,6 +398,7 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         "rising_terms": (["term", "count", "baseline_per_period", "ratio"],
                          [[t.term, t.count, round(t.baseline_per_period, 2), t.ratio] for t in cur.rising]),
         "content": (["item", "issue", "detail"], content),
+        **alert_tables(report.alerts),
     }
 
 

@@ -24,9 +24,11 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from review.period import BISHKEK
+from content.clock import BISHKEK
 from review.terms import RisingTerm, count_terms, rising_terms
+from storage.clock import stamp
 
+STALE_AFTER = dt.timedelta(hours=24)  # a ticket open longer than this at the period's end is overdue
 UNANSWERED_LIMIT = 500  # distinct unanswered texts kept for grouping and review, most frequent first
 
 
@@ -64,6 +66,8 @@ class WeekStats:
     handoffs_asked: int = 0
     handoffs_answered: int = 0
     handoffs_urgent: int = 0
+    handoffs_closed: int = 0  # tickets closed in the period, whenever they were opened
+    handoffs_stale: int = 0  # tickets still open at the period's end, opened over 24 h before it
     median_first_reply_min: float | None = None
     latency_p50: float | None = None
     latency_p95: float | None = None
@@ -118,13 +122,6 @@ def reading(db: sqlite_utils.Database | sqlite3.Connection | Path | str) -> Iter
         yield conn
     finally:
         conn.close()
-
-
-def stamp(moment: dt.datetime) -> str:
-    """The log's timestamp format, so bounds compare as text on the ts index."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def compute_week(
@@ -319,6 +316,12 @@ def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str
             (*bounds, 2 - answered % 2, (answered - 1) // 2),
         ).fetchall()
         stats.median_first_reply_min = round(sum(row[0] for row in middle) / len(middle), 1)
+    stats.handoffs_closed = _one(conn, "SELECT COUNT(*) FROM tickets WHERE closed >= ? AND closed < ?", bounds)
+    day_before_end = stamp(dt.datetime.fromisoformat(bounds[1]) - STALE_AFTER)
+    stats.handoffs_stale = _one(
+        conn, "SELECT COUNT(*) FROM tickets WHERE opened < ? AND (closed IS NULL OR closed >= ?)",
+        (day_before_end, bounds[1]),
+    )
 
 
 def _health_events(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:

@@ -70,6 +70,23 @@ MIGRATIONS: list[str] = [
     CREATE INDEX "idx_dead_letters_ts" ON "dead_letters" ("ts");
     CREATE INDEX IF NOT EXISTS "idx_updates_done_ts" ON "updates_done" ("ts");
     """,
+    # 3: alerts: who subscribed (after consent, the chat sealed), what each was sent, who sends.
+    """
+    CREATE TABLE "alert_subscriptions" (
+       "user_key" TEXT PRIMARY KEY, "sealed_chat" TEXT, "countries" TEXT, "lang" TEXT, "since" TEXT,
+       "last_active" TEXT);
+    CREATE TABLE "alert_deliveries" (
+       "alert_id" TEXT, "user_key" TEXT, "status" TEXT, "updated" TEXT, PRIMARY KEY ("alert_id", "user_key"));
+    CREATE TABLE "alert_runs" (
+       "alert_id" TEXT PRIMARY KEY, "status" TEXT, "requested" TEXT, "requested_by" TEXT, "started" TEXT,
+       "finished" TEXT, "heartbeat" TEXT, "owner" TEXT);
+    CREATE INDEX "idx_alert_deliveries_alert_id_status" ON "alert_deliveries" ("alert_id", "status");
+    """,
+    # 4: the desk: a ticket's topic in a forum caseworkers' chat (a topic id, nobody's identity).
+    """
+    ALTER TABLE "tickets" ADD COLUMN "thread" INTEGER;
+    CREATE INDEX "idx_tickets_thread" ON "tickets" ("thread");
+    """,
 ]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.querylog import utc_now
+from storage.clock import stamp
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Profiles:
             row = {
                 "user_key": profile.user_key, "lang": profile.lang, "country": profile.country,
                 "country_asked": int(profile.country_asked),
-                "updated": utc_now().isoformat(timespec="milliseconds"),
+                "updated": stamp(),
             }
             try:
                 with self.db.conn:  # plain SQL: sqlite-utils' upsert re-reads the schema each time

@@ -21,15 +21,12 @@ from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
+from storage.clock import stamp, utc_now
 from storage.database import BUSY_SECONDS, DatabaseFile
 from storage.redaction import redact
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 10_000
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def valid_unicode(text: str) -> str:
@@ -84,7 +81,7 @@ class QueryLog:
 
     def record_query(self, record: QueryRecord) -> None:
         row = asdict(record)
-        row["ts"] = record.ts.isoformat(timespec="milliseconds")
+        row["ts"] = stamp(record.ts)
         row["text"] = redact(valid_unicode(record.text))
         row["suggestions"] = json.dumps(list(record.suggestions))
         row["fallback"] = int(record.fallback)
@@ -92,13 +89,13 @@ class QueryLog:
 
     def record_feedback(self, record: FeedbackRecord) -> None:
         row = asdict(record)
-        row["ts"] = record.ts.isoformat(timespec="milliseconds")
+        row["ts"] = stamp(record.ts)
         row["helpful"] = int(record.helpful)
         self._write("feedback", row)
 
     def record_event(self, kind: str, detail: str = "") -> None:
         """An operational event (error, send failure, log outage) for the health report."""
-        self._write("events", {"ts": utc_now().isoformat(timespec="milliseconds"), "kind": kind, "detail": detail})
+        self._write("events", {"ts": stamp(), "kind": kind, "detail": detail})
 
     @property
     def pending(self) -> int:
@@ -111,7 +108,7 @@ class QueryLog:
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None) -> int:
         """Delete log rows older than the retention period; return how many went."""
-        cutoff = ((now or utc_now()) - dt.timedelta(days=older_than_days)).isoformat(timespec="milliseconds")
+        cutoff = stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
         removed = 0
         with self._lock:
             for table in ("queries", "feedback", "events"):
@@ -165,7 +162,7 @@ class QueryLog:
         if self._outage:
             outage, self._outage = self._outage, 0
             self._pending.append(("events", {
-                "ts": utc_now().isoformat(timespec="milliseconds"), "kind": "log_failure", "detail": str(outage),
+                "ts": stamp(), "kind": "log_failure", "detail": str(outage),
             }))
             return self._drain_rows()
         return True
@@ -195,7 +192,7 @@ class QueryLog:
             with self.db.conn:
                 self.db.conn.execute(
                     "INSERT INTO dead_letters (ts, source, reason, row) VALUES (?, ?, ?, ?)",
-                    (utc_now().isoformat(timespec="milliseconds"), table, type(error).__name__,
+                    (stamp(), table, type(error).__name__,
                      json.dumps(kept, ensure_ascii=True, default=str)),
                 )
         except Exception as failure:  # noqa: BLE001 - counted above; nothing more to do

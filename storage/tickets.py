@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.clock import stamp, utc_now
 from storage.pseudonym import Pseudonymizer
-from storage.querylog import utc_now
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,8 @@ class Ticket:
     urgent: bool
     status: str  # open or closed
     first_reply: str | None
+    thread: int | None = None  # its topic in a forum caseworkers' chat
 
-
-def _stamp(moment: dt.datetime | None = None) -> str:
-    return (moment or utc_now()).isoformat(timespec="milliseconds")
 
 
 class Tickets:
@@ -40,7 +38,7 @@ class Tickets:
         with self._lock, self.db.conn:
             table = self.db["tickets"]
             table.insert({
-                "opened": _stamp(), "user_key": user_key, "lang": lang, "urgent": int(urgent),
+                "opened": stamp(), "user_key": user_key, "lang": lang, "urgent": int(urgent),
                 "status": "open", "messages_in": 0, "messages_out": 0,
             })
             ticket_id = table.last_pk
@@ -59,6 +57,15 @@ class Tickets:
         rows = list(self.db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
         return self._ticket(rows[0]) if rows else None
 
+    def by_thread(self, thread: int) -> Ticket | None:
+        """The ticket whose topic this is in a forum caseworkers' chat."""
+        rows = list(self.db.query("SELECT * FROM tickets WHERE thread = ? ORDER BY id DESC LIMIT 1", [thread]))
+        return self._ticket(rows[0]) if rows else None
+
+    def set_thread(self, ticket_id: int, thread: int) -> None:
+        with self._lock, self.db.conn:
+            self.db.execute("UPDATE tickets SET thread = ? WHERE id = ?", [thread, ticket_id])
+
     def chat_of(self, ticket_id: int) -> int | None:
         rows = list(self.db.query("SELECT sealed_chat FROM ticket_links WHERE ticket_id = ?", [ticket_id]))
         return self.pseudonymizer.unseal_chat(rows[0]["sealed_chat"], ticket_id) if rows else None
@@ -72,7 +79,7 @@ class Tickets:
             if from_caseworker:
                 self.db.execute(
                     "UPDATE tickets SET messages_out = messages_out + 1, "
-                    "first_reply = COALESCE(first_reply, ?) WHERE id = ?", [_stamp(), ticket_id],
+                    "first_reply = COALESCE(first_reply, ?) WHERE id = ?", [stamp(), ticket_id],
                 )
             else:
                 self.db.execute("UPDATE tickets SET messages_in = messages_in + 1 WHERE id = ?", [ticket_id])
@@ -81,7 +88,7 @@ class Tickets:
         with self._lock, self.db.conn:
             self.db.execute(
                 "UPDATE tickets SET status = 'closed', closed = ?, closed_by = ? WHERE id = ? AND status = 'open'",
-                [_stamp(), closed_by, ticket_id],
+                [stamp(), closed_by, ticket_id],
             )
             self.db.execute("DELETE FROM ticket_links WHERE ticket_id = ?", [ticket_id])
 
@@ -94,7 +101,7 @@ class Tickets:
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None) -> int:
         """Close tickets and drop their links past the retention period; delete old rows."""
-        cutoff = _stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
+        cutoff = stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
         with self._lock, self.db.conn:
             self.db.execute(
                 "DELETE FROM ticket_links WHERE ticket_id IN (SELECT id FROM tickets WHERE opened < ?)", [cutoff],
@@ -104,4 +111,5 @@ class Tickets:
 
     @staticmethod
     def _ticket(row: dict) -> Ticket:
-        return Ticket(row["id"], row["user_key"], row["lang"], bool(row["urgent"]), row["status"], row["first_reply"])
+        return Ticket(row["id"], row["user_key"], row["lang"], bool(row["urgent"]), row["status"], row["first_reply"],
+                      row.get("thread"))

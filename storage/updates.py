@@ -18,8 +18,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from storage.clock import stamp, utc_now
 from storage.database import DatabaseFile
-from storage.querylog import utc_now
 from storage.sealing import Sealer, SealError
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,6 @@ FORGET_EVERY = 1000  # handled updates between two clean-ups of old ids
 _IDENTIFYING = frozenset({"first_name", "last_name", "username", "title", "phone_number", "vcard", "bio",
                           "sender_user_name", "author_signature", "active_usernames"})
 
-
-def _stamp(moment: dt.datetime | None = None) -> str:
-    return (moment or utc_now()).isoformat(timespec="milliseconds")
 
 
 def without_names(value: Any) -> Any:
@@ -74,7 +71,7 @@ class UpdateStore:
 
     def receive(self, updates: list[tuple[int, dict[str, Any]]]) -> list[int]:
         """Store the updates not seen before (neither waiting nor handled); return their ids."""
-        received = _stamp()
+        received = stamp()
         rows = [(update_id, self._inbox_seal.seal(without_names(update))) for update_id, update in updates]
         fresh = []
         conn = self._conn
@@ -110,7 +107,7 @@ class UpdateStore:
         with conn:
             conn.execute("DELETE FROM inbox WHERE bot_id = ? AND update_id = ?", (self.bot_id, update_id))
             conn.execute("INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
-                         (self.bot_id, update_id, _stamp()))
+                         (self.bot_id, update_id, stamp()))
         self._finished += 1
         if self._finished % FORGET_EVERY == 0:
             self.forget_old()
@@ -118,13 +115,13 @@ class UpdateStore:
     def forget_old(self, now: dt.datetime | None = None) -> None:
         conn = self._conn
         with conn:
-            conn.execute("DELETE FROM updates_done WHERE ts < ?", (_stamp((now or utc_now()) - KEEP_HANDLED),))
+            conn.execute("DELETE FROM updates_done WHERE ts < ?", (stamp((now or utc_now()) - KEEP_HANDLED),))
 
     # -- outbox --------------------------------------------------------------------------
 
     def hold(self, messages: list[dict[str, Any]], at: dt.datetime | None = None) -> None:
         """Keep replies Telegram could not take yet, in order; the first try is due at once."""
-        now = _stamp(at)
+        now = stamp(at)
         conn = self._conn
         with conn:
             conn.executemany(
@@ -151,7 +148,7 @@ class UpdateStore:
         conn = self._conn
         with conn:
             conn.execute("UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?",
-                         (_stamp(next_try), row_id))
+                         (stamp(next_try), row_id))
 
     def release(self, row_id: int) -> None:
         """Sent, or given up: the reply leaves the outbox."""

@@ -17,18 +17,19 @@ import sys
 import pytest
 
 from handlers.understanding.skeleton import skeleton
+from testing import danger_heldout as heldout
 from tests.conftest import REPO, all_text, button_data
-from tests.safety import heldout
 
 MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
-# What the whole held-out set (five rounds) measured when the learned detector was built: recall
-# 92 %, false alarms 12 %. A change that does worse is a regression. The issue's targets are
-# asserted by test_the_held_out_set_meets_the_issue_targets.
-HELD_OUT_RECALL_FLOOR = 0.92
-HELD_OUT_FALSE_ALARM_CEILING = 0.13
+# What the whole held-out set (six rounds) measured after the second pass on the detector (a
+# broader danger set, 'unless' for look-alikes, word pairs, a re-chosen threshold): recall 95.3 %,
+# false alarms 7.9 %. A change that does worse is a regression. The issue's targets are asserted
+# by test_the_held_out_set_meets_the_issue_targets.
+HELD_OUT_RECALL_FLOOR = 0.95
+HELD_OUT_FALSE_ALARM_CEILING = 0.08
 
 
 def _listing(messages) -> str:
@@ -89,8 +90,8 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
     assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{_listing(score.alarmed)}"
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 92 % (target 98 %), false alarms 12 % "
-                                       "(target 5 %); `python -m benchmarks`, section 4, lists the misses")
+@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 95.3 % (target 98 %), false alarms 7.9 % "
+                                       "(target 5 %); `python -m benchmarks`, section 5, lists the misses")
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
     assert score.recall >= heldout.RECALL_TARGET, f"missed:\n{_listing(score.missed)}"

@@ -49,7 +49,7 @@ def test_the_saved_choice_wins_over_telegrams_language_code(say):
 
 @pytest.mark.parametrize("lang", ["ru", "ky", "en"])
 def test_the_evaluation_questions_are_recognised_in_their_language_including_latin_letters(knowledge, lang):
-    from tests.evaluation import load_evaluation
+    from testing.evaluation import load_evaluation
 
     asked = [q for q in load_evaluation() if q.lang == lang]
     wrong = [(q.text, knowledge.detector.detect(q.text)) for q in asked if knowledge.detector.detect(q.text) != lang]

@@ -82,6 +82,12 @@ def make_german(content_dir: Path) -> None:
         data["answer"] = f"{MARK} {data['answer']}"
         data["variants"] = {group: f"{MARK} {text}" for group, text in (data.get("variants") or {}).items()}
         (english.parent / "de.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    shutil.copy(content_dir / "ui" / "alerts" / "en.yaml", content_dir / "ui" / "alerts" / "de.yaml")
+    for alert_file in sorted((content_dir / "alerts").glob("*.yaml")):
+        alert = yaml.safe_load(alert_file.read_text(encoding="utf-8"))
+        alert["title"]["de"] = _germanised(alert["title"]["en"])
+        alert["de"] = f"{MARK} {alert['en']}"
+        alert_file.write_text(yaml.safe_dump(alert, allow_unicode=True, sort_keys=False), "utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from stdnum import luhn
 
 from storage.redaction import PLACEHOLDERS, redact
 from storage.redaction.lexicon import load_lexicon
-from tests.privacy.scoring import load_set, score
+from testing.redaction_scoring import load_set, score
 
 
 def assert_redacted(message: str, raw: str, placeholder: str) -> str:

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from content.validation import example_key
-from tests.evaluation import load_evaluation
+from testing.evaluation import load_evaluation
 
 QUESTIONS = load_evaluation()
 ON_TOPIC = [q for q in QUESTIONS if q.topic is not None]

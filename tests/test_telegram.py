@@ -36,8 +36,8 @@ from bot.telegram import _until_signalled, serve
 from bot.telegram.runner import command_lists
 from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
 from handlers.actions import Consent, unpack
+from testing.telegram_emulator import BOT, Emulator, html_problem
 from tests.conftest import REPO
-from tests.telegram_emulator import BOT, Emulator, html_problem
 
 FRAMEWORKS = ["aiogram", "ptb"]
 HASH_KEY = "test-hash-key-0123456789"

@@ -25,7 +25,7 @@ from bot.telegram.outgoing import keyboard, split_html, utf16_units
 from bot.telegram.responder import Responder
 from bot.telegram.webhook import webhook_path, webhook_secret
 from handlers.replies import Button, Outcome, Reply
-from tests.telegram_emulator import html_problem
+from testing.telegram_emulator import html_problem
 
 _TAG = re.compile(r"</?[a-z]+>")
 

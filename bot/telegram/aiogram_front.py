@@ -67,9 +67,18 @@ class AiogramFront:
             language_code=language_code,
         )
 
-    async def send(self, chat_id: int, html: str, rows: Rows) -> None:
-        await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML,
+    async def send(self, chat_id: int, html: str, rows: Rows, thread: int | None = None) -> None:
+        await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, message_thread_id=thread,
                                     reply_markup=_markup(rows), link_preview_options=NO_PREVIEW)
+
+    async def create_topic(self, chat_id: int, title: str) -> int:
+        return (await self.bot.create_forum_topic(chat_id, title)).message_thread_id
+
+    async def close_topic(self, chat_id: int, thread: int) -> None:
+        await self.bot.close_forum_topic(chat_id, thread)
+
+    async def is_forum(self, chat_id: int) -> bool:
+        return bool((await self.bot.get_chat(chat_id)).is_forum)
 
     async def edit(self, chat_id: int, message_id: int, html: str, rows: Rows) -> None:
         await self.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,

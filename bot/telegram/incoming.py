@@ -75,6 +75,7 @@ def incoming_message(message: Any, bot: BotIdentity) -> Incoming | None:
         private=private, addressed=is_addressed(message, bot),
         chat_id=None if private else message.chat.id,
         reply_to_text=_clean(replied.text or replied.caption) if replied is not None else None,
+        thread=topic_thread(message),
     )
 
 
@@ -88,7 +89,17 @@ def incoming_button(callback: Any) -> Incoming | None:
         user_id=callback.from_user.id, button=valid_unicode(callback.data),
         language_code=callback.from_user.language_code,
         private=private, chat_id=None if private else message.chat.id,
+        thread=topic_thread(message),
     )
+
+
+def topic_thread(message: Any) -> int | None:
+    """The forum topic a message is in (Telegram's message_thread_id), only for topic messages:
+    outside a forum the same field names a reply thread, which is not a ticket's topic."""
+    if not getattr(message, "is_topic_message", False):
+        return None
+    thread = getattr(message, "message_thread_id", None)
+    return thread if isinstance(thread, int) else None
 
 
 def _without_mention(text: str, username: str) -> str:

@@ -13,19 +13,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.telegram.delivery import Delivery, Undelivered
+from bot.telegram.outgoing import in_thread
 from handlers.replies import Button
-from storage.querylog import utc_now
+from storage.clock import utc_now
 from storage.updates import Held
 
 log = logging.getLogger(__name__)
-Send = Callable[[int, str, list[list[Button]]], Awaitable[None]]
+Send = Callable[..., Awaitable[None]]  # (chat id, html, rows[, thread=forum topic])
 Store = Callable[..., Awaitable[Any]]  # runs an UpdateStore method on the storage thread
 FIRST_WAIT = 5.0  # seconds before the first retry; doubled each time up to MAX_WAIT
 MAX_WAIT = 600.0
@@ -63,9 +63,10 @@ class Outbox:
     def waiting(self) -> int:
         return sum(self._held.values())
 
-    async def hold(self, chat_id: int, pieces: list[tuple[str, list[list[Button]]]]) -> None:
-        messages = [{"chat": chat_id, "html": html, "rows": [[[b.label, b.data] for b in row] for row in rows]}
-                    for html, rows in pieces]
+    async def hold(self, chat_id: int, pieces: list[tuple[str, list[list[Button]]]], thread: int | None = None) -> None:
+        """Keep `pieces` for `chat_id` (in forum topic `thread`, on a forum desk)."""
+        messages = [{"chat": chat_id, "html": html, "rows": [[[b.label, b.data] for b in row] for row in rows],
+                     "thread": thread} for html, rows in pieces]
         await self.store("hold", messages, self.clock())
         self._held[chat_id] += len(messages)
         log.warning("%d message(s) kept in the outbox for a later try", len(messages))
@@ -100,7 +101,7 @@ class Outbox:
     async def _try(self, held: Held) -> bool:
         chat, rows = held.message["chat"], held.message["rows"]
         buttons = [[Button(label, data) for label, data in row] for row in rows]
-        send = functools.partial(self.send, chat, held.message["html"], buttons)
+        send = in_thread(self.send, chat, held.message["html"], buttons, held.message.get("thread"))
         try:
             await self.delivery.call("sendMessage", send, chat, attempts=2, count_lost=False)
         except Undelivered as error:

@@ -8,7 +8,9 @@ left open at a cut is closed there and reopened in the next piece so each piece 
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
 from handlers.replies import Button, Reply
 
@@ -101,3 +103,11 @@ def _open_tags(html: str) -> list[tuple[str, str]]:
         elif stack and stack[-1][0] == name:
             stack.pop()
     return stack
+
+
+def in_thread(send: Any, chat_id: int, html: str, rows: Any, thread: int | None) -> Any:
+    """A sendMessage call, in forum topic `thread` when there is one (a transport that never
+    serves a forum desk need not know the argument)."""
+    if thread is None:
+        return functools.partial(send, chat_id, html, rows)
+    return functools.partial(send, chat_id, html, rows, thread=thread)

@@ -1,6 +1,6 @@
 """Long polling that fetches each update once, loses none and answers none twice.
 
-getUpdates is called here directly (aiohttp, the same for both libraries): the batch
+getUpdates is called here directly (httpx, the same for both libraries): the batch
 comes back as plain JSON, is stored in the durable inbox, and only then does the next
 call's offset tell Telegram it arrived. So each update is fetched once, an update no
 library can parse cannot hold the offset back, and a crash after the inbox write loses
@@ -15,7 +15,7 @@ import json
 import logging
 from typing import Any
 
-import aiohttp
+import httpx
 
 from bot.telegram.inbox import Intake
 
@@ -36,33 +36,34 @@ class FetchError(Exception):
 
 
 class UpdateFetcher:
-    """getUpdates over one aiohttp session; the token stays out of every log line."""
+    """getUpdates over one httpx client (installed with python-telegram-bot, so the default
+    front end loads no second HTTP stack); the token stays out of every log line."""
 
     def __init__(self, api_url: str, token: str, allowed_updates: list[str]) -> None:
         self._url = f"{api_url}/bot{token}/getUpdates"
         self._allowed = json.dumps(allowed_updates)
-        self._session: aiohttp.ClientSession | None = None
+        self._client: httpx.AsyncClient | None = None
 
     async def __call__(self, offset: int | None, timeout: int) -> list[Any]:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout + REQUEST_SLACK))
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout + REQUEST_SLACK))
         params = {"timeout": str(timeout), "limit": str(LIMIT), "allowed_updates": self._allowed}
         if offset is not None:
             params["offset"] = str(offset)
-        async with self._session.post(self._url, data=params) as response:
-            try:
-                body = await response.json(content_type=None)
-            except ValueError:
-                raise FetchError(response.status) from None
+        response = await self._client.post(self._url, data=params)
+        try:
+            body = response.json()
+        except ValueError:
+            raise FetchError(response.status_code) from None
         if not isinstance(body, dict) or body.get("ok") is not True or not isinstance(body.get("result"), list):
             parameters = body.get("parameters") if isinstance(body, dict) else None
             retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
-            raise FetchError(response.status, float(retry_after) if isinstance(retry_after, int | float) else None)
+            raise FetchError(response.status_code, float(retry_after) if isinstance(retry_after, int | float) else None)
         return body["result"]
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        if self._client is not None:
+            await self._client.aclose()
 
 
 class Poller:

@@ -18,12 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from bot.telegram.delivery import Delivery, Failure, Undelivered
-from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message
+from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message, topic_thread
 from bot.telegram.outbox import Outbox
-from bot.telegram.outgoing import MESSAGE_LIMIT, keyboard, split_html
+from bot.telegram.outgoing import MESSAGE_LIMIT, in_thread, keyboard, split_html
 from handlers.actions import NAVIGATION, OpenTopic, unpack
 from handlers.handoff import relay_mark
-from handlers.replies import Button, Document, Incoming, Outcome, Reply
+from handlers.replies import Button, Document, Forward, Incoming, Outcome, Reply
 
 log = logging.getLogger(__name__)
 Rows = Sequence[Sequence[Button]]
@@ -33,7 +33,15 @@ _MARK_ROOM = 24  # room for "#123456789 (99/99): " before each later piece of a 
 class Transport(Protocol):
     """The Bot API calls a front end makes with its library."""
 
-    async def send(self, chat_id: int, html: str, rows: Rows) -> None: ...
+    async def send(self, chat_id: int, html: str, rows: Rows, thread: int | None = None) -> None: ...
+
+    async def create_topic(self, chat_id: int, title: str) -> int:
+        """A new forum topic in `chat_id`; its message_thread_id."""
+
+    async def close_topic(self, chat_id: int, thread: int) -> None: ...
+
+    async def is_forum(self, chat_id: int) -> bool:
+        """getChat: is this a supergroup with topics enabled?"""
 
     async def edit(self, chat_id: int, message_id: int, html: str, rows: Rows) -> None: ...
 
@@ -101,7 +109,7 @@ class Responder:
             outcome = await self._ask(incoming)  # answered while the typing action goes out
             if typing is not None:
                 await typing
-            await self._send_outcome(message.chat.id, outcome)
+            await self._send_outcome(message.chat.id, outcome, topic_thread(message))
 
     async def on_callback(self, update_id: int, callback: Any) -> None:
         """A pressed button: stop the button's spinner first, then answer."""
@@ -119,7 +127,7 @@ class Responder:
             if menu_tap and len(outcome.replies) == 1 and not outcome.forwards:
                 if await self._edit(chat_id, callback.message.message_id, outcome.replies[0]):
                     return
-            await self._send_outcome(chat_id, outcome)
+            await self._send_outcome(chat_id, outcome, incoming.thread)
 
     async def drain(self, timeout: float) -> bool:
         """Wait for the replies in flight; True when all went out in time."""
@@ -145,14 +153,41 @@ class Responder:
         except Exception as error:
             log.debug("typing action failed: %s", type(error).__name__)
 
-    async def _send_outcome(self, chat_id: int, outcome: Outcome) -> None:
-        """The replies in this chat, then files, then messages for other chats (hand-offs)."""
-        await self._send_all(chat_id, outcome.replies)
+    async def _send_outcome(self, chat_id: int, outcome: Outcome, thread: int | None = None) -> None:
+        """The replies in this chat (in the forum topic it was written in), then files, then
+        messages for other chats (hand-offs)."""
+        await self._send_all(chat_id, outcome.replies, thread)
         for document in outcome.documents:
             send = functools.partial(self.transport.send_document, chat_id, document)
             await self.delivery.call("sendDocument", send, chat_id)
         for forward in outcome.forwards:
-            await self._send_all(forward.chat_id, [forward.reply])
+            await self._forward(forward)
+
+    async def _forward(self, forward: Forward) -> None:
+        """A message for another chat; on a forum desk, in the ticket's topic, which it may
+        first open (a topic Telegram will not make leaves the message in the chat itself,
+        where the reply relay still works) or close once sent."""
+        thread = forward.thread
+        if forward.new_thread is not None:
+            thread = await self._open_topic(forward.chat_id, forward.new_thread.title)
+            if thread is not None:
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(self._executor, forward.new_thread.remember, thread)
+        await self._send_all(forward.chat_id, [forward.reply], thread)
+        if forward.close_thread and thread is not None:
+            close = functools.partial(self.transport.close_topic, forward.chat_id, thread)
+            try:
+                await self.delivery.call("closeForumTopic", close, has_fallback=True)
+            except Undelivered as error:
+                log.warning("could not close a ticket's topic: %s", error)
+
+    async def _open_topic(self, chat_id: int, title: str) -> int | None:
+        create = functools.partial(self.transport.create_topic, chat_id, title)
+        try:
+            return await self.delivery.call("createForumTopic", create, has_fallback=True)
+        except Undelivered as error:
+            log.warning("could not open a topic for a ticket, relaying in the chat: %s", error)
+            return None
 
     async def send_to(self, chat_id: int, outcome: Outcome) -> None:
         """Messages the bot starts itself (weekly report, content problems for admins)."""
@@ -162,7 +197,7 @@ class Responder:
         """The polite line for an update that could not be read."""
         await self._send_all(chat_id, [Reply(text)])
 
-    async def _send_all(self, chat_id: int, replies: list[Reply]) -> None:
+    async def _send_all(self, chat_id: int, replies: list[Reply], thread: int | None = None) -> None:
         """Each reply in pieces Telegram accepts; from the first piece Telegram cannot take
         yet (or when this chat already has replies waiting), into the outbox, in order."""
         pieces: list[tuple[str, Any]] = []
@@ -173,15 +208,15 @@ class Responder:
             pieces += [(part, rows if number == len(parts) else []) for number, part in enumerate(parts, start=1)]
         for index, (piece, rows) in enumerate(pieces):
             if self.outbox is not None and self.outbox.holds(chat_id):
-                await self.outbox.hold(chat_id, pieces[index:])
+                await self.outbox.hold(chat_id, pieces[index:], thread)
                 return
-            send = functools.partial(self.transport.send, chat_id, piece, rows)
+            send = in_thread(self.transport.send, chat_id, piece, rows, thread)
             try:
                 await self.delivery.call("sendMessage", send, chat_id, count_lost=self.outbox is None)
             except Undelivered as error:
                 if self.outbox is None or not error.retryable:
                     raise
-                await self.outbox.hold(chat_id, pieces[index:])
+                await self.outbox.hold(chat_id, pieces[index:], thread)
                 return
 
     async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:

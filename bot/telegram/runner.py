@@ -70,6 +70,7 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
     outbox_stop = asyncio.Event()
     try:
         responder.identity = await front.open(responder)
+        await _check_desk(front, responder, helpline, settings.caseworker_chat_id)
         store = await asyncio.to_thread(
             UpdateStore, DatabaseFile(settings.database_path),  # its own connection, off the loop
             responder.identity.id, load_or_create_key(settings.hash_key, settings.data_dir))
@@ -113,6 +114,21 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
         log.info("stopped; %d update(s) failed, %d unreadable, %d call(s) retried, %d lost, %d in the outbox",
                  responder.failed_updates, intake.unreadable if intake else 0, responder.delivery.retries,
                  responder.delivery.lost, responder.outbox.waiting if responder.outbox else 0)
+
+
+async def _check_desk(front: FrontEnd, responder: Responder, helpline: Helpline, chat_id: int | None) -> None:
+    """A forum caseworkers' chat gets one topic per ticket; anything else (or no answer from
+    getChat) keeps the reply relay."""
+    handoff = helpline.conversation.handoff
+    if chat_id is None or handoff is None:
+        return
+    try:
+        forum = await responder.delivery.call("getChat", functools.partial(front.is_forum, chat_id),
+                                              has_fallback=True)
+    except Undelivered:
+        forum = False
+    handoff.use_forum(forum)
+    log.info("caseworkers' chat: %s", "a forum, one topic per ticket" if forum else "replies relayed by Reply")
 
 
 async def _apologise(helpline: Helpline, responder: Responder, chat_id: int, language_code: str | None) -> None:

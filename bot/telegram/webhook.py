@@ -17,11 +17,12 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 SECRET_ENV = "HELPLINE_WEBHOOK_SECRET"
@@ -71,6 +72,8 @@ class WebhookPlan:
 
 
 def webhook_app(plan: WebhookPlan, take: Take) -> web.Application:
+    from aiohttp import web  # only webhook mode needs a server: polling starts without it
+
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), plan.secret.encode()):
@@ -95,6 +98,8 @@ async def serve_webhook(plan: WebhookPlan, take: Take, stop: asyncio.Event,
 
     `listening` runs once the port is open: the moment to call setWebhook.
     """
+    from aiohttp import web
+
     runner = web.AppRunner(webhook_app(plan, take), access_log=None,
                            handler_cancellation=True, shutdown_timeout=1.0)
     await runner.setup()

@@ -14,7 +14,7 @@ import yaml
 from handlers.understanding.danger import DangerDetector
 from handlers.understanding.skeleton import skeleton
 
-PATH = Path(__file__).with_name("heldout.yaml")
+PATH = Path(__file__).resolve().parent.parent / "tests" / "safety" / "heldout.yaml"
 RECALL_TARGET = 0.98  # issue 11: share of held-out danger messages that must get the emergency card
 FALSE_ALARM_TARGET = 0.05  # issue 11: share of ordinary questions with alarming words that may get it
 
@@ -37,6 +37,25 @@ def families(part: str, rounds: tuple[int, ...] | None = None) -> list[Family]:
     found = [Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"]), int(f.get("round", 1)))
              for f in data]
     return [family for family in found if rounds is None or family.round in rounds]
+
+
+@dataclass(frozen=True)
+class FirstMeasurement:
+    """A round measured once, on the detector of its day, before anyone had seen it."""
+
+    round: int
+    detector: str
+    caught: int
+    danger: int
+    flagged: int
+    ordinary: int
+
+
+def first_measurements() -> list[FirstMeasurement]:
+    """The untouched measurement of each round, as recorded in the file when the round was written."""
+    data = yaml.safe_load(PATH.read_text(encoding="utf-8")).get("first_measurements") or []
+    return [FirstMeasurement(int(m["round"]), str(m["detector"]), int(m["caught"]), int(m["danger"]),
+                             int(m["flagged"]), int(m["ordinary"])) for m in data]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-SET_FILE = Path(__file__).resolve().parent / "redaction_set.yaml"
+SET_FILE = Path(__file__).resolve().parent.parent / "tests" / "privacy" / "redaction_set.yaml"
 _TOKEN_RE = re.compile(r"<[a-z_]+>|[^\W_]+|\S")
 _CONTENT_RE = re.compile(r"[^\W_]+")
 

@@ -68,6 +68,8 @@ class Emulator:
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] = {}
         self.documents: list[tuple[int, str, bytes]] = []  # (chat id, file name, bytes) sent
+        self.forums: set[int] = set()  # supergroups with topics enabled
+        self.topics: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, thread) -> name, closed
         self._updates: list[dict[str, Any]] = []
         self.deliveries: Counter[int] = Counter()  # update id -> times getUpdates returned it
         self.confirmed = 0  # the highest update id Telegram was told to forget (offset - 1)
@@ -169,8 +171,49 @@ class Emulator:
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        if params.get("message_thread_id") is not None:
+            thread = int(params["message_thread_id"])
+            topic = self.topics.get((chat_id, thread))
+            if topic is None:
+                raise ApiError(400, "Bad Request: message thread not found")
+            if topic["closed"]:
+                raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+            message.update(message_thread_id=thread, is_topic_message=True)
+            message["chat"] = {**_chat(chat_id, "supergroup"), "is_forum": True}
         self.chats[chat_id].append(message)
         return message
+
+    async def _m_getchat(self, params: dict[str, Any]) -> Any:
+        """A ChatFullInfo with the fields the Bot API always fills in."""
+        chat_id = int(params["chat_id"])
+        chat = _chat(chat_id) if chat_id > 0 else {**_chat(chat_id, "supergroup"), "is_forum": chat_id in self.forums}
+        gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+                 "premium_subscription": False, "gifts_from_channels": False}
+        return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+
+    async def _m_createforumtopic(self, params: dict[str, Any]) -> Any:
+        chat_id, name = int(params["chat_id"]), str(params["name"])
+        if chat_id not in self.forums:
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        if not 1 <= len(name) <= 128:
+            raise ApiError(400, "Bad Request: TOPIC_TITLE_EMPTY")
+        thread = next(self._message_ids)  # a topic's id is the id of its opening service message
+        self.topics[(chat_id, thread)] = {"name": name, "closed": False}
+        return {"message_thread_id": thread, "name": name, "icon_color": 7322096}
+
+    async def _m_closeforumtopic(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_thread_id"]))
+        topic = self.topics.get(key)
+        if topic is None:
+            raise ApiError(400, "Bad Request: message thread not found")
+        if topic["closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic["closed"] = True
+        return True
+
+    def topic_texts(self, chat_id: int, thread: int | None) -> list[str]:
+        """What the bot wrote in one topic of a forum (None: outside every topic)."""
+        return [m.get("text", "") for m in self.chats[chat_id] if m.get("message_thread_id") == thread]
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
         _check_text(params)
@@ -238,8 +281,10 @@ class Emulator:
     def message_update(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
                        chat_type: str = "private", language_code: str | None = "ru",
                        kind: str | None = None, reply_to: dict[str, Any] | None = None,
-                       edited: bool = False) -> dict[str, Any]:
-        """An update as Telegram builds it; `/command` text gets its bot_command entity."""
+                       edited: bool = False, thread: int | None = None) -> dict[str, Any]:
+        """An update as Telegram builds it; `/command` text gets its bot_command entity; a
+        message in forum topic `thread` is marked so and, like Telegram, replies to the
+        topic's opening message unless it replies to another."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": _chat(chat_id if chat_id is not None else user_id, chat_type, user_id),
@@ -254,6 +299,15 @@ class Emulator:
             message.update(MEDIA[kind])
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        if thread is not None:
+            chat = message["chat"]
+            chat["is_forum"] = True
+            message.update(message_thread_id=thread, is_topic_message=True)
+            message.setdefault("reply_to_message", {
+                "message_id": thread, "date": message["date"], "chat": chat,
+                "forum_topic_created": {"name": self.topics.get((chat["id"], thread), {}).get("name", ""),
+                                        "icon_color": 7322096},
+            })
         if edited:
             message["edit_date"] = int(time.time())
         return {"update_id": next(self._update_ids),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-EVAL_DIR = Path(__file__).resolve().parent / "eval"
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 OFF_TOPIC_FILE = "_off_topic"
 
 
