@@ -21,11 +21,16 @@ NEVER_BINDS = 1e9
 
 
 def lift_limits() -> None:
-    """Delivery builds its RateLimiter, and the conversation its FloodGate, from these module attributes."""
-    delivery.RateLimiter = functools.partial(  # type: ignore[misc]
-        delivery.RateLimiter, overall_rate=NEVER_BINDS, overall_burst=int(NEVER_BINDS),
-        chat_rate=NEVER_BINDS, chat_burst=int(NEVER_BINDS),
-    )
+    """Delivery builds its RateLimiter when given none, and the conversation its FloodGate, from module
+    attributes; the limiter class itself stays as it is (other classes, the alerts' limiter, extend it)."""
+    build_delivery = delivery.Delivery.__init__
+
+    def unlimited(self, classify, limiter=None, *args, **kwargs) -> None:
+        limiter = limiter or delivery.RateLimiter(overall_rate=NEVER_BINDS, overall_burst=int(NEVER_BINDS),
+                                                  chat_rate=NEVER_BINDS, chat_burst=int(NEVER_BINDS))
+        build_delivery(self, classify, limiter, *args, **kwargs)
+
+    delivery.Delivery.__init__ = unlimited  # type: ignore[method-assign]
     conversation.FloodGate = functools.partial(conversation.FloodGate, limit=int(NEVER_BINDS))  # type: ignore[misc]
 
 
