@@ -20,7 +20,7 @@ class Check:
     @property
     def verdict(self) -> str:
         verdict = {True: "met", False: "**missed**", None: "not measured"}[self.met]
-        return f"{verdict}: {self.reason}" if self.reason and self.met is not True else verdict
+        return f"{verdict}: {self.reason}" if self.reason and self.met is False else verdict
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
