@@ -26,10 +26,14 @@ HERE = Path(__file__).resolve().parent
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run for CI: few questions and runs, no end-to-end part")
-    parser.add_argument("--output", type=Path, help="where to write the results "
-                        "(default benchmarks/RESULTS.md, or benchmarks/RESULTS.quick.md with --quick)")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run for CI: few questions and runs, no end-to-end part"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="where to write the results (default benchmarks/RESULTS.md, or benchmarks/RESULTS.quick.md with --quick)",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     output = args.output or HERE / ("RESULTS.quick.md" if args.quick else "RESULTS.md")
@@ -57,8 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             failed.append(name)
             traceback.print_exc()
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
-            sections.append(Section(name, f"Not measured: the benchmark itself broke here ({reason}); "
-                                    "the traceback is on the run's standard error.", []))
+            sections.append(
+                Section(
+                    name,
+                    f"Not measured: the benchmark itself broke here ({reason}); "
+                    "the traceback is on the run's standard error.",
+                    [],
+                )
+            )
         print(f"benchmarks: {name} took {time.perf_counter() - part_started:.0f} s", file=sys.stderr, flush=True)
     text = render(plan.name, sections, load_before, time.perf_counter() - started)
     output.write_text(text, encoding="utf-8")

@@ -93,8 +93,7 @@ class FuzzyNearest(NearestExample):
 
     name = "rapidfuzz best match"
 
-    def __init__(self, examples: Mapping[str, Sequence[str]], off_topic: Sequence[str],
-                 scorer: str = "WRatio") -> None:
+    def __init__(self, examples: Mapping[str, Sequence[str]], off_topic: Sequence[str], scorer: str = "WRatio") -> None:
         self.scorer = scorer
         super().__init__(examples, off_topic)
 
@@ -102,8 +101,14 @@ class FuzzyNearest(NearestExample):
         self.choices = texts
 
     def similarities(self, queries: list[str]) -> np.ndarray:
-        return process.cdist(queries, self.choices, scorer=getattr(fuzz, self.scorer),
-                             processor=utils.default_process, dtype=np.float32, workers=1)
+        return process.cdist(
+            queries,
+            self.choices,
+            scorer=getattr(fuzz, self.scorer),
+            processor=utils.default_process,
+            dtype=np.float32,
+            workers=1,
+        )
 
 
 def tune_threshold(golds: Sequence[str | None], scored: Sequence[Scored]) -> tuple[float, int]:

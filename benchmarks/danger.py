@@ -54,29 +54,49 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         f"(ordinary questions with alarming words), plus {len(everyday)} everyday example questions of the "
         f"topics as further ordinary ones. The held-out set: {score.danger} danger messages in "
         f"{len(heldout.families('danger'))} wording families and {score.ordinary} ordinary ones.",
-        table(["on the held-out set", "danger caught (recall)", "right answer first",
-               "ordinary flagged (false alarms)"],
-              [("patterns alone", f"{patterns.caught} of {score.danger} ({pct(patterns.recall)})", "–",
-                f"{patterns.false_alarms} of {score.ordinary} ({pct(patterns.false_alarm_rate)})"),
-               ("learned detector alone", f"{model_caught} of {score.danger} ({pct(model_caught / score.danger)})",
-                "–", f"{model_alarms} of {score.ordinary} ({pct(model_alarms / score.ordinary)})"),
-               ("**helpline (patterns, then the detector)**",
-                f"**{score.caught} of {score.danger} ({pct(score.recall)})**",
-                f"{score.right_answer} of {score.danger}",
-                f"**{score.false_alarms} of {score.ordinary} ({pct(score.false_alarm_rate)})**")]),
+        table(
+            ["on the held-out set", "danger caught (recall)", "right answer first", "ordinary flagged (false alarms)"],
+            [
+                (
+                    "patterns alone",
+                    f"{patterns.caught} of {score.danger} ({pct(patterns.recall)})",
+                    "–",
+                    f"{patterns.false_alarms} of {score.ordinary} ({pct(patterns.false_alarm_rate)})",
+                ),
+                (
+                    "learned detector alone",
+                    f"{model_caught} of {score.danger} ({pct(model_caught / score.danger)})",
+                    "–",
+                    f"{model_alarms} of {score.ordinary} ({pct(model_alarms / score.ordinary)})",
+                ),
+                (
+                    "**helpline (patterns, then the detector)**",
+                    f"**{score.caught} of {score.danger} ({pct(score.recall)})**",
+                    f"{score.right_answer} of {score.danger}",
+                    f"**{score.false_alarms} of {score.ordinary} ({pct(score.false_alarm_rate)})**",
+                ),
+            ],
+        ),
         "**By round.** Each round of the held-out set was written before a change to the detector and "
         "measured once on the detector of its day (*first measurement*, untouched); a round was then seen "
         "while the next change was made. *Now* is the detector as it stands:",
-        table(["round", "first measured on", "first recall", "first false alarms", "recall now",
-               "false alarms now"],
-              [(f"{r}", first.detector if first else "–",
-                f"{first.caught} of {first.danger} ({pct(first.caught / first.danger)})" if first else "–",
-                f"{first.flagged} of {first.ordinary} ({pct(first.flagged / first.ordinary)})" if first else "–",
-                f"{s.caught} of {s.danger} ({pct(s.recall)})",
-                f"{s.false_alarms} of {s.ordinary} ({pct(s.false_alarm_rate)})")
-               for r, s, first in ((r, heldout.score(detector, (r,)), firsts.get(r)) for r in _rounds())]),
-        "Held-out recall by kind: " + ", ".join(
-            f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items())) + ".",
+        table(
+            ["round", "first measured on", "first recall", "first false alarms", "recall now", "false alarms now"],
+            [
+                (
+                    f"{r}",
+                    first.detector if first else "–",
+                    f"{first.caught} of {first.danger} ({pct(first.caught / first.danger)})" if first else "–",
+                    f"{first.flagged} of {first.ordinary} ({pct(first.flagged / first.ordinary)})" if first else "–",
+                    f"{s.caught} of {s.danger} ({pct(s.recall)})",
+                    f"{s.false_alarms} of {s.ordinary} ({pct(s.false_alarm_rate)})",
+                )
+                for r, s, first in ((r, heldout.score(detector, (r,)), firsts.get(r)) for r in _rounds())
+            ],
+        ),
+        "Held-out recall by kind: "
+        + ", ".join(f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items()))
+        + ".",
         "Missed: " + ("; ".join(f"«{text}»" for text in score.missed) or "none") + ".",
         "Flagged though ordinary: " + ("; ".join(f"«{text}»" for text in score.alarmed) or "none") + ".",
         f"**The learned detector alone, {FOLDS}-fold cross-validation on the danger set** (the way its threshold "
@@ -87,10 +107,18 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         "it back from the model cache.",
     ]
     checks = [
-        Check("held-out danger recall", f"≥ {heldout.RECALL_TARGET:.0%}", pct(score.recall),
-              score.recall >= heldout.RECALL_TARGET),
-        Check("false alarms on ordinary questions with alarming words", f"≤ {heldout.FALSE_ALARM_TARGET:.0%}",
-              pct(score.false_alarm_rate), score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET),
+        Check(
+            "held-out danger recall",
+            f"≥ {heldout.RECALL_TARGET:.0%}",
+            pct(score.recall),
+            score.recall >= heldout.RECALL_TARGET,
+        ),
+        Check(
+            "false alarms on ordinary questions with alarming words",
+            f"≤ {heldout.FALSE_ALARM_TARGET:.0%}",
+            pct(score.false_alarm_rate),
+            score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET,
+        ),
     ]
     return "\n\n".join(body), checks
 
@@ -116,8 +144,11 @@ def _training_seconds(examples: dict[str, list[str]], looks: list[str], everyday
     return time.process_time() - started
 
 
-def _cross_validation(examples: dict[str, list[str]], looks: list[str], everyday: list[str],
-                      ) -> tuple[float, float, float]:
+def _cross_validation(
+    examples: dict[str, list[str]],
+    looks: list[str],
+    everyday: list[str],
+) -> tuple[float, float, float]:
     """Recall on held-back danger examples and false alarms on held-back look-alikes, model alone, and the
     threshold that held-back look-alikes exceed 5 % of the time (how THRESHOLD is chosen)."""
     shuffle = random.Random(11)

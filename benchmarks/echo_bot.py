@@ -47,8 +47,14 @@ def run_ptb(token: str, api_url: str) -> None:
         if message is not None:
             await message.reply_text(message.text or "?", do_quote=False)
 
-    app = (ApplicationBuilder().token(token).base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
-           .concurrent_updates(CONCURRENT_UPDATES).build())
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .build()
+    )
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGES, echo))
     app.run_polling(timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES)
 

@@ -216,14 +216,22 @@ async def start_bot(kind: str, framework: str, data: Path) -> BotProcess:
     emulator = BenchEmulator(typing_starts_answer=kind != ECHO)
     url = await emulator.start()
     data.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": url,
-           "HELPLINE_DATA_DIR": str(data), "HELPLINE_HASH_KEY": HASH_KEY, "PYTHONPATH": str(REPO),
-           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_URL": url,
+        "HELPLINE_DATA_DIR": str(data),
+        "HELPLINE_HASH_KEY": HASH_KEY,
+        "PYTHONPATH": str(REPO),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
     log_path = data / "bot.log"
     log = log_path.open("a")
     spawned = time.monotonic()
-    process = await asyncio.create_subprocess_exec(*_command(kind, framework), cwd=data, env=env,
-                                                   stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
+    process = await asyncio.create_subprocess_exec(
+        *_command(kind, framework), cwd=data, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log
+    )
     return BotProcess(kind, framework, emulator, process, log, log_path, spawned)
 
 
@@ -278,8 +286,16 @@ async def start_up(framework: str, runs: int, folder: Path) -> list[Ready]:
         samples[COLD].append(await _ready_once(SHIPPED, framework, data))
         samples[WARM].append(await _ready_once(SHIPPED, framework, data))
         samples[ECHO].append(await _ready_once(ECHO, framework, folder / f"start-echo-{framework}-{run}"))
-    return [Ready(kind, framework, Spread.of([s[0] for s in got]), Spread.of([s[1] for s in got]),
-                  statistics.median(s[2] for s in got)) for kind, got in samples.items()]
+    return [
+        Ready(
+            kind,
+            framework,
+            Spread.of([s[0] for s in got]),
+            Spread.of([s[1] for s in got]),
+            statistics.median(s[2] for s in got),
+        )
+        for kind, got in samples.items()
+    ]
 
 
 # -- bursts -----------------------------------------------------------------------------
@@ -292,8 +308,7 @@ async def _answered(bot: BotProcess, target: int) -> None:
     while emulator.sent < target or time.monotonic() - emulator.last_sent < QUIET_SECONDS:
         _check_alive(bot)
         if time.monotonic() > deadline:
-            raise BotFailed(f"{bot.label}: {target - emulator.sent} replies still missing after "
-                            f"{ROUND_SECONDS:.0f} s")
+            raise BotFailed(f"{bot.label}: {target - emulator.sent} replies still missing after {ROUND_SECONDS:.0f} s")
         await asyncio.sleep(0.02)
 
 
@@ -334,8 +349,9 @@ def _seed_cache(cache: Path | None, data: Path) -> None:
         shutil.copytree(cache, data / "cache", dirs_exist_ok=True)
 
 
-async def bursts(framework: str, texts: Sequence[str], people: int, rounds: int, folder: Path,
-                 cache: Path | None) -> list[Burst]:
+async def bursts(
+    framework: str, texts: Sequence[str], people: int, rounds: int, folder: Path, cache: Path | None
+) -> list[Burst]:
     """The three bots on one framework, warmed up, then `rounds` bursts each, alternating."""
     bots: list[BotProcess] = []
     users = list(range(FIRST_USER, FIRST_USER + people))
@@ -361,21 +377,37 @@ async def bursts(framework: str, texts: Sequence[str], people: int, rounds: int,
         for bot in bots:
             with contextlib.suppress(Exception):
                 await stop_bot(bot)
-    return [Burst(b.kind, framework, len(texts), people, Spread.of(b.cpu_per_1000), Spread.of(b.fetched),
-                  percentile(b.latencies, 50), percentile(b.latencies, 95), Spread.of(b.rates),
-                  statistics.mean(b.calls_per_message), memory[b.kind][1], memory[b.kind][0]) for b in bots]
+    return [
+        Burst(
+            b.kind,
+            framework,
+            len(texts),
+            people,
+            Spread.of(b.cpu_per_1000),
+            Spread.of(b.fetched),
+            percentile(b.latencies, 50),
+            percentile(b.latencies, 95),
+            Spread.of(b.rates),
+            statistics.mean(b.calls_per_message),
+            memory[b.kind][1],
+            memory[b.kind][0],
+        )
+        for b in bots
+    ]
 
 
-async def measure(frameworks: Sequence[str], texts: Sequence[str], people: int, rounds: int,
-                  start_runs: int, folder: Path) -> Figures:
+async def measure(
+    frameworks: Sequence[str], texts: Sequence[str], people: int, rounds: int, start_runs: int, folder: Path
+) -> Figures:
     """Start-up, then bursts, per framework; a framework that cannot run is skipped with a reason."""
     ready: list[Ready] = []
     measured: list[Burst] = []
     skipped: list[str] = []
     for framework in frameworks:
         if not installed(framework):
-            skipped.append(f"{framework}: not measured, {LIBRARIES[framework]} is not installed "
-                           f"(pip install -e '.[test]')")
+            skipped.append(
+                f"{framework}: not measured, {LIBRARIES[framework]} is not installed (pip install -e '.[test]')"
+            )
             continue
         try:
             ready += await start_up(framework, start_runs, folder)

@@ -62,7 +62,7 @@ def _perturb(text: str, copy: int, cipher: dict[str, str], rng: random.Random) -
             word = "".join(cipher.get(ch, ch) for ch in word)
             if rng.random() < TYPO_RATE:
                 cut = rng.randrange(1, len(word))
-                word = word[:cut] + word[cut + 1:]
+                word = word[:cut] + word[cut + 1 :]
         words.append(word)
     return " ".join(words)
 
@@ -107,10 +107,18 @@ def router_figures(training: TrainingSet, scale: int, questions: Sequence[Questi
     # The router's own attributes, read for the report only.
     weights = router._coef.nbytes + router._intercept.nbytes
     return RouterFigures(
-        scale=scale, topics=len(grown.examples), examples=grown.size, train=Spread.of(seconds),
-        p50=percentile(times, 50), p99=percentile(times, 99), top1=top1, guess=guess,
+        scale=scale,
+        topics=len(grown.examples),
+        examples=grown.size,
+        train=Spread.of(seconds),
+        p50=percentile(times, 50),
+        p99=percentile(times, 99),
+        top1=top1,
+        guess=guess,
         recall=sum(r.topic is None for r in off) / max(1, len(off)),
-        vocabulary=len(router._featurizer.vocabulary), model_mib=weights / 2**20, rss_mib=grown_by,
+        vocabulary=len(router._featurizer.vocabulary),
+        model_mib=weights / 2**20,
+        rss_mib=grown_by,
     )
 
 

@@ -36,8 +36,10 @@ EXTRA_WORDS = ("срочно", "пожалуйста", "bratan", "плиз", "а
 FALLBACK_RATE = 0.12
 FEEDBACK_SHARE = 0.03
 BATCH = 50_000
-INSERT = ("INSERT INTO queries (ts, user_key, lang, country, entry, topic, confidence, suggestions, fallback, "
-          "danger, latency_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT = (
+    "INSERT INTO queries (ts, user_key, lang, country, entry, topic, confidence, suggestions, fallback, "
+    "danger, latency_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ class ReportFigures:
     report: Spread | None  # build_report + render_html, both weeks and unanswered grouping
 
 
-def _rows(count: int, start: dt.datetime, seconds: float, texts: Sequence[str], topics: Sequence[str],
-          rng: random.Random) -> Iterator[tuple]:
+def _rows(
+    count: int, start: dt.datetime, seconds: float, texts: Sequence[str], topics: Sequence[str], rng: random.Random
+) -> Iterator[tuple]:
     users = [f"{rng.getrandbits(64):016x}" for _ in range(max(100, count // 20))]
     for _ in range(count):
         ts = (start + dt.timedelta(seconds=rng.random() * seconds)).isoformat(timespec="milliseconds")
@@ -60,9 +63,20 @@ def _rows(count: int, start: dt.datetime, seconds: float, texts: Sequence[str], 
         text = rng.choice(texts)
         if rng.random() < 0.7:
             text = f"{text} {rng.choice(EXTRA_WORDS)} {rng.randrange(1000)}"
-        yield (ts, rng.choice(users), rng.choice(LANGS), rng.choice(COUNTRIES), entry,
-               None if fallback else rng.choice(topics), round(rng.random(), 4), "[]", int(fallback),
-               None, round(rng.lognormvariate(1.0, 0.6), 2), text if entry == "text" else "/start")
+        yield (
+            ts,
+            rng.choice(users),
+            rng.choice(LANGS),
+            rng.choice(COUNTRIES),
+            entry,
+            None if fallback else rng.choice(topics),
+            round(rng.random(), 4),
+            "[]",
+            int(fallback),
+            None,
+            round(rng.lognormvariate(1.0, 0.6), 2),
+            text if entry == "text" else "/start",
+        )
 
 
 def fill(path: Path, rows: int, period_start: dt.datetime, texts: Sequence[str], topics: Sequence[str]) -> float:
@@ -78,9 +92,16 @@ def fill(path: Path, rows: int, period_start: dt.datetime, texts: Sequence[str],
             conn.executemany(INSERT, batch)
         conn.executemany(
             "INSERT INTO feedback (ts, user_key, topic, helpful, lang) VALUES (?, ?, ?, ?, ?)",
-            [((first + dt.timedelta(seconds=rng.random() * WEEKS * 7 * 86400)).isoformat(timespec="milliseconds"),
-              f"{rng.getrandbits(64):016x}", rng.choice(topics), int(rng.random() < 0.8), rng.choice(LANGS))
-             for _ in range(int(rows * FEEDBACK_SHARE))],
+            [
+                (
+                    (first + dt.timedelta(seconds=rng.random() * WEEKS * 7 * 86400)).isoformat(timespec="milliseconds"),
+                    f"{rng.getrandbits(64):016x}",
+                    rng.choice(topics),
+                    int(rng.random() < 0.8),
+                    rng.choice(LANGS),
+                )
+                for _ in range(int(rows * FEEDBACK_SHARE))
+            ],
         )
     seconds = time.perf_counter() - started
     conn.close()
@@ -106,8 +127,9 @@ def measure(rows: int, runs: int, knowledge: Knowledge, texts: Sequence[str], fu
             if full_report:
                 report_times.append(_full_report(db, period, knowledge))
         db.conn.close()
-    return ReportFigures(rows, week, write_seconds, size, Spread.of(stats_times),
-                         Spread.of(report_times) if report_times else None)
+    return ReportFigures(
+        rows, week, write_seconds, size, Spread.of(stats_times), Spread.of(report_times) if report_times else None
+    )
 
 
 def _full_report(db: sqlite_utils.Database, period: Period, knowledge: Knowledge) -> float:

@@ -7,8 +7,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "rapidfuzz", "aiogram", "python-telegram-bot", "aiohttp",
-             "sqlite-utils")
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "rapidfuzz", "aiogram", "python-telegram-bot", "aiohttp", "sqlite-utils")
 
 
 def cpu_model() -> str:

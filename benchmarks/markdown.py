@@ -34,12 +34,13 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def checks_table(checks: Sequence[Check]) -> str:
-    return table(["what", "target", "helpline", "verdict"],
-                 [(c.what, c.target, c.figure, c.verdict) for c in checks])
+    return table(["what", "target", "helpline", "verdict"], [(c.what, c.target, c.figure, c.verdict) for c in checks])
 
 
 def targets(checks: Sequence[Check]) -> str:
     """One table of target checks per issue, the newest issue first."""
     issues = sorted({issue for check in checks for issue in check.issues}, reverse=True)
-    return "\n\n".join(f"## Targets from issue {issue}\n\n" + checks_table([c for c in checks if issue in c.issues])
-                       for issue in issues)
+    return "\n\n".join(
+        f"## Targets from issue {issue}\n\n" + checks_table([c for c in checks if issue in c.issues])
+        for issue in issues
+    )

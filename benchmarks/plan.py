@@ -25,12 +25,32 @@ class Plan:
 
 
 FULL = Plan(
-    name="full", eval_every=1, fuzzy_scorers=FUZZY_SCORERS, latency_runs=5, startup_runs=5,
-    frameworks=("ptb", "aiogram"), burst_messages=600, burst_people=200, burst_rounds=3,
-    growth_scales=(1, 3, 10), growth_runs=3, report_rows=1_000_000, report_runs=3,
+    name="full",
+    eval_every=1,
+    fuzzy_scorers=FUZZY_SCORERS,
+    latency_runs=5,
+    startup_runs=5,
+    frameworks=("ptb", "aiogram"),
+    burst_messages=600,
+    burst_people=200,
+    burst_rounds=3,
+    growth_scales=(1, 3, 10),
+    growth_runs=3,
+    report_rows=1_000_000,
+    report_runs=3,
 )
 QUICK = Plan(
-    name="quick", eval_every=8, fuzzy_scorers=("ratio", "token_set_ratio"), latency_runs=1, startup_runs=1,
-    frameworks=("ptb",), burst_messages=60, burst_people=20, burst_rounds=1,
-    growth_scales=(1, 2), growth_runs=1, report_rows=20_000, report_runs=1,
+    name="quick",
+    eval_every=8,
+    fuzzy_scorers=("ratio", "token_set_ratio"),
+    latency_runs=1,
+    startup_runs=1,
+    frameworks=("ptb",),
+    burst_messages=60,
+    burst_people=20,
+    burst_rounds=1,
+    growth_scales=(1, 2),
+    growth_runs=1,
+    report_rows=20_000,
+    report_runs=1,
 )

@@ -66,7 +66,8 @@ def figures(questions: Sequence[Question], answers: Sequence[str | None], scored
         top3=share(sum(q.topic in s.ranked for q, _, s in on), len(on)),
         precision=share(true_rejections, len(rejected)),
         recall=share(true_rejections, off_total),
-        on_topic=len(on), off_topic=off_total,
+        on_topic=len(on),
+        off_topic=off_total,
     )
 
 
@@ -74,13 +75,20 @@ def in_column(question: Question, column: str) -> bool:
     return column == "all" or column in (question.lang, question.style)
 
 
-def summarise(name: str, threshold: str, seconds: float, questions: Sequence[Question],
-              scored: Sequence[Scored], answers: Sequence[str | None]) -> SystemResult:
+def summarise(
+    name: str,
+    threshold: str,
+    seconds: float,
+    questions: Sequence[Question],
+    scored: Sequence[Scored],
+    answers: Sequence[str | None],
+) -> SystemResult:
     columns = {}
     for column in COLUMNS:
         picked = [i for i, q in enumerate(questions) if in_column(q, column)]
-        columns[column] = figures([questions[i] for i in picked], [answers[i] for i in picked],
-                                  [scored[i] for i in picked])
+        columns[column] = figures(
+            [questions[i] for i in picked], [answers[i] for i in picked], [scored[i] for i in picked]
+        )
     pairs: Counter[tuple[str, str]] = Counter()
     for question, answer in zip(questions, answers, strict=True):
         if question.topic is not None and answer is not None and answer != question.topic:
@@ -89,24 +97,40 @@ def summarise(name: str, threshold: str, seconds: float, questions: Sequence[Que
     return SystemResult(name, threshold, seconds, columns, pairs.most_common(CONFUSED_PAIRS), rejected)
 
 
-def run_quality(router: Router, training: TrainingSet, questions: list[Question],
-                fuzzy_scorers: Sequence[str]) -> tuple[list[SystemResult], str]:
+def run_quality(
+    router: Router, training: TrainingSet, questions: list[Question], fuzzy_scorers: Sequence[str]
+) -> tuple[list[SystemResult], str]:
     """Score all three systems; returns their results and a note on tuning."""
     golds = [q.topic for q in questions]
     texts = [q.text for q in questions]
     started = time.perf_counter()
     ours = helpline_scored(router, questions)
     ours_seconds = time.perf_counter() - started
-    results = [summarise("helpline", f"{router.threshold:.2f} (shipped)", ours_seconds, questions, ours,
-                         [decide(s, router.threshold) for s in ours])]
+    results = [
+        summarise(
+            "helpline",
+            f"{router.threshold:.2f} (shipped)",
+            ours_seconds,
+            questions,
+            ours,
+            [decide(s, router.threshold) for s in ours],
+        )
+    ]
     shipped_right = sum(decide(s, router.threshold) == g for s, g in zip(ours, golds, strict=True))
     retuned, retuned_right = tune_threshold(golds, ours)
     started = time.perf_counter()
     scored = TfidfNearest(training.examples, training.off_topic).score(texts)
     threshold, right = tune_threshold(golds, scored)
-    results.append(summarise(TfidfNearest.name, f"{threshold:.3g} (tuned, {right}/{len(questions)} right)",
-                             time.perf_counter() - started, questions, scored,
-                             [decide(s, threshold) for s in scored]))
+    results.append(
+        summarise(
+            TfidfNearest.name,
+            f"{threshold:.3g} (tuned, {right}/{len(questions)} right)",
+            time.perf_counter() - started,
+            questions,
+            scored,
+            [decide(s, threshold) for s in scored],
+        )
+    )
     tried = []
     for scorer in fuzzy_scorers:
         started = time.perf_counter()
@@ -115,13 +139,24 @@ def run_quality(router: Router, training: TrainingSet, questions: list[Question]
         threshold, right = tune_threshold(golds, scored)
         tried.append((right, -seconds, scorer, threshold, seconds, scored))
     right, _, scorer, threshold, seconds, scored = max(tried, key=lambda t: t[:2])
-    results.append(summarise(f"{FuzzyNearest.name}, {scorer}", f"{threshold:.3g} (tuned, {right}/{len(questions)} "
-                             "right)", seconds, questions, scored, [decide(s, threshold) for s in scored]))
-    note = (f"helpline decides {shipped_right}/{len(questions)} questions right at its shipped threshold; "
-            f"re-tuned the same way as the baselines it would be {retuned_right}/{len(questions)} "
-            f"(confidence ≥ {retuned:.3g}). rapidfuzz scorers tried, each with its own tuned threshold "
-            "(questions decided right): " + ", ".join(f"{t[2]} {t[0]}" for t in tried)
-            + f"; the best, {scorer}, is the baseline shown.")
+    results.append(
+        summarise(
+            f"{FuzzyNearest.name}, {scorer}",
+            f"{threshold:.3g} (tuned, {right}/{len(questions)} right)",
+            seconds,
+            questions,
+            scored,
+            [decide(s, threshold) for s in scored],
+        )
+    )
+    note = (
+        f"helpline decides {shipped_right}/{len(questions)} questions right at its shipped threshold; "
+        f"re-tuned the same way as the baselines it would be {retuned_right}/{len(questions)} "
+        f"(confidence ≥ {retuned:.3g}). rapidfuzz scorers tried, each with its own tuned threshold "
+        "(questions decided right): "
+        + ", ".join(f"{t[2]} {t[0]}" for t in tried)
+        + f"; the best, {scorer}, is the baseline shown."
+    )
     return results, note
 
 
@@ -134,12 +169,16 @@ def render_quality(results: list[SystemResult], questions: list[Question], note:
         ("Off-topic precision (of the questions given no topic, share really off-topic)", "precision"),
         ("Off-topic recall (of the off-topic questions, share given no topic; target ≥ 85 %)", "recall"),
     ]
-    counts = ["questions (on / off-topic)",
-              *(f"{results[0].columns[c].on_topic} / {results[0].columns[c].off_topic}" for c in COLUMNS)]
-    parts = [f"{len(questions)} evaluation questions ({on} on-topic, {len(questions) - on} off-topic) "
-             "from tests/eval/, none of them an example question. Columns: language (ky, ru, en), "
-             "writing style (plain, latin = Cyrillic languages typed in Latin letters, misspelt), all.",
-             table(header, [counts])]
+    counts = [
+        "questions (on / off-topic)",
+        *(f"{results[0].columns[c].on_topic} / {results[0].columns[c].off_topic}" for c in COLUMNS),
+    ]
+    parts = [
+        f"{len(questions)} evaluation questions ({on} on-topic, {len(questions) - on} off-topic) "
+        "from tests/eval/, none of them an example question. Columns: language (ky, ru, en), "
+        "writing style (plain, latin = Cyrillic languages typed in Latin letters, misspelt), all.",
+        table(header, [counts]),
+    ]
     for title, attribute in metrics:
         rows = []
         for result in results:
@@ -147,9 +186,13 @@ def render_quality(results: list[SystemResult], questions: list[Question], note:
             rows.append([_name(result), *(_mark(result, results, attribute, c, values[c]) for c in COLUMNS)])
         parts.append(f"**{title}**\n\n" + table(header, rows))
     parts.append("Bold: helpline is behind a baseline in that column.")
-    parts.append("**Thresholds and cost** (time to train and route the whole set once)\n\n" + table(
-        ["system", "off-topic threshold", "train + route all"],
-        [(_name(r), r.threshold, f"{r.seconds:.2f} s") for r in results]))
+    parts.append(
+        "**Thresholds and cost** (time to train and route the whole set once)\n\n"
+        + table(
+            ["system", "off-topic threshold", "train + route all"],
+            [(_name(r), r.threshold, f"{r.seconds:.2f} s") for r in results],
+        )
+    )
     parts.append(note)
     parts.append("**Most confused topic pairs** (on-topic question answered with the other topic, both ways)")
     for result in results:
@@ -160,15 +203,32 @@ def render_quality(results: list[SystemResult], questions: list[Question], note:
 
 def quality_checks(results: list[SystemResult]) -> list[Check]:
     ours, baselines = results[0], results[1:]
-    checks = [Check(f"top-1 accuracy, {lang}", "≥ 92 %", pct(ours.columns[lang].top1),
-                    (ours.columns[lang].top1 or 0) >= TOP1_TARGET) for lang in LANGUAGES]
+    checks = [
+        Check(
+            f"top-1 accuracy, {lang}",
+            "≥ 92 %",
+            pct(ours.columns[lang].top1),
+            (ours.columns[lang].top1 or 0) >= TOP1_TARGET,
+        )
+        for lang in LANGUAGES
+    ]
     recall = ours.columns["all"].recall
     checks.append(Check("off-topic recall", "≥ 85 %", pct(recall), (recall or 0) >= RECALL_TARGET))
-    behind = [f"{_name(b)}: {metric} {column}" for b in baselines
-              for metric in ("top1", "top3", "precision", "recall") for column in COLUMNS
-              if _behind(ours, b, metric, column)]
-    checks.append(Check("ahead of both baselines in every column", "all 4 × 7 columns",
-                        "behind in " + "; ".join(behind) if behind else "ahead or equal everywhere", not behind))
+    behind = [
+        f"{_name(b)}: {metric} {column}"
+        for b in baselines
+        for metric in ("top1", "top3", "precision", "recall")
+        for column in COLUMNS
+        if _behind(ours, b, metric, column)
+    ]
+    checks.append(
+        Check(
+            "ahead of both baselines in every column",
+            "all 4 × 7 columns",
+            "behind in " + "; ".join(behind) if behind else "ahead or equal everywhere",
+            not behind,
+        )
+    )
     return checks
 
 

@@ -40,14 +40,15 @@ def _row(name: str, result: Score) -> tuple[str, ...]:
     def rate(tally) -> str:
         return f"{pct(tally.rate)} ({tally.found}/{tally.total})"
 
-    return (name, rate(result.names), rate(result.addresses), pct(result.precision),
-            rate(result.ordinary_altered))
+    return (name, rate(result.names), rate(result.addresses), pct(result.precision), rate(result.ordinary_altered))
 
 
 def _parts(messages: Sequence[Labelled]) -> list[tuple[str, list[Labelled]]]:
-    groups = [("all", list(messages)),
-              ("tuning part", [m for m in messages if m.part == "tuning"]),
-              ("held-out part", [m for m in messages if m.part == "held_out"])]
+    groups = [
+        ("all", list(messages)),
+        ("tuning part", [m for m in messages if m.part == "tuning"]),
+        ("held-out part", [m for m in messages if m.part == "held_out"]),
+    ]
     for lang in ("ky", "ru", "en"):
         groups.append((lang, [m for m in messages if m.lang == lang]))
     for script in ("cyrillic", "latin"):
@@ -56,9 +57,14 @@ def _parts(messages: Sequence[Labelled]) -> list[tuple[str, list[Labelled]]]:
 
 
 def _fresh_process(runs: int) -> list[dict]:
-    return [json.loads(subprocess.run([sys.executable, "-c", FRESH_PROCESS], cwd=REPO, capture_output=True,
-                                      text=True, check=True).stdout.strip().splitlines()[-1])
-            for _ in range(runs)]
+    return [
+        json.loads(
+            subprocess.run([sys.executable, "-c", FRESH_PROCESS], cwd=REPO, capture_output=True, text=True, check=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        for _ in range(runs)
+    ]
 
 
 def redaction_section(questions: Sequence[Question], runs: int) -> tuple[str, list[Check]]:
@@ -92,35 +98,62 @@ def redaction_section(questions: Sequence[Question], runs: int) -> tuple[str, li
         "address; an ordinary message counts as altered when the logged text differs at all. The held-out part "
         "was written after the rules were tuned on the tuning part; its first measurement and the changes made "
         "after it are in `tests/privacy/README.md`.",
-        table(["messages", "name recall", "address recall", "precision (words)", "ordinary messages altered"],
-              rows),
+        table(["messages", "name recall", "address recall", "precision (words)", "ordinary messages altered"], rows),
         f"Ordinary questions from elsewhere: of the {len(questions)} routing evaluation questions (tests/eval, "
         f"written for routing, none for this), {len(evaluation_altered)} "
         f"({pct(len(evaluation_altered) / len(questions) if questions else None)}) were altered by redaction"
-        + (": " + "; ".join(f"«{t}»" for t in evaluation_altered[:5]) if evaluation_altered else "") + ".",
+        + (": " + "; ".join(f"«{t}»" for t in evaluation_altered[:5]) if evaluation_altered else "")
+        + ".",
         "Misses in the labelled set: "
-        + ("; ".join(f"«{m}»" for m in overall.names.misses + overall.addresses.misses) or "none") + ".",
+        + ("; ".join(f"«{m}»" for m in overall.names.misses + overall.addresses.misses) or "none")
+        + ".",
         f"**Cost.** `redact()` per message over the labelled set and these evaluation questions ({len(texts)} "
         "texts per run; a word's dictionary look-up is cached after the first time it is seen, so the first run "
         "is the slowest). It runs when the log row is written, so it is also inside section 2's core latency. "
         "Where the wall-clock p99 is far above the p99 of CPU time, the process was waiting for the processor:",
-        table(["p50", "p99", "mean", "p99 of CPU time"],
-              [(Spread.of(p50s).show(**ms), Spread.of(p99s).show(**ms), Spread.of(means).show(**ms),
-                Spread.of(cpu_p99s).show(**ms))]),
+        table(
+            ["p50", "p99", "mean", "p99 of CPU time"],
+            [
+                (
+                    Spread.of(p50s).show(**ms),
+                    Spread.of(p99s).show(**ms),
+                    Spread.of(means).show(**ms),
+                    Spread.of(cpu_p99s).show(**ms),
+                )
+            ],
+        ),
         "In a fresh process (with yaml and python-stdnum already imported, as the bot has them): importing "
         "`storage.redaction`, then until its background warm-up (word lists and pymorphy3's Russian dictionary) "
         "is done, and the resident memory this adds:",
-        table(["import", "word lists and dictionary ready", "added VmRSS"],
-              [(Spread.of([f["import"] for f in fresh]).show(" s", 2),
-                Spread.of([f["ready"] for f in fresh]).show(" s", 2),
-                f"{fresh[-1]['rss']:.0f} MiB")]),
+        table(
+            ["import", "word lists and dictionary ready", "added VmRSS"],
+            [
+                (
+                    Spread.of([f["import"] for f in fresh]).show(" s", 2),
+                    Spread.of([f["ready"] for f in fresh]).show(" s", 2),
+                    f"{fresh[-1]['rss']:.0f} MiB",
+                )
+            ],
+        ),
     ]
     checks = [
-        Check("redaction: name recall (labelled set)", "≥ 95 %", pct(overall.names.rate),
-              overall.names.rate is not None and overall.names.rate >= RECALL_TARGET),
-        Check("redaction: address recall (labelled set)", "≥ 95 %", pct(overall.addresses.rate),
-              overall.addresses.rate is not None and overall.addresses.rate >= RECALL_TARGET),
-        Check("redaction: ordinary messages altered", "≤ 5 %", pct(overall.ordinary_altered.rate),
-              overall.ordinary_altered.rate is not None and overall.ordinary_altered.rate <= ALTERED_TARGET),
+        Check(
+            "redaction: name recall (labelled set)",
+            "≥ 95 %",
+            pct(overall.names.rate),
+            overall.names.rate is not None and overall.names.rate >= RECALL_TARGET,
+        ),
+        Check(
+            "redaction: address recall (labelled set)",
+            "≥ 95 %",
+            pct(overall.addresses.rate),
+            overall.addresses.rate is not None and overall.addresses.rate >= RECALL_TARGET,
+        ),
+        Check(
+            "redaction: ordinary messages altered",
+            "≤ 5 %",
+            pct(overall.ordinary_altered.rate),
+            overall.ordinary_altered.rate is not None and overall.ordinary_altered.rate <= ALTERED_TARGET,
+        ),
     ]
     return "\n\n".join(body), checks

@@ -84,8 +84,9 @@ def warm_start_up(runs: int) -> WarmStart:
     samples: list[dict] = []
     with tempfile.TemporaryDirectory() as cache:
         for _ in range(runs + 1):
-            done = subprocess.run([sys.executable, "-c", WARM_START, cache], cwd=REPO, capture_output=True,
-                                  text=True, check=True)
+            done = subprocess.run(
+                [sys.executable, "-c", WARM_START, cache], cwd=REPO, capture_output=True, text=True, check=True
+            )
             samples.append(json.loads(done.stdout.strip().splitlines()[-1]))
     warm = samples[1:]
     return WarmStart(Spread.of([s["ready"] for s in warm]), warm[-1]["rss"], warm[-1]["sklearn"])
@@ -139,8 +140,9 @@ def core_latency(knowledge: Knowledge, questions: Sequence[Question], runs: int)
         means.append(sum(times) / len(times))
         cpu_p99s.append(percentile(cpu_times, 99))
         cpu_means.append(sum(cpu_times) / len(cpu_times))
-    return Latency(Spread.of(p50s), Spread.of(p99s), Spread.of(means), Spread.of(cpu_p99s), Spread.of(cpu_means),
-                   len(questions))
+    return Latency(
+        Spread.of(p50s), Spread.of(p99s), Spread.of(means), Spread.of(cpu_p99s), Spread.of(cpu_means), len(questions)
+    )
 
 
 def start_up(runs: int) -> StartUp:
@@ -152,8 +154,7 @@ def start_up(runs: int) -> StartUp:
     samples: list[dict] = []
     for _ in range(runs):
         spawned = time.time()
-        done = subprocess.run([sys.executable, "-c", START_UP], cwd=REPO, capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run([sys.executable, "-c", START_UP], cwd=REPO, capture_output=True, text=True, check=True)
         sample = json.loads(done.stdout.strip().splitlines()[-1])
         sample["ready"] = sample["imports"] + sample["load"] + sample["train"]
         sample["wall"] = sample["ready_at"] - spawned

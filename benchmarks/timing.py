@@ -26,6 +26,7 @@ class Spread:
 
     def show(self, unit: str = "", digits: int = 1, scale: float = 1.0) -> str:
         """'1.2 ms (1.1–1.4, 5 runs)'; one run is shown without a range."""
+
         def fmt(value: float) -> str:
             return f"{value * scale:,.{digits}f}"
 

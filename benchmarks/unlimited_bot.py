@@ -26,8 +26,9 @@ def lift_limits() -> None:
     build_delivery = delivery.Delivery.__init__
 
     def unlimited(self, classify, limiter=None, *args, **kwargs) -> None:
-        limiter = limiter or delivery.RateLimiter(overall_rate=NEVER_BINDS, overall_burst=int(NEVER_BINDS),
-                                                  chat_rate=NEVER_BINDS, chat_burst=int(NEVER_BINDS))
+        limiter = limiter or delivery.RateLimiter(
+            overall_rate=NEVER_BINDS, overall_burst=int(NEVER_BINDS), chat_rate=NEVER_BINDS, chat_burst=int(NEVER_BINDS)
+        )
         build_delivery(self, classify, limiter, *args, **kwargs)
 
     delivery.Delivery.__init__ = unlimited  # type: ignore[method-assign]

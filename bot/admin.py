@@ -21,7 +21,10 @@ ReportBuilder = Callable[[], tuple[str, bytes, str]]  # → (summary, html, file
 
 class AdminCommands:
     def __init__(
-        self, conversation: Conversation, reloader: ContentReloader, admin_ids: frozenset[int],
+        self,
+        conversation: Conversation,
+        reloader: ContentReloader,
+        admin_ids: frozenset[int],
         weekly_report: ReportBuilder | None = None,
     ) -> None:
         self.conversation = conversation
@@ -50,8 +53,19 @@ class AdminCommands:
             return Outcome([Reply(words["reload_failed"] + "\n" + "\n".join(result.problems[:30]))], lang)
         if command == "alert":  # hook: /alert ID queues an alert for the bot's alert job (bot/alerts.py)
             argument = text.split(maxsplit=1)[1].strip() if " " in text else ""
-            return Outcome([request_alert(self.conversation.querylog.db, self.conversation.pseudonymizer,
-                                          self.conversation.knowledge.content, argument, lang, "admin")], lang)
+            return Outcome(
+                [
+                    request_alert(
+                        self.conversation.querylog.db,
+                        self.conversation.pseudonymizer,
+                        self.conversation.knowledge.content,
+                        argument,
+                        lang,
+                        "admin",
+                    )
+                ],
+                lang,
+            )
         if command == "stats":
             return Outcome([Reply(words["stats"].format(**self.today_figures()))], lang)
         if self.weekly_report is None:
@@ -67,25 +81,40 @@ class AdminCommands:
         log = self.conversation.querylog
         log.flush()
         db = log.db
-        row = next(db.query(
-            "SELECT COUNT(*) AS messages, COUNT(DISTINCT user_key) AS users, "
-            "COALESCE(SUM(fallback), 0) AS fallbacks, COUNT(danger) AS danger FROM queries WHERE ts >= ?", [since],
-        ))
-        votes = next(db.query(
-            "SELECT COALESCE(SUM(helpful), 0) AS helpful, COUNT(*) - COALESCE(SUM(helpful), 0) AS unhelpful "
-            "FROM feedback WHERE ts >= ?", [since],
-        ))
+        row = next(
+            db.query(
+                "SELECT COUNT(*) AS messages, COUNT(DISTINCT user_key) AS users, "
+                "COALESCE(SUM(fallback), 0) AS fallbacks, COUNT(danger) AS danger FROM queries WHERE ts >= ?",
+                [since],
+            )
+        )
+        votes = next(
+            db.query(
+                "SELECT COALESCE(SUM(helpful), 0) AS helpful, COUNT(*) - COALESCE(SUM(helpful), 0) AS unhelpful "
+                "FROM feedback WHERE ts >= ?",
+                [since],
+            )
+        )
         open_tickets = next(db.query("SELECT COUNT(*) AS n FROM tickets WHERE status = 'open'"))["n"]
         set_aside = db.execute("SELECT COUNT(*) FROM dead_letters WHERE ts >= ?", [since]).fetchone()[0]
-        faults = dict(db.execute(
-            "SELECT kind, COUNT(*) FROM events WHERE ts >= ? AND kind IN "
-            "('update_unreadable', 'reply_given_up', 'database_replaced') GROUP BY kind", [since],
-        ).fetchall())
+        faults = dict(
+            db.execute(
+                "SELECT kind, COUNT(*) FROM events WHERE ts >= ? AND kind IN "
+                "('update_unreadable', 'reply_given_up', 'database_replaced') GROUP BY kind",
+                [since],
+            ).fetchall()
+        )
         rate = f"{row['fallbacks'] / row['messages']:.0%}" if row["messages"] else "0%"
         return {
-            **row, **votes, "fallback_rate": rate, "open_tickets": open_tickets,
-            "log_failures": log.failures, "pending": log.pending, "set_aside": set_aside,
-            "unreadable": faults.get("update_unreadable", 0), "given_up": faults.get("reply_given_up", 0),
+            **row,
+            **votes,
+            "fallback_rate": rate,
+            "open_tickets": open_tickets,
+            "log_failures": log.failures,
+            "pending": log.pending,
+            "set_aside": set_aside,
+            "unreadable": faults.get("update_unreadable", 0),
+            "given_up": faults.get("reply_given_up", 0),
             # counted in memory too: the events of the file that was deleted went with it
             "database_replaced": max(faults.get("database_replaced", 0), log.file.replaced if log.file else 0),
         }

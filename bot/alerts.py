@@ -130,9 +130,16 @@ class BroadcastLimiter(RateLimiter):
 
 
 class AlertSender:
-    def __init__(self, database_path: Path, pseudonymizer: Pseudonymizer, content: Content, send: SendReply,
-                 rate: float = ALERT_RATE, workers: int = WORKERS,
-                 on_progress: Callable[[Progress], None] | None = None) -> None:
+    def __init__(
+        self,
+        database_path: Path,
+        pseudonymizer: Pseudonymizer,
+        content: Content,
+        send: SendReply,
+        rate: float = ALERT_RATE,
+        workers: int = WORKERS,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
         if not 0 < rate <= ALERT_RATE:
             raise ValueError(f"rate must be between 0 and {ALERT_RATE:g} messages a second")
         self.database_path = database_path
@@ -162,8 +169,9 @@ class AlertSender:
             pace = (Pace(self.rate), Pace(self.rate))
             reporter = asyncio.create_task(self._report(alert.id, runs, call))
             try:
-                await asyncio.gather(*(self._work(alert, replies, subscriptions, runs, pace, call)
-                                       for _ in range(self.workers)))
+                await asyncio.gather(
+                    *(self._work(alert, replies, subscriptions, runs, pace, call) for _ in range(self.workers))
+                )
             finally:
                 reporter.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -177,8 +185,15 @@ class AlertSender:
             await self._in(db_thread, db.conn.close)
             db_thread.shutdown(wait=False)
 
-    async def _work(self, alert: Alert, replies: dict[str, Reply], subscriptions: Subscriptions,
-                    runs: AlertRuns, pace: tuple[Pace, Pace], call: Callable[..., Awaitable[Any]]) -> None:
+    async def _work(
+        self,
+        alert: Alert,
+        replies: dict[str, Reply],
+        subscriptions: Subscriptions,
+        runs: AlertRuns,
+        pace: tuple[Pace, Pace],
+        call: Callable[..., Awaitable[Any]],
+    ) -> None:
         admit, spacing = pace
         while not self.stopping.is_set():
             await admit.wait()  # waiting here, before the claim, keeps the "sending" window short
@@ -240,8 +255,9 @@ def caseworker_words(content: Content) -> dict[str, str]:
 # -- `helpline alerts send` and `helpline alerts preview` ------------------------------------
 
 
-def preview(content: Content, alert_id: str, database_path: Path | None, pseudonymizer: Pseudonymizer,
-            out: TextIO) -> None:
+def preview(
+    content: Content, alert_id: str, database_path: Path | None, pseudonymizer: Pseudonymizer, out: TextIO
+) -> None:
     """Every language version as the bot sends it, buttons in brackets, and who would get it."""
     alert = load_alert(content, alert_id)
     words = load_alert_words(content)
@@ -260,8 +276,15 @@ def preview(content: Content, alert_id: str, database_path: Path | None, pseudon
         print(f"\nwould go to {audience} subscriber(s) now", file=out)
 
 
-async def send_from_cli(settings: Any, framework: str, content: Content, alert: Alert,
-                        pseudonymizer: Pseudonymizer, resend_uncertain: bool, out: TextIO) -> Progress:
+async def send_from_cli(
+    settings: Any,
+    framework: str,
+    content: Content,
+    alert: Alert,
+    pseudonymizer: Pseudonymizer,
+    resend_uncertain: bool,
+    out: TextIO,
+) -> Progress:
     """Open the front end (no updates are fetched), send, post the summary, close."""
     from bot.telegram import make_front
     from bot.telegram.responder import Responder
@@ -272,8 +295,13 @@ async def send_from_cli(settings: Any, framework: str, content: Content, alert: 
     async def send_reply(chat_id: int, reply: Reply) -> None:
         await responder.send_to(chat_id, Outcome([reply], DEFAULT_LANGUAGE))
 
-    sender = AlertSender(settings.database_path, pseudonymizer, content, send_reply,
-                         on_progress=lambda progress: print(progress.line(), file=out, flush=True))
+    sender = AlertSender(
+        settings.database_path,
+        pseudonymizer,
+        content,
+        send_reply,
+        on_progress=lambda progress: print(progress.line(), file=out, flush=True),
+    )
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, sender.stopping.set)
@@ -299,8 +327,9 @@ class _NoUpdates:
 # -- the running bot: /alert ID queues, a job sends ------------------------------------------
 
 
-def request_alert(db: Any, pseudonymizer: Pseudonymizer, content: Content, alert_id: str, lang: str,
-                  requested_by: str) -> Reply:
+def request_alert(
+    db: Any, pseudonymizer: Pseudonymizer, content: Content, alert_id: str, lang: str, requested_by: str
+) -> Reply:
     """An admin's /alert ID: checked now, sent by the bot's alert job."""
     words = load_alert_words(content)[lang]
     try:
@@ -337,8 +366,9 @@ async def _send_waiting(runs: AlertRuns, helpline: Any, send_reply: SendReply) -
         for alert_id in runs.queued():
             content = conversation.knowledge.content
             alert = load_alert(content, alert_id)
-            sender = AlertSender(settings.database_path, conversation.pseudonymizer, content, send_reply,
-                                 on_progress=_log_progress())
+            sender = AlertSender(
+                settings.database_path, conversation.pseudonymizer, content, send_reply, on_progress=_log_progress()
+            )
             progress = await sender.run(alert)
             await post_summary(settings, content, progress, send_reply)
     except Exception as error:  # noqa: BLE001 - tried again at the next round

@@ -51,8 +51,11 @@ def purge_expired(settings: Settings, pseudonymizer: Pseudonymizer) -> int:
     days = settings.retention_days
     db = open_database(settings.database_path)
     try:
-        return (QueryLog(db).purge(days) + Tickets(db, pseudonymizer).purge(days)
-                + Subscriptions(db, pseudonymizer).purge(days))
+        return (
+            QueryLog(db).purge(days)
+            + Tickets(db, pseudonymizer).purge(days)
+            + Subscriptions(db, pseudonymizer).purge(days)
+        )
     finally:
         db.conn.close()
 
@@ -67,11 +70,13 @@ def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     querylog = QueryLog(db, file=database)
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
     handoff = Handoff(
-        Tickets(db, pseudonymizer), HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
+        Tickets(db, pseudonymizer),
+        HandoffSettings(settings.caseworker_chat_id, settings.caseworker_hours),
     )
     alerts = AlertDesk(Subscriptions(db, pseudonymizer), settings.retention_days)
-    conversation = Conversation(knowledge, querylog, Profiles(db), pseudonymizer, today=today, handoff=handoff,
-                                alerts=alerts)
+    conversation = Conversation(
+        knowledge, querylog, Profiles(db), pseudonymizer, today=today, handoff=handoff, alerts=alerts
+    )
     reloader = ContentReloader(conversation, content.directory, cache_dir)
     admin = AdminCommands(conversation, reloader, settings.admin_ids, weekly_report(settings, conversation))
     helpline = Helpline(settings, conversation, querylog, reloader, admin)
@@ -86,8 +91,11 @@ def weekly_report(settings: Settings, conversation: Conversation):
         from review.weekly import build_weekly_delivery  # heavy: only when a report is due
 
         return build_weekly_delivery(
-            settings.database_path, lang=settings.report_lang, content_dir=settings.content_dir,
-            knowledge=conversation.knowledge, model_cache=settings.model_cache,
+            settings.database_path,
+            lang=settings.report_lang,
+            content_dir=settings.content_dir,
+            knowledge=conversation.knowledge,
+            model_cache=settings.model_cache,
         )
 
     return build

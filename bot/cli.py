@@ -27,9 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             if settings.token:
                 return _run(settings, argparse.Namespace(framework=DEFAULT_FRAMEWORK))
-            print("helpline: no TELEGRAM_BOT_TOKEN set, starting the console chat. "
-                  "To run on Telegram, get a token from @BotFather and put it in .env.",
-                  file=sys.stderr)
+            print(
+                "helpline: no TELEGRAM_BOT_TOKEN set, starting the console chat. "
+                "To run on Telegram, get a token from @BotFather and put it in .env.",
+                file=sys.stderr,
+            )
             return _chat(settings, argparse.Namespace(user_id=None))
         return args.handler(settings, args)
     except ConfigError as error:
@@ -57,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer one message, or one per line from stdin with '-'")
     ask.add_argument("text", help="the message, or - to read one message per line from stdin")
-    ask.add_argument("--lang", metavar="LANG",
-                     help="answer in this language: a code with its file in content/languages/")
+    ask.add_argument(
+        "--lang", metavar="LANG", help="answer in this language: a code with its file in content/languages/"
+    )
     ask.add_argument("--country", metavar="CC", help="host country code, e.g. RU, KZ, KR, TR, KG")
     ask.add_argument("--user-id", type=int, default=0, help="user id to log under (default 0)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per message")
@@ -66,25 +69,32 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the content files")
     validate.add_argument("directory", nargs="?", type=Path, help="content folder (default: bundled)")
-    validate.add_argument("--unreviewed", action="store_true",
-                          help="list language files not yet signed off by a caseworker")
+    validate.add_argument(
+        "--unreviewed", action="store_true", help="list language files not yet signed off by a caseworker"
+    )
 
     sheet = sub.add_parser("sheet", help="write the sign-off sheet: one HTML page per language")
     sheet.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for sheet-<lang>.html")
     sheet.add_argument("--lang", action="append", metavar="LANG", help="only this language (may be repeated)")
     sheet.add_argument("--topic", action="append", metavar="ID", help="only this topic (may be repeated)")
-    sheet.add_argument("--content", type=Path, metavar="DIR",
-                       help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)")
-    sheet.add_argument("--labels", choices=REPORT_LANGS, default=None,
-                       help="language of the sheet's own words (default: HELPLINE_REPORT_LANG or en)")
+    sheet.add_argument(
+        "--content", type=Path, metavar="DIR", help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)"
+    )
+    sheet.add_argument(
+        "--labels",
+        choices=REPORT_LANGS,
+        default=None,
+        help="language of the sheet's own words (default: HELPLINE_REPORT_LANG or en)",
+    )
     sheet.set_defaults(handler=_sheet)
 
     signoff = sub.add_parser("signoff", help="mark a language file reviewed, recording who and when")
     signoff.add_argument("topic", metavar="TOPIC", help="topic id, e.g. registration")
     signoff.add_argument("lang", metavar="LANG", help="language of the file, e.g. ky")
     signoff.add_argument("--by", required=True, metavar="NAME", help="the name of the caseworker who checked it")
-    signoff.add_argument("--content", type=Path, metavar="DIR",
-                         help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)")
+    signoff.add_argument(
+        "--content", type=Path, metavar="DIR", help="content folder (default: HELPLINE_CONTENT_DIR or the bundled one)"
+    )
     signoff.set_defaults(handler=_signoff)
 
     purge = sub.add_parser("purge", help="delete log rows older than HELPLINE_RETENTION_DAYS now")
@@ -96,24 +106,45 @@ def _parser() -> argparse.ArgumentParser:
 
     webhook = sub.add_parser("webhook", help="run on Telegram behind a reverse proxy (webhook)")
     _framework_option(webhook)
-    webhook.add_argument("--listen", required=True, type=_listen, metavar="HOST:PORT",
-                         help="where the proxy forwards to, e.g. 127.0.0.1:8443")
-    webhook.add_argument("--url", required=True, type=_public_url, metavar="PUBLIC_URL",
-                         help="the public https:// address of the proxy, e.g. https://bot.example.org")
+    webhook.add_argument(
+        "--listen",
+        required=True,
+        type=_listen,
+        metavar="HOST:PORT",
+        help="where the proxy forwards to, e.g. 127.0.0.1:8443",
+    )
+    webhook.add_argument(
+        "--url",
+        required=True,
+        type=_public_url,
+        metavar="PUBLIC_URL",
+        help="the public https:// address of the proxy, e.g. https://bot.example.org",
+    )
     webhook.set_defaults(handler=_webhook)
 
     report = sub.add_parser("report", help="write the weekly review report (one HTML file and CSV tables)")
     _period_options(report)
-    report.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                        help="folder for the report files (default: the current folder)")
-    report.add_argument("--lang", choices=REPORT_LANGS, default=None,
-                        help="report language (default: HELPLINE_REPORT_LANG or en)")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="folder for the report files (default: the current folder)",
+    )
+    report.add_argument(
+        "--lang", choices=REPORT_LANGS, default=None, help="report language (default: HELPLINE_REPORT_LANG or en)"
+    )
     report.set_defaults(handler=_report)
 
     review = sub.add_parser("review", help="assign the week's unanswered questions to topics, in the terminal")
     _period_options(review)
-    review.add_argument("--limit", type=int, default=500, metavar="N",
-                        help="review at most N distinct questions, most frequent first (default 500)")
+    review.add_argument(
+        "--limit",
+        type=int,
+        default=500,
+        metavar="N",
+        help="review at most N distinct questions, most frequent first (default 500)",
+    )
     review.set_defaults(handler=_review)
 
     alerts = sub.add_parser("alerts", help="send an alert to its subscribers, or preview it")
@@ -121,8 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     send = alerts_sub.add_parser("send", help="send one alert (content/alerts/ID.yaml); resumes where it stopped")
     send.add_argument("alert_id", metavar="ID")
     _framework_option(send)
-    send.add_argument("--resend-uncertain", action="store_true",
-                      help="also send to those a crash left uncertain (they may get a second copy)")
+    send.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="also send to those a crash left uncertain (they may get a second copy)",
+    )
     send.set_defaults(handler=_alerts_send)
     show = alerts_sub.add_parser("preview", help="print every language version as the bot sends it")
     show.add_argument("alert_id", metavar="ID")
@@ -131,8 +165,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _period_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--week", metavar="YYYY-Www",
-                        help="ISO week in Asia/Bishkek time, e.g. 2026-W48 (default: the last full week)")
+    parser.add_argument(
+        "--week", metavar="YYYY-Www", help="ISO week in Asia/Bishkek time, e.g. 2026-W48 (default: the last full week)"
+    )
     parser.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="first day (instead of --week)")
     parser.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="last day, included")
 
@@ -147,8 +182,12 @@ def _date(value: str):
 
 
 def _framework_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--framework", choices=FRAMEWORKS, default=DEFAULT_FRAMEWORK,
-                        help="Telegram library (default: ptb; aiogram needs helpline[aiogram])")
+    parser.add_argument(
+        "--framework",
+        choices=FRAMEWORKS,
+        default=DEFAULT_FRAMEWORK,
+        help="Telegram library (default: ptb; aiogram needs helpline[aiogram])",
+    )
 
 
 def _listen(value: str) -> str:
@@ -177,9 +216,13 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import CONSOLE_USER_ID, run_console
 
     helpline = _build(settings)
-    run_console(helpline.conversation, sys.stdin, sys.stdout,
-                user_id=args.user_id if args.user_id is not None else CONSOLE_USER_ID,
-                prompt=sys.stdin.isatty())
+    run_console(
+        helpline.conversation,
+        sys.stdin,
+        sys.stdout,
+        user_id=args.user_id if args.user_id is not None else CONSOLE_USER_ID,
+        prompt=sys.stdin.isatty(),
+    )
     helpline.querylog.flush()
     return 0
 
@@ -199,16 +242,31 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     messages: Iterable[str] = (line.rstrip("\n") for line in sys.stdin) if args.text == "-" else [args.text]
     for message in messages:
-        outcome = helpline.conversation.handle(Incoming(
-            args.user_id, message, force_lang=args.lang, force_country=country, interactive=False,
-        ))
+        outcome = helpline.conversation.handle(
+            Incoming(
+                args.user_id,
+                message,
+                force_lang=args.lang,
+                force_country=country,
+                interactive=False,
+            )
+        )
         text = "\n\n".join(reply.plain for reply in outcome.replies)
         if args.json:
-            print(json.dumps({
-                "intent": outcome.topic, "confidence": round(outcome.confidence, 4),
-                "lang": outcome.lang, "text": text, "sources": list(outcome.sources),
-                "suggestions": list(outcome.suggestions),
-            }, ensure_ascii=False), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "intent": outcome.topic,
+                        "confidence": round(outcome.confidence, 4),
+                        "lang": outcome.lang,
+                        "text": text,
+                        "sources": list(outcome.sources),
+                        "suggestions": list(outcome.suggestions),
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
         else:
             print(text + "\n", flush=True)
     helpline.querylog.flush()
@@ -323,8 +381,13 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     period = _chosen_period(args)
     if period is None:
         return 2
-    report = build_report(settings.database_path, period, content_dir=settings.content_dir,
-                          lang=args.lang or settings.report_lang, model_cache=settings.model_cache)
+    report = build_report(
+        settings.database_path,
+        period,
+        content_dir=settings.content_dir,
+        lang=args.lang or settings.report_lang,
+        model_cache=settings.model_cache,
+    )
     written = write_report(report, args.out)
     print(headline_summary(report))
     print(f"\nreport: {written[0]}")
@@ -338,8 +401,15 @@ def _review(settings: Settings, args: argparse.Namespace) -> int:
     period = _chosen_period(args)
     if period is None:
         return 2
-    return run_review(settings.database_path, period, sys.stdin, sys.stdout,
-                      content_dir=settings.content_dir, limit=args.limit, model_cache=settings.model_cache)
+    return run_review(
+        settings.database_path,
+        period,
+        sys.stdin,
+        sys.stdout,
+        content_dir=settings.content_dir,
+        limit=args.limit,
+        model_cache=settings.model_cache,
+    )
 
 
 def _alerts_preview(settings: Settings, args: argparse.Namespace) -> int:
@@ -366,8 +436,9 @@ def _alerts_send(settings: Settings, args: argparse.Namespace) -> int:
     alert = load_alert(content, args.alert_id)
     pseudonymizer = Pseudonymizer(load_or_create_key(settings.hash_key, settings.data_dir))
     try:
-        progress = asyncio.run(send_from_cli(settings, args.framework, content, alert, pseudonymizer,
-                                             args.resend_uncertain, sys.stderr))
+        progress = asyncio.run(
+            send_from_cli(settings, args.framework, content, alert, pseudonymizer, args.resend_uncertain, sys.stderr)
+        )
     except RunBusy:
         print(f"helpline: alert {alert.id} is being sent by another process right now", file=sys.stderr)
         return 1
@@ -381,10 +452,13 @@ def _alerts_send(settings: Settings, args: argparse.Namespace) -> int:
 def _has_token(settings: Settings) -> bool:
     if settings.token:
         return True
-    print("helpline: no TELEGRAM_BOT_TOKEN set.\n"
-          "  To run on Telegram: open @BotFather in Telegram, send /newbot, and put the token\n"
-          "  it gives you in .env as TELEGRAM_BOT_TOKEN=123456:ABC-DEF...\n"
-          "  To try the bot without Telegram: helpline chat", file=sys.stderr)
+    print(
+        "helpline: no TELEGRAM_BOT_TOKEN set.\n"
+        "  To run on Telegram: open @BotFather in Telegram, send /newbot, and put the token\n"
+        "  it gives you in .env as TELEGRAM_BOT_TOKEN=123456:ABC-DEF...\n"
+        "  To try the bot without Telegram: helpline chat",
+        file=sys.stderr,
+    )
     return False
 
 

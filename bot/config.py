@@ -44,6 +44,7 @@ class Settings:
     def model_cache(self) -> Path:
         """Trained models, shared by the bot, the weekly report and the review loop."""
         return self.data_dir / "cache"
+
     delivery_retry_hours: float = 12.0  # how long a reply Telegram cannot take is retried
 
     @property

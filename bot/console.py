@@ -31,8 +31,12 @@ def format_replies(replies: list[Reply]) -> tuple[str, list[Button]]:
 
 
 def run_console(
-    conversation: Conversation, stdin: TextIO, stdout: TextIO, user_id: int = CONSOLE_USER_ID,
-    language_code: str | None = None, prompt: bool = True,
+    conversation: Conversation,
+    stdin: TextIO,
+    stdout: TextIO,
+    user_id: int = CONSOLE_USER_ID,
+    language_code: str | None = None,
+    prompt: bool = True,
 ) -> None:
     """Chat until end of input or /quit."""
     stdout.write("helpline console chat. Type a question, a number to press a button, /quit to leave.\n")

@@ -84,7 +84,9 @@ async def post_weekly_report(helpline: Helpline, send: Send, now: Callable[[], d
 
 
 async def remind_overdue_reviews(
-    helpline: Helpline, send: Send, now: Callable[[], dt.datetime] | None = None,
+    helpline: Helpline,
+    send: Send,
+    now: Callable[[], dt.datetime] | None = None,
 ) -> None:
     """At start-up, then each week when the report is due: admins hear which answers are past review_by."""
     from review.period import next_report_time

@@ -37,8 +37,9 @@ def content_stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 class ContentReloader:
-    def __init__(self, conversation: Conversation, directory: Path | None = None,
-                 cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, conversation: Conversation, directory: Path | None = None, cache_dir: Path | None = None
+    ) -> None:
         self.conversation = conversation
         self.cache_dir = cache_dir
         self.directory = directory or conversation.knowledge.content.directory
@@ -50,10 +51,12 @@ class ContentReloader:
         try:
             content = load_content(self.directory)
         except ContentError as error:
-            log.warning("content reload refused: %d problem(s); still serving the previous version",
-                        len(error.problems))
-            return ReloadResult(False, len(self.conversation.knowledge.content.topics),
-                                tuple(str(p) for p in error.problems))
+            log.warning(
+                "content reload refused: %d problem(s); still serving the previous version", len(error.problems)
+            )
+            return ReloadResult(
+                False, len(self.conversation.knowledge.content.topics), tuple(str(p) for p in error.problems)
+            )
         self.conversation.swap_knowledge(build_knowledge(content, self.cache_dir))
         log.info("content reloaded: %d topics", len(content.topics))
         return ReloadResult(True, len(content.topics), ())

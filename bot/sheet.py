@@ -70,8 +70,12 @@ class TopicSheet:
 
 
 def write_sheets(
-    knowledge: Knowledge, out: Path, today: dt.date,
-    languages: list[str] | None = None, topics: list[str] | None = None, labels: str = "en",
+    knowledge: Knowledge,
+    out: Path,
+    today: dt.date,
+    languages: list[str] | None = None,
+    topics: list[str] | None = None,
+    labels: str = "en",
 ) -> list[Path]:
     """Write sheet-<lang>.html into `out` for each language; return the paths written."""
     content = knowledge.content
@@ -87,7 +91,11 @@ def write_sheets(
 
 
 def render_sheet(
-    conversation: Conversation, lang: str, today: dt.date, topics: list[str] | None = None, labels: str = "en",
+    conversation: Conversation,
+    lang: str,
+    today: dt.date,
+    topics: list[str] | None = None,
+    labels: str = "en",
 ) -> str:
     """The HTML page of one language, its own words in `labels` (en or ru)."""
     content = conversation.knowledge.content
@@ -97,8 +105,11 @@ def render_sheet(
     cited = sorted({n for sheet in sheets for card in sheet.cards for n in card.sources})
     report = report_paragraphs()
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     return environment.get_template("sheet.html.j2").render(
         L=words,
@@ -113,15 +124,26 @@ def render_sheet(
 
 
 def _topic_sheet(
-    conversation: Conversation, content: Content, topic_id: str, lang: str, today: dt.date, words: dict[str, str],
+    conversation: Conversation,
+    content: Content,
+    topic_id: str,
+    lang: str,
+    today: dt.date,
+    words: dict[str, str],
 ) -> TopicSheet:
     topic = content.topics[topic_id]
     text = topic.texts[lang]
     cards: dict[tuple, Card] = {}
     for code in [None, *content.country_order]:
-        outcome = conversation.handle(Incoming(
-            next(_SHEET_USERS), button=f"t:{topic_id}", force_lang=lang, force_country=code, interactive=False,
-        ))
+        outcome = conversation.handle(
+            Incoming(
+                next(_SHEET_USERS),
+                button=f"t:{topic_id}",
+                force_lang=lang,
+                force_country=code,
+                interactive=False,
+            )
+        )
         message = "\n\n".join(reply.plain for reply in outcome.replies)
         buttons = [[button.label for button in row] for reply in outcome.replies for row in reply.buttons]
         variant = content.variant_of(topic_id, lang, code)
@@ -138,10 +160,19 @@ def _topic_sheet(
     if any(written in card.message for card in cards.values()):
         written = ""
     return TopicSheet(
-        id=topic_id, title=text.title, file=file, as_of=topic.as_of, review_by=topic.review_by,
-        overdue=topic.review_by < today, reviewed=text.reviewed, reviewed_by=signoff.by,
-        reviewed_on=signoff.on, command=f'helpline signoff {topic_id} {lang} --by "NAME"',
-        updates=text.updates, cards=list(cards.values()), written=written,
+        id=topic_id,
+        title=text.title,
+        file=file,
+        as_of=topic.as_of,
+        review_by=topic.review_by,
+        overdue=topic.review_by < today,
+        reviewed=text.reviewed,
+        reviewed_by=signoff.by,
+        reviewed_on=signoff.on,
+        command=f'helpline signoff {topic_id} {lang} --by "NAME"',
+        updates=text.updates,
+        cards=list(cards.values()),
+        written=written,
     )
 
 
@@ -158,7 +189,11 @@ def _throwaway_conversation(knowledge: Knowledge, today: dt.date) -> Iterator[Co
     migrate(db.conn)
     try:
         yield Conversation(
-            knowledge, QueryLog(db), Profiles(db), Pseudonymizer(secrets.token_bytes(32)), today=lambda: today,
+            knowledge,
+            QueryLog(db),
+            Profiles(db),
+            Pseudonymizer(secrets.token_bytes(32)),
+            today=lambda: today,
         )
     finally:
         db.conn.close()

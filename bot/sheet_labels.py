@@ -11,8 +11,8 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Sign-off sheet",
         "made": "Made {date}. {topics} topics, {reviewed} signed off, {overdue} past their review date.",
         "intro": "Each answer below is what the bot sends, for the host countries named above it; on the right,"
-                 " the report paragraphs it cites (French text of Kyrgyzstan's report to the UN Committee on"
-                 " Migrant Workers). When the answers of a topic are right, run the command shown under it.",
+        " the report paragraphs it cites (French text of Kyrgyzstan's report to the UN Committee on"
+        " Migrant Workers). When the answers of a topic are right, run the command shown under it.",
         "overdue_short": "review date passed",
         "file": "file",
         "reviewed": "reviewed",
@@ -35,14 +35,14 @@ LABELS: dict[str, dict[str, str]] = {
         "no_country": "no country chosen",
         "no_paragraph": "This answer cites no paragraph of the report.",
         "written": "This topic's button sends what is shown above, not the answer written in the file."
-                   " The file's answer reads:",
+        " The file's answer reads:",
     },
     "ru": {
         "title": "Лист проверки ответов",
         "made": "Составлен {date}. Тем: {topics}, подписано: {reviewed}, срок проверки истёк: {overdue}.",
         "intro": "Каждый ответ ниже показан так, как его отправляет бот, для стран, указанных над ним; справа —"
-                 " абзацы доклада, на которые он ссылается (французский текст доклада Кыргызстана Комитету ООН"
-                 " по трудящимся-мигрантам). Если ответы темы верны, выполните команду, указанную под ней.",
+        " абзацы доклада, на которые он ссылается (французский текст доклада Кыргызстана Комитету ООН"
+        " по трудящимся-мигрантам). Если ответы темы верны, выполните команду, указанную под ней.",
         "overdue_short": "срок проверки истёк",
         "file": "файл",
         "reviewed": "проверено",
@@ -64,7 +64,6 @@ LABELS: dict[str, dict[str, str]] = {
         "shown_for": "для",
         "no_country": "страна не выбрана",
         "no_paragraph": "Этот ответ не ссылается на абзацы доклада.",
-        "written": "Кнопка этой темы отправляет то, что показано выше, а не ответ, записанный в файле."
-                   " Ответ из файла:",
+        "written": "Кнопка этой темы отправляет то, что показано выше, а не ответ, записанный в файле. Ответ из файла:",
     },
 }

@@ -27,9 +27,27 @@ ALERT_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,40}")
 MAX_TEXT = 3000  # room left in Telegram's 4096 for the title, source and how to stop
 ALERT_KEYS = frozenset({"title", "countries", "source", "topic"})  # plus one text per language
 WORD_KEYS = (
-    "consent", "agree", "decline", "declined", "choose_country", "subscribed", "add_more", "status",
-    "stop", "stopped", "not_subscribed", "private_only", "stop_hint", "more", "external_source", "title",
-    "queued", "busy", "no_alert", "summary", "offer",
+    "consent",
+    "agree",
+    "decline",
+    "declined",
+    "choose_country",
+    "subscribed",
+    "add_more",
+    "status",
+    "stop",
+    "stopped",
+    "not_subscribed",
+    "private_only",
+    "stop_hint",
+    "more",
+    "external_source",
+    "title",
+    "queued",
+    "busy",
+    "no_alert",
+    "summary",
+    "offer",
 )
 
 
@@ -136,8 +154,9 @@ def _load_alert(path: Path, content: Content, problems: list[Problem]) -> Alert 
     return Alert(alert_id, titles, texts, countries, source, str(topic) if topic else None, path)
 
 
-def _per_language(data: LineDict, key: str, path: Path, content: Content, problems: list[Problem],
-                  limit: int) -> dict[str, str]:
+def _per_language(
+    data: LineDict, key: str, path: Path, content: Content, problems: list[Problem], limit: int
+) -> dict[str, str]:
     value = data.get(key)
     line = data.line_of(key)
     if not isinstance(value, dict):
@@ -177,10 +196,16 @@ def _source(data: LineDict, path: Path, problems: list[Problem]) -> AlertSource:
         return AlertSource()
     if "report" in value:
         paragraphs = value["report"]
-        if (not isinstance(paragraphs, list) or not paragraphs
-                or not all(isinstance(n, int) and n in PARAGRAPHS for n in paragraphs)):
-            problems.append(Problem(path, line, f"source: report paragraphs must be numbers "
-                                                f"{PARAGRAPHS.start}–{PARAGRAPHS.stop - 1}"))
+        if (
+            not isinstance(paragraphs, list)
+            or not paragraphs
+            or not all(isinstance(n, int) and n in PARAGRAPHS for n in paragraphs)
+        ):
+            problems.append(
+                Problem(
+                    path, line, f"source: report paragraphs must be numbers {PARAGRAPHS.start}–{PARAGRAPHS.stop - 1}"
+                )
+            )
             return AlertSource()
         return AlertSource(paragraphs=tuple(paragraphs))
     title, url, document = (str(value.get(key) or "").strip() for key in ("title", "url", "document"))

@@ -45,8 +45,9 @@ class TemplateCodeCache(jinja2.BytecodeCache):
             return {}
         return stored if isinstance(stored, dict) else {}
 
-    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
-                   source: str) -> jinja2.bccache.Bucket:
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
         # The same source compiles differently under other options: they are part of the key.
         return super().get_bucket(environment, f"{_options(environment)}|{name}", filename, source)
 
@@ -83,8 +84,9 @@ class TemplateCodeCache(jinja2.BytecodeCache):
         self._stored, self._changed = dict(self._kept), False
 
 
-def compile_template(environment: jinja2.Environment, parsed: jinja2.nodes.Template, source: str,
-                     name: str) -> jinja2.Template:
+def compile_template(
+    environment: jinja2.Environment, parsed: jinja2.nodes.Template, source: str, name: str
+) -> jinja2.Template:
     """`environment.from_string(parsed)`, taking the compiled code from the cache when it has it."""
     cache = environment.bytecode_cache
     if cache is None:
@@ -99,11 +101,23 @@ def compile_template(environment: jinja2.Environment, parsed: jinja2.nodes.Templ
 def _options(environment: jinja2.Environment) -> str:
     """A short hash of the environment settings that change the compiled code."""
     settings = (
-        environment.block_start_string, environment.block_end_string, environment.variable_start_string,
-        environment.variable_end_string, environment.comment_start_string, environment.comment_end_string,
-        environment.line_statement_prefix, environment.line_comment_prefix, environment.trim_blocks,
-        environment.lstrip_blocks, environment.newline_sequence, environment.keep_trailing_newline,
-        sorted(environment.extensions), environment.optimized, repr(environment.autoescape),
-        environment.finalize is not None, environment.is_async, environment.undefined.__name__,
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        sorted(environment.extensions),
+        environment.optimized,
+        repr(environment.autoescape),
+        environment.finalize is not None,
+        environment.is_async,
+        environment.undefined.__name__,
     )
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]

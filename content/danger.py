@@ -55,8 +55,9 @@ def load_danger(path: Path, topics: set[str], problems: list[Problem]) -> list[D
     return kinds
 
 
-def _messages(entry: dict, key: str, where: str, path: Path, line: int, seen: dict[str, str],
-              problems: list[Problem]) -> tuple[str, ...]:
+def _messages(
+    entry: dict, key: str, where: str, path: Path, line: int, seen: dict[str, str], problems: list[Problem]
+) -> tuple[str, ...]:
     """A list of messages; one listed twice (as danger and as ordinary, say) is a problem."""
     raw = entry.get(key) or []
     if not isinstance(raw, list):

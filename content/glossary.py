@@ -93,19 +93,27 @@ def _term(entry: Any, path: Path, line: int, problems: list[Problem]) -> Term | 
         return None
     for form, pattern in avoid:
         if pattern.search(use) and not any(allowed.search(use) for _, allowed in allowed_in):
-            problems.append(Problem(
-                path, entry.line_of("avoid", line),
-                f"glossary '{use}': the form '{form}' would also forbid the preferred term",
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    entry.line_of("avoid", line),
+                    f"glossary '{use}': the form '{form}' would also forbid the preferred term",
+                )
+            )
             return None
     return Term(
-        use.strip(), " ".join(why.split()),
-        tuple(pattern for _, pattern in avoid), tuple(pattern for _, pattern in allowed_in),
+        use.strip(),
+        " ".join(why.split()),
+        tuple(pattern for _, pattern in avoid),
+        tuple(pattern for _, pattern in allowed_in),
     )
 
 
 def _forms(
-    entry: LineDict, key: str, path: Path, problems: list[Problem],
+    entry: LineDict,
+    key: str,
+    path: Path,
+    problems: list[Problem],
 ) -> list[tuple[str, re.Pattern[str]]] | None:
     """Each form of a list with its pattern; None (and a problem) when the list is malformed."""
     value = entry.get(key)
@@ -157,12 +165,12 @@ def check_glossary(content: Content, problems: list[Problem]) -> None:
 def _any_avoided(terms: list[Term]) -> re.Pattern[str]:
     """One pattern matching wherever any avoided form does: most lines hold none, and the
     bot checks its content at every start, so one scan per line rules them out."""
-    return re.compile("|".join(f"(?:{pattern.pattern})" for term in terms for pattern in term.avoid),
-                      re.IGNORECASE)
+    return re.compile("|".join(f"(?:{pattern.pattern})" for term in terms for pattern in term.avoid), re.IGNORECASE)
 
 
-def _check_lines(path: Path, lines: Iterator[tuple[int, str]], terms: list[Term], screen: re.Pattern[str],
-                 problems: list[Problem]) -> None:
+def _check_lines(
+    path: Path, lines: Iterator[tuple[int, str]], terms: list[Term], screen: re.Pattern[str], problems: list[Problem]
+) -> None:
     reported: set[tuple[int, str]] = set()
     for number, text in lines:
         if screen.search(text) is None:
@@ -198,7 +206,7 @@ def _yaml_text_lines(path: Path) -> Iterator[tuple[int, str]]:
         start, end = node.start_mark, node.end_mark
         last = end.line if end.column > 0 else end.line - 1
         for index in range(start.line, min(last, len(lines) - 1) + 1):
-            line = lines[index][start.column:] if index == start.line else lines[index]
+            line = lines[index][start.column :] if index == start.line else lines[index]
             yield index + 1, line
 
 

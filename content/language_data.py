@@ -31,8 +31,15 @@ REQUIRED_REDACTION = ("name_labels", "house_before_number")
 # A name introducer of either kind, and a street keyword before or after the name, is needed.
 REQUIRED_REDACTION_ONE_OF = (("name_after", "name_after_one_word"), ("street_before", "street_after"))
 REDACTION_KEYS = (
-    "name_after", "name_after_one_word", "name_labels", "name_before_dash", "street_abbreviations",
-    "street_before", "street_after", "house_before_number", "house_after_number",
+    "name_after",
+    "name_after_one_word",
+    "name_labels",
+    "name_before_dash",
+    "street_abbreviations",
+    "street_before",
+    "street_after",
+    "house_before_number",
+    "house_after_number",
 )
 DATE_FIELDS = ("{day}", "{month}", "{year}")
 
@@ -134,7 +141,13 @@ def _language(path: Path, data: Any, problems: list[Problem]) -> Language | None
 
 
 def _require(
-    data: LineDict, key: str, path: Path, problems: list[Problem], *, where: str, line: int | None = None,
+    data: LineDict,
+    key: str,
+    path: Path,
+    problems: list[Problem],
+    *,
+    where: str,
+    line: int | None = None,
 ) -> None:
     value = data.get(key)
     if key not in data:

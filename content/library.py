@@ -43,11 +43,34 @@ MIN_EXAMPLES = 12
 
 # The bot's own words; the language's name and month names are in languages/<lang>.yaml.
 UI_KEYS = (
-    "greeting", "about", "menu_prompt", "menu_groups", "buttons",
-    "fallback", "fallback_hint", "source_line", "as_of_line", "ask_country", "country_saved",
-    "choose_language", "language_saved", "feedback_thanks", "related", "non_text",
-    "empty_message", "too_long", "date_hint", "group_chat",
-    "unknown_command", "commands", "country_unknown_note", "danger_offer", "handoff", "caseworkers", "flood", "admin",
+    "greeting",
+    "about",
+    "menu_prompt",
+    "menu_groups",
+    "buttons",
+    "fallback",
+    "fallback_hint",
+    "source_line",
+    "as_of_line",
+    "ask_country",
+    "country_saved",
+    "choose_language",
+    "language_saved",
+    "feedback_thanks",
+    "related",
+    "non_text",
+    "empty_message",
+    "too_long",
+    "date_hint",
+    "group_chat",
+    "unknown_command",
+    "commands",
+    "country_unknown_note",
+    "danger_offer",
+    "handoff",
+    "caseworkers",
+    "flood",
+    "admin",
     "update_line",
 )
 
@@ -164,7 +187,12 @@ class Content:
         lines = [(self._update_line(update, lang, long_date), update.text) for update in updates]
         report_body = tidy(body)
         return RenderedAnswer(
-            text.title, with_updates(report_body, lines), tuple(sorted(sources)), topic.as_of, shown, updates,
+            text.title,
+            with_updates(report_body, lines),
+            tuple(sorted(sources)),
+            topic.as_of,
+            shown,
+            updates,
             report_body,
         )
 
@@ -176,8 +204,13 @@ class Content:
     def _update_line(self, update: Update, lang: str, long_date: Callable[[dt.date], str]) -> str:
         """An update's own source line, e.g. "Update (source: <title>, checked 20 November 2026)"."""
         checked = update.source.checked
-        return str(self.ui[lang]["update_line"]).strip().format(
-            title=update.source.title, checked=long_date(checked) if checked else update.source.checked_raw,
+        return (
+            str(self.ui[lang]["update_line"])
+            .strip()
+            .format(
+                title=update.source.title,
+                checked=long_date(checked) if checked else update.source.checked_raw,
+            )
         )
 
     def block_sources_for(self, block: str, group: str | None) -> tuple[int, ...]:
@@ -194,10 +227,7 @@ class Content:
         return [t.id for t in self.topics.values() if t.menu == group]
 
     def unreviewed(self) -> list[Path]:
-        return sorted(
-            text.path for topic in self.topics.values() for text in topic.texts.values()
-            if not text.reviewed
-        )
+        return sorted(text.path for topic in self.topics.values() for text in topic.texts.values() if not text.reviewed)
 
 
 def load_content(directory: Path | str | None = None, template_cache: Path | None = None) -> Content:
@@ -212,7 +242,8 @@ def load_content(directory: Path | str | None = None, template_cache: Path | Non
 
 
 def check_content(
-    directory: Path | str | None = None, template_cache: Path | None = None,
+    directory: Path | str | None = None,
+    template_cache: Path | None = None,
 ) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
     from content.alerts import check_alerts  # hook: alert files and the /alerts dialogue
@@ -253,7 +284,16 @@ def check_content(
     off_topic = _load_off_topic(root / "off_topic.yaml", languages, problems)
     danger = load_danger(root / "danger.yaml", set(topics), problems)
     content = Content(
-        root, languages, topics, ui, countries, order, block_sources, off_topic, danger, block_sources_by_reader,
+        root,
+        languages,
+        topics,
+        ui,
+        countries,
+        order,
+        block_sources,
+        off_topic,
+        danger,
+        block_sources_by_reader,
         {lang: words[lang] for lang in languages},
     )
     check_shared_examples(content, problems)
@@ -284,9 +324,13 @@ def _load_ui(root: Path, words: dict[str, Language], problems: list[Problem]) ->
             problems.append(Problem(path, 1, f"no languages/{path.name}: a language needs its data file too"))
         ui[path.stem] = data
     for code in sorted(set(words) - set(ui)):
-        problems.append(Problem(
-            root / "languages" / f"{code}.yaml", 1, f"no ui/{code}.yaml: a language needs its interface words too",
-        ))
+        problems.append(
+            Problem(
+                root / "languages" / f"{code}.yaml",
+                1,
+                f"no ui/{code}.yaml: a language needs its interface words too",
+            )
+        )
     return ui
 
 
@@ -303,7 +347,9 @@ def _load_countries(path: Path, problems: list[Problem]) -> tuple[dict[str, Coun
             continue
         emergency = entry.get("emergency")
         countries[str(code)] = Country(
-            str(code), entry["group"], str(emergency) if emergency else None,
+            str(code),
+            entry["group"],
+            str(emergency) if emergency else None,
             dict(entry.get("names") or {}),
         )
     order = tuple(str(code) for code in data.get("order") or countries)
@@ -328,9 +374,13 @@ def _load_block_sources(path: Path, problems: list[Problem]) -> dict[str, dict[s
         result[str(block)] = {}
         for reader, paragraphs in value.items():
             if reader not in readers:
-                problems.append(Problem(
-                    path, value.line_of(reader), f"{block}: unknown reader '{reader}' (use {', '.join(readers)})",
-                ))
+                problems.append(
+                    Problem(
+                        path,
+                        value.line_of(reader),
+                        f"{block}: unknown reader '{reader}' (use {', '.join(readers)})",
+                    )
+                )
                 continue
             result[str(block)][str(reader)] = _paragraphs(paragraphs, path, value.line_of(reader), problems)
     return result
@@ -343,10 +393,7 @@ def _load_off_topic(path: Path, languages: tuple[str, ...], problems: list[Probl
     data = read_yaml(path, problems)
     if data is None:
         return {}
-    return {
-        lang: tuple(str(q) for q in data.get(lang) or [])
-        for lang in languages
-    }
+    return {lang: tuple(str(q) for q in data.get(lang) or []) for lang in languages}
 
 
 def _paragraphs(value: Any, path: Path, line: int, problems: list[Problem]) -> tuple[int, ...]:
@@ -379,10 +426,13 @@ def _load_topics(
         if topic is None:
             continue
         if topic.id in topics:
-            problems.append(Problem(
-                folder / "topic.yaml", 1,
-                f"duplicate topic id '{topic.id}' (also in {seen_at[topic.id]})",
-            ))
+            problems.append(
+                Problem(
+                    folder / "topic.yaml",
+                    1,
+                    f"duplicate topic id '{topic.id}' (also in {seen_at[topic.id]})",
+                )
+            )
             continue
         topics[topic.id] = topic
         seen_at[topic.id] = folder / "topic.yaml"
@@ -416,18 +466,26 @@ def _load_topic(
             problems.append(Problem(path, 1, f"missing field '{key}'"))
     topic_id = str(meta.get("id") or folder.name)
     if topic_id != folder.name:
-        problems.append(Problem(
-            path, meta.line_of("id"), f"id '{topic_id}' differs from the folder name '{folder.name}'",
-        ))
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("id"),
+                f"id '{topic_id}' differs from the folder name '{folder.name}'",
+            )
+        )
     menu = str(meta.get("menu") or CONVERSATION_MENU)
     if menu not in menu_groups:
         problems.append(Problem(path, meta.line_of("menu"), f"menu: unknown group '{menu}'"))
     calculator = meta.get("calculator")
     if calculator is not None and calculator not in CALCULATORS:
         known = ", ".join(CALCULATORS)
-        problems.append(Problem(
-            path, meta.line_of("calculator"), f"calculator: unknown '{calculator}' (known: {known})",
-        ))
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("calculator"),
+                f"calculator: unknown '{calculator}' (known: {known})",
+            )
+        )
         calculator = None
     role = meta.get("role")
     if role is not None and role not in ROLES:
@@ -442,9 +500,13 @@ def _load_topic(
         "foreigners" if menu == FOREIGNERS_MENU else "" if menu == CONVERSATION_MENU else "migrants"
     )
     if audience and audience not in AUDIENCES:
-        problems.append(Problem(
-            path, meta.line_of("audience"), f"audience: use one of {', '.join(AUDIENCES)}, not '{audience}'",
-        ))
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("audience"),
+                f"audience: use one of {', '.join(AUDIENCES)}, not '{audience}'",
+            )
+        )
         audience = "migrants"
     related = meta.get("related") or []
     if not isinstance(related, list):
@@ -460,15 +522,25 @@ def _load_topic(
         if text is not None:
             texts[lang] = text
     return Topic(
-        id=topic_id, menu=menu, needs_country=bool(meta.get("needs_country")), audience=str(audience),
-        related=tuple(str(r) for r in related), calculator=calculator,
-        as_of=str(meta.get("as_of") or ""), review_by=review_by, texts=texts, path=path,
+        id=topic_id,
+        menu=menu,
+        needs_country=bool(meta.get("needs_country")),
+        audience=str(audience),
+        related=tuple(str(r) for r in related),
+        calculator=calculator,
+        as_of=str(meta.get("as_of") or ""),
+        review_by=review_by,
+        texts=texts,
+        path=path,
         role=str(role) if role is not None else None,
     )
 
 
 def _load_text(
-    path: Path, lang: str, environment: jinja2.Environment, is_conversation: bool,
+    path: Path,
+    lang: str,
+    environment: jinja2.Environment,
+    is_conversation: bool,
     problems: list[Problem],
 ) -> TopicText | None:
     data = read_yaml(path, problems)
@@ -512,26 +584,41 @@ def _load_text(
         problems.append(Problem(path, data.line_of("examples"), "examples: expected a list of questions"))
         examples = []
     elif len(examples) < MIN_EXAMPLES:
-        problems.append(Problem(
-            path, data.line_of("examples"),
-            f"examples: {len(examples)} given, at least {MIN_EXAMPLES} needed to recognise the topic",
-        ))
+        problems.append(
+            Problem(
+                path,
+                data.line_of("examples"),
+                f"examples: {len(examples)} given, at least {MIN_EXAMPLES} needed to recognise the topic",
+            )
+        )
     title = str(data.get("title") or "").strip()
     if not title:
         problems.append(Problem(path, data.line_of("title"), "title is empty"))
     if answer is None:
         return None
     return TopicText(
-        lang=lang, title=title, sources=sources, answer=answer, variants=variants,
-        examples=tuple(str(e) for e in examples), reviewed=data.get("reviewed") is True,
-        path=path, blocks=frozenset(blocks), variant_sources=variant_sources,
-        blocks_by_variant=blocks_by_variant, lines=lines,
-        updates=load_updates(data, path, problems), signoff=read_signoff(data),
+        lang=lang,
+        title=title,
+        sources=sources,
+        answer=answer,
+        variants=variants,
+        examples=tuple(str(e) for e in examples),
+        reviewed=data.get("reviewed") is True,
+        path=path,
+        blocks=frozenset(blocks),
+        variant_sources=variant_sources,
+        blocks_by_variant=blocks_by_variant,
+        lines=lines,
+        updates=load_updates(data, path, problems),
+        signoff=read_signoff(data),
     )
 
 
 def _load_variant_sources(
-    data: LineDict, path: Path, variants: set[str], problems: list[Problem],
+    data: LineDict,
+    path: Path,
+    variants: set[str],
+    problems: list[Problem],
 ) -> dict[str, tuple[int, ...]]:
     """`variant_sources:`: the paragraphs each variant rests on, when they differ from `sources`.
 
@@ -542,9 +629,13 @@ def _load_variant_sources(
     if raw is None:
         return {}
     if not isinstance(raw, LineDict):
-        problems.append(Problem(
-            path, data.line_of("variant_sources"), "variant_sources: expected a mapping of group to paragraphs",
-        ))
+        problems.append(
+            Problem(
+                path,
+                data.line_of("variant_sources"),
+                "variant_sources: expected a mapping of group to paragraphs",
+            )
+        )
         return {}
     result: dict[str, tuple[int, ...]] = {}
     for group, paragraphs in raw.items():
@@ -561,7 +652,11 @@ def _load_variant_sources(
 
 
 def _compile(
-    environment: jinja2.Environment, source: Any, path: Path, key_line: int, what: str,
+    environment: jinja2.Environment,
+    source: Any,
+    path: Path,
+    key_line: int,
+    what: str,
     problems: list[Problem],
 ) -> tuple[jinja2.Template | None, set[str]]:
     """Compile a template once, and name the blocks it includes."""

@@ -94,7 +94,7 @@ def _with_values(text: str, values: dict[str, str]) -> str:
         assert match is not None
         gap = match.group("gap") or " "
         rest = match.group("rest")
-        lines[index] = f"{key}:{gap}{values[key]}{rest}{line[len(body):]}"
+        lines[index] = f"{key}:{gap}{values[key]}{rest}{line[len(body) :]}"
         last_found = max(last_found, index)
     return "".join(lines)
 

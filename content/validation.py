@@ -36,10 +36,13 @@ def check_shared_examples(content: Content, problems: list[Problem]) -> None:
                     continue
                 first = owner.setdefault(key, topic.id)
                 if first != topic.id:
-                    problems.append(Problem(
-                        text.path, _line_of(text.path, question),
-                        f"example '{question}' is listed under '{first}' too",
-                    ))
+                    problems.append(
+                        Problem(
+                            text.path,
+                            _line_of(text.path, question),
+                            f"example '{question}' is listed under '{first}' too",
+                        )
+                    )
 
 
 def check_rendering(content: Content, problems: list[Problem]) -> None:
@@ -110,16 +113,22 @@ def check_hotline_audience(content: Content, problems: list[Problem]) -> None:
                 line = text.lines.get(variant, 1)
                 reader = reader_of(topic.audience, variant)
                 if reader == "migrants" and not blocks & HOTLINE_BLOCKS:
-                    problems.append(Problem(
-                        text.path, line,
-                        f"{name}: an answer for migrants needs {{% include \"hotline.j2\" %}} (or emergency.j2)",
-                    ))
+                    problems.append(
+                        Problem(
+                            text.path,
+                            line,
+                            f'{name}: an answer for migrants needs {{% include "hotline.j2" %}} (or emergency.j2)',
+                        )
+                    )
                 elif reader == "foreigners" and "hotline" in blocks:
-                    problems.append(Problem(
-                        text.path, line,
-                        f"{name}: an answer for foreigners in Kyrgyzstan must not include hotline.j2"
-                        " (1899 and the missions abroad serve Kyrgyz citizens); use caseworker.j2",
-                    ))
+                    problems.append(
+                        Problem(
+                            text.path,
+                            line,
+                            f"{name}: an answer for foreigners in Kyrgyzstan must not include hotline.j2"
+                            " (1899 and the missions abroad serve Kyrgyz citizens); use caseworker.j2",
+                        )
+                    )
 
 
 def _line_of(path, needle: str) -> int:
@@ -185,18 +194,24 @@ def check_signoffs(content: Content, problems: list[Problem], today: dt.date | N
             elif on_line is not None and signoff.on is not None and signoff.on > today:
                 problems.append(Problem(path, on_line, f"reviewed_on {signoff.on.isoformat()} is in the future"))
             if signoff.reviewed and (not signoff.by or on_line is None):
-                problems.append(Problem(
-                    path, line,
-                    "reviewed: true needs reviewed_by and reviewed_on; use helpline signoff TOPIC LANG --by NAME",
-                ))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        "reviewed: true needs reviewed_by and reviewed_on; use helpline signoff TOPIC LANG --by NAME",
+                    )
+                )
 
 
 def overdue_reviews(content: Content, today: dt.date | None = None) -> list[Problem]:
     """Topics whose review_by date has passed: warnings, not problems, the answers still serve."""
     today = today or caseworkers_today()
     return [
-        Problem(topic.path, _line_of(topic.path, "review_by"),
-                f"warning: review_by {topic.review_by.isoformat()} has passed; re-check the answers, set a new date")
+        Problem(
+            topic.path,
+            _line_of(topic.path, "review_by"),
+            f"warning: review_by {topic.review_by.isoformat()} has passed; re-check the answers, set a new date",
+        )
         for topic in sorted(content.topics.values(), key=lambda t: t.id)
         if topic.review_by < today
     ]

@@ -127,8 +127,19 @@ class AlertStep(Action):
 
 ACTIONS: dict[str, type[Action]] = {
     cls.prefix: cls
-    for cls in (ShowMenu, ShowGroup, OpenTopic, ChooseLanguage, ChooseCountry, RateAnswer, AskHuman, Consent,
-                RateTicket, CloseTicket, AlertStep)
+    for cls in (
+        ShowMenu,
+        ShowGroup,
+        OpenTopic,
+        ChooseLanguage,
+        ChooseCountry,
+        RateAnswer,
+        AskHuman,
+        Consent,
+        RateTicket,
+        CloseTicket,
+        AlertStep,
+    )
 }
 NAVIGATION = (ShowMenu, ShowGroup)  # moving through the menu, not asking for an answer
 

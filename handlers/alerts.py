@@ -28,12 +28,14 @@ def render_alert(alert: Alert, lang: str, content: Content, words: dict[str, dic
     said = words[lang]
     source = alert.source
     if source.paragraphs:
-        cited = str(content.ui[lang]["source_line"]).strip().format(
-            paragraphs=", ".join(f"§{n}" for n in source.paragraphs))
+        cited = (
+            str(content.ui[lang]["source_line"])
+            .strip()
+            .format(paragraphs=", ".join(f"§{n}" for n in source.paragraphs))
+        )
     else:
         checked = source.checked.isoformat() if source.checked else ""
-        cited = said["external_source"].format(title=source.title, where=source.url or source.document,
-                                               checked=checked)
+        cited = said["external_source"].format(title=source.title, where=source.url or source.document, checked=checked)
     text = f"{alert.texts[lang]}\n\n{cited}\n\n{said['stop_hint']}"
     row = [button(said["more"], OpenTopic(alert.topic))] if alert.topic else []
     row.append(button(said["stop"], STOP))
@@ -50,8 +52,9 @@ class AlertDesk:
         self._words: tuple[Content, dict[str, dict[str, str]]] | None = None
         self._seen: OrderedDict[str, tuple[dt.date, str]] = OrderedDict()
 
-    def on_command(self, content: Content, user_key: str, chat_id: int, lang: str, argument: str,
-                   private: bool) -> list[Reply]:
+    def on_command(
+        self, content: Content, user_key: str, chat_id: int, lang: str, argument: str, private: bool
+    ) -> list[Reply]:
         """/alerts: consent (or the current choice); /alerts off: stop."""
         said = self.words(content, lang)
         if argument.lower() in ("off", "stop", "0"):
@@ -65,9 +68,10 @@ class AlertDesk:
         consent = said["consent"].format(days=self.retention_days)
         return [Reply(consent, ((button(said["agree"], AlertStep("y")), button(said["decline"], AlertStep("n"))),))]
 
-    def on_button(self, content: Content, user_key: str, chat_id: int, lang: str, step: AlertStep,
-                  private: bool) -> list[Reply]:
-        """"ask" the offer under an answer, "y" agreed, "n" declined, "a" add a country, "off" stop."""
+    def on_button(
+        self, content: Content, user_key: str, chat_id: int, lang: str, step: AlertStep, private: bool
+    ) -> list[Reply]:
+        """ "ask" the offer under an answer, "y" agreed, "n" declined, "a" add a country, "off" stop."""
         said = self.words(content, lang)
         action, code = step.step, step.country
         if action == "off":
@@ -83,13 +87,18 @@ class AlertDesk:
         if action == "a" and code in content.countries:
             countries = self.subscriptions.add_country(user_key, chat_id, lang, code).countries
             done = said["subscribed"].format(countries=self._names(content, countries, lang))
-            return [Reply(f"{done}\n\n{said['stop_hint']}\n\n{said['add_more']}",
-                          self._country_rows(content, lang, countries, said))]
+            return [
+                Reply(
+                    f"{done}\n\n{said['stop_hint']}\n\n{said['add_more']}",
+                    self._country_rows(content, lang, countries, said),
+                )
+            ]
         rows = self._country_rows(content, lang, countries, said, stop=chosen is not None)
         return [Reply(said["choose_country"], rows)]
 
-    def with_offer(self, content: Content, buttons: tuple[tuple[Button, ...], ...], user_key: str,
-                   lang: str) -> tuple[tuple[Button, ...], ...]:
+    def with_offer(
+        self, content: Content, buttons: tuple[tuple[Button, ...], ...], user_key: str, lang: str
+    ) -> tuple[tuple[Button, ...], ...]:
         """Under an answer whose rules differ by country: a way to /alerts, unless subscribed."""
         if self.subscriptions.get(user_key) is not None:
             return buttons
@@ -117,11 +126,17 @@ class AlertDesk:
     def _stop(self, user_key: str, said: dict[str, str]) -> list[Reply]:
         return [Reply(said["stopped"] if self.subscriptions.remove(user_key) else said["not_subscribed"])]
 
-    def _country_rows(self, content: Content, lang: str, chosen: tuple[str, ...], said: dict[str, str],
-                      stop: bool = True) -> tuple[tuple[Button, ...], ...]:
+    def _country_rows(
+        self, content: Content, lang: str, chosen: tuple[str, ...], said: dict[str, str], stop: bool = True
+    ) -> tuple[tuple[Button, ...], ...]:
         left = [code for code in content.country_order if code not in chosen]
-        rows = [tuple(button(content.countries[code].names.get(lang, code), AlertStep("a", code))
-                      for code in left[start:start + 2]) for start in range(0, len(left), 2)]
+        rows = [
+            tuple(
+                button(content.countries[code].names.get(lang, code), AlertStep("a", code))
+                for code in left[start : start + 2]
+            )
+            for start in range(0, len(left), 2)
+        ]
         if stop and chosen:
             rows.append((button(said["stop"], STOP),))
         return tuple(rows)
@@ -129,4 +144,3 @@ class AlertDesk:
     def _names(self, content: Content, codes: tuple[str, ...], lang: str) -> str:
         countries = content.countries
         return ", ".join(countries[code].names.get(lang, code) if code in countries else code for code in codes)
-

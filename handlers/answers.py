@@ -82,9 +82,12 @@ def not_sure(turn: Turn, route: Route) -> Outcome:
     offered = route.suggestions + ((hotline,) if hotline in turn.content.topics else ())
     turn.fire(Event.OFFER_CHOICES, choices=offered)
     return turn.outcome(
-        [Reply(turn.ui("fallback"), turn.menus.suggestions(turn.lang, route.suggestions, hotline)),
-         Reply(turn.ui("fallback_hint"), turn.menus.footer(turn.lang))],
-        confidence=route.confidence, suggestions=route.suggestions,
+        [
+            Reply(turn.ui("fallback"), turn.menus.suggestions(turn.lang, route.suggestions, hotline)),
+            Reply(turn.ui("fallback_hint"), turn.menus.footer(turn.lang)),
+        ],
+        confidence=route.confidence,
+        suggestions=route.suggestions,
     )
 
 
@@ -98,8 +101,11 @@ def follow_up(turn: Turn, text: str, route: Route) -> Outcome | None:
     if session.state is State.IDLE:
         return None
     bare = len(text.split()) <= BARE_WORDS
-    elsewhere = (route.topic is not None and route.topic != session.topic
-                 and turn.content.topics[route.topic].menu != CONVERSATION_MENU)
+    elsewhere = (
+        route.topic is not None
+        and route.topic != session.topic
+        and turn.content.topics[route.topic].menu != CONVERSATION_MENU
+    )
     if elsewhere and not bare:
         return None
     number = int(text.strip()) if text.strip().isascii() and text.strip().isdigit() else None
@@ -152,8 +158,9 @@ def answer_danger(turn: Turn, danger: Danger, routed: str | None, text: str) -> 
 def greeting(turn: Turn) -> Outcome:
     turn.fire(Event.RESET)
     text = f"{turn.ui('greeting')}\n\n{turn.ui('about')}"
-    return turn.outcome([Reply(text), turn.menus.languages(), turn.menus.main(turn.lang)],
-                        topic=turn.roles.get("greeting"))
+    return turn.outcome(
+        [Reply(text), turn.menus.languages(), turn.menus.main(turn.lang)], topic=turn.roles.get("greeting")
+    )
 
 
 def change_language(turn: Turn, text: str) -> Outcome:
@@ -161,8 +168,11 @@ def change_language(turn: Turn, text: str) -> Outcome:
     turn.fire(Event.RESET)
     topic = turn.roles.get("change_language")
     folded = skeleton(text)
-    named = [lang for lang, words in turn.content.words.items()  # "по-русски", "kyrgyzcha", "in English"
-             if any(skeleton(word) in folded for word in words.called)]
+    named = [
+        lang
+        for lang, words in turn.content.words.items()  # "по-русски", "kyrgyzcha", "in English"
+        if any(skeleton(word) in folded for word in words.called)
+    ]
     if len(named) == 1:
         turn.switch_language(named[0])
         return turn.outcome([turn.menus.main(turn.lang, turn.ui("language_saved"))], topic=topic)
@@ -190,7 +200,12 @@ def consent(turn: Turn, agreed: bool) -> Outcome:
     assert turn.handoff is not None
     turn.entry = "handoff"
     replies, forwards = turn.handoff.consent(
-        turn.profile.user_key, turn.incoming.chat, turn.lang, agreed, turn.session.in_danger, turn.content.ui,
+        turn.profile.user_key,
+        turn.incoming.chat,
+        turn.lang,
+        agreed,
+        turn.session.in_danger,
+        turn.content.ui,
     )
     return turn.outcome(replies, topic=turn.roles.get("human_handoff"), forwards=forwards)
 
@@ -204,8 +219,7 @@ def close_ticket(turn: Turn) -> Outcome:
     return turn.outcome(replies, topic=turn.roles.get("human_handoff"), forwards=forwards)
 
 
-def relay_to_caseworker(turn: Turn, ticket: Ticket, text: str, danger: Danger | None,
-                        notes: list[Reply]) -> Outcome:
+def relay_to_caseworker(turn: Turn, ticket: Ticket, text: str, danger: Danger | None, notes: list[Reply]) -> Outcome:
     """With a ticket open, the migrant's messages go to the caseworkers (danger still answered first)."""
     assert turn.handoff is not None
     turn.entry = "handoff"
@@ -251,13 +265,19 @@ def desk_command(turn: Turn, command: str, argument: str) -> Outcome:
         note = words["unknown_topic"].format(topic=topic_id[:40] or "?")
         return Outcome([], turn.lang, forwards=[handoff.to_caseworkers(note, here)])
     profiles, sessions = turn.services.profiles, turn.services.sessions
-    as_migrant = Turn(turn.services, turn.knowledge, profiles.get(ticket.user_key), sessions.get(ticket.user_key),
-                      Incoming(0, force_lang=ticket.lang, interactive=False))
+    as_migrant = Turn(
+        turn.services,
+        turn.knowledge,
+        profiles.get(ticket.user_key),
+        sessions.get(ticket.user_key),
+        Incoming(0, force_lang=ticket.lang, interactive=False),
+    )
     answered = answer_topic(as_migrant, topic_id, "")
     forwards = handoff.send_to_migrant(ticket, answered.replies)
     if not forwards:
-        return Outcome([], turn.lang, forwards=[handoff.to_caseworkers(
-            words["closed_ticket"].format(ticket=ticket.id), here)])
+        return Outcome(
+            [], turn.lang, forwards=[handoff.to_caseworkers(words["closed_ticket"].format(ticket=ticket.id), here)]
+        )
     note = words["sent"].format(topic=topic_id, lang=as_migrant.lang, country=as_migrant.country or "—")
     return Outcome([], turn.lang, forwards=[*forwards, handoff.to_caseworkers(note, here)])
 

@@ -68,20 +68,29 @@ class Conversation:
                 lang = choose_language(knowledge.content, incoming, profile)
                 replies = [Reply(str(knowledge.content.ui[lang]["flood"]).strip())] if verdict == "warn" else []
                 return Outcome(replies, lang)
-        services = Services(self.querylog, self.profiles, self.sessions, self.handoff, self.today, countries,
-                            self.alerts)
+        services = Services(
+            self.querylog, self.profiles, self.sessions, self.handoff, self.today, countries, self.alerts
+        )
         turn = Turn(services, knowledge, profile, self.sessions.get(profile.user_key), incoming)
         outcome = dispatch(turn)
         if self.alerts is not None and turn.entry is not None:
             self.alerts.seen(profile.user_key, outcome.lang)
         if turn.entry is not None:
-            self.querylog.record_query(QueryRecord(
-                user_key=profile.user_key, lang=outcome.lang, entry=turn.entry,
-                text=turn.logged_text, topic=outcome.topic,
-                confidence=round(outcome.confidence, 4) if turn.routed else None,
-                suggestions=outcome.suggestions, fallback=turn.fallback, danger=turn.danger,
-                country=turn.country, latency_ms=(time.perf_counter() - started) * 1000,
-            ))
+            self.querylog.record_query(
+                QueryRecord(
+                    user_key=profile.user_key,
+                    lang=outcome.lang,
+                    entry=turn.entry,
+                    text=turn.logged_text,
+                    topic=outcome.topic,
+                    confidence=round(outcome.confidence, 4) if turn.routed else None,
+                    suggestions=outcome.suggestions,
+                    fallback=turn.fallback,
+                    danger=turn.danger,
+                    country=turn.country,
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                )
+            )
         return outcome
 
     def _is_caseworker(self, incoming: Incoming) -> bool:

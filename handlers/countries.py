@@ -17,11 +17,47 @@ from handlers.understanding.skeleton import skeleton
 # Endings after the stem, on the skeleton, once the vowels that start them are dropped:
 # Russian cases (-ии, -ею, -ей, -ом, -е) and Kyrgyz cases (-га/-ка, -да/-та, -дан/-тан,
 # -дагы, -нын, -ны) with their vowel-harmony variants.
-_ENDINGS = frozenset({
-    "", "m", "n", "ga", "ge", "go", "gu", "ka", "ke", "ko", "ku", "da", "de", "do", "du", "ta", "te", "to", "tu",
-    "dan", "den", "don", "dun", "tan", "ten", "ton", "tun", "dagi", "degi", "dogu", "dugu", "tagi", "tegi",
-    "nin", "nun", "ni", "nu",
-})
+_ENDINGS = frozenset(
+    {
+        "",
+        "m",
+        "n",
+        "ga",
+        "ge",
+        "go",
+        "gu",
+        "ka",
+        "ke",
+        "ko",
+        "ku",
+        "da",
+        "de",
+        "do",
+        "du",
+        "ta",
+        "te",
+        "to",
+        "tu",
+        "dan",
+        "den",
+        "don",
+        "dun",
+        "tan",
+        "ten",
+        "ton",
+        "tun",
+        "dagi",
+        "degi",
+        "dogu",
+        "dugu",
+        "tagi",
+        "tegi",
+        "nin",
+        "nun",
+        "ni",
+        "nu",
+    }
+)
 _LEADING_VOWELS = re.compile(r"^[aeiou]+")
 _MIN_STEM = 4
 
@@ -43,7 +79,7 @@ class CountryFinder:
 
     def _country_of(self, word: str) -> str | None:
         for stem, code in self._stems:
-            if word.startswith(stem) and _LEADING_VOWELS.sub("", word[len(stem):]) in _ENDINGS:
+            if word.startswith(stem) and _LEADING_VOWELS.sub("", word[len(stem) :]) in _ENDINGS:
                 return code
         return None
 

@@ -85,8 +85,11 @@ def on_command(turn: Turn, text: str) -> Outcome:
         return answers.close_ticket(turn)
     alerts = turn.services.alerts
     if command == "alerts" and alerts is not None:
-        return turn.outcome(alerts.on_command(
-            turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, argument, turn.incoming.private))
+        return turn.outcome(
+            alerts.on_command(
+                turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, argument, turn.incoming.private
+            )
+        )
     return turn.outcome([Reply(turn.ui("unknown_command"), turn.menus.footer(turn.lang))])
 
 
@@ -134,8 +137,11 @@ def on_action(turn: Turn, action: Action) -> Outcome:
             turn.handoff.rate(turn.profile.user_key, ticket, stars)
             return turn.outcome([Reply(turn.ui("feedback_thanks"))])
         case AlertStep() if turn.services.alerts is not None:
-            return turn.outcome(turn.services.alerts.on_button(
-                turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, action, turn.incoming.private))
+            return turn.outcome(
+                turn.services.alerts.on_button(
+                    turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, action, turn.incoming.private
+                )
+            )
         case ShowMenu() | _:
             # The menu, or a button whose topic or language no longer exists: the current menu.
             return turn.outcome([turn.menus.main(turn.lang)])

@@ -74,7 +74,9 @@ class HandoffSettings:
 
 class Handoff:
     def __init__(
-        self, tickets: Tickets, settings: HandoffSettings,
+        self,
+        tickets: Tickets,
+        settings: HandoffSettings,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.tickets = tickets
@@ -117,9 +119,9 @@ class Handoff:
         buttons = ((button(words["agree"], Consent(True, owner)), button(words["decline"], Consent(False, owner))),)
         return [Reply(text, buttons)]
 
-    def consent(self, user_key: str, chat_id: int, lang: str, agreed: bool, urgent: bool, ui: UI) -> tuple[
-        list[Reply], list[Forward]
-    ]:
+    def consent(
+        self, user_key: str, chat_id: int, lang: str, agreed: bool, urgent: bool, ui: UI
+    ) -> tuple[list[Reply], list[Forward]]:
         """The migrant's answer to the consent question; `chat_id` must be their private chat."""
         words = ui[lang]["handoff"]
         if not agreed or not self.available:
@@ -131,8 +133,10 @@ class Handoff:
         if not self.forum:
             notice = cw["new"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui), lang=lang)
             return opened, [self.to_caseworkers(notice)]
-        notice = Reply(cw["new_topic"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui), lang=lang),
-                       ((button(cw["close_button"], CloseTicket(ticket.id)),),))
+        notice = Reply(
+            cw["new_topic"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui), lang=lang),
+            ((button(cw["close_button"], CloseTicket(ticket.id)),),),
+        )
         assert self.settings.caseworker_chat_id is not None
         if existing is not None:
             return opened, [Forward(self.settings.caseworker_chat_id, notice, thread=ticket.thread)]
@@ -142,15 +146,16 @@ class Handoff:
     def open_ticket(self, user_key: str) -> Ticket | None:
         return self.tickets.open_for(user_key) if self.available else None
 
-    def relay_from_migrant(self, ticket: Ticket, text: str, lang: str, urgent: bool, ui: UI) -> tuple[
-        list[Reply], list[Forward]
-    ]:
+    def relay_from_migrant(
+        self, ticket: Ticket, text: str, lang: str, urgent: bool, ui: UI
+    ) -> tuple[list[Reply], list[Forward]]:
         if urgent and not ticket.urgent:
             self.tickets.mark_urgent(ticket.id)
             ticket = self.tickets.get(ticket.id) or ticket
         self.tickets.count_message(ticket.id, from_caseworker=False)
-        message = self.caseworker_words(ui)["message"].format(ticket=ticket.id, urgent=self._urgent(ticket, ui),
-                                                               text=text)
+        message = self.caseworker_words(ui)["message"].format(
+            ticket=ticket.id, urgent=self._urgent(ticket, ui), text=text
+        )
         words = ui[lang]["handoff"]
         return [Reply(words["forwarded"].format(ticket=ticket.id))], [self.to_caseworkers(message, ticket.thread)]
 
@@ -256,8 +261,9 @@ class Handoff:
 
     def to_caseworkers(self, text: str, thread: int | None = None, close: bool = False) -> Forward:
         assert self.settings.caseworker_chat_id is not None
-        return Forward(self.settings.caseworker_chat_id, Reply(text), thread=thread,
-                       close_thread=close and thread is not None)
+        return Forward(
+            self.settings.caseworker_chat_id, Reply(text), thread=thread, close_thread=close and thread is not None
+        )
 
 
 def relay_mark(text: str) -> str | None:

@@ -55,25 +55,33 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
     def train() -> tuple[Router, LanguageDetector, DangerModel | None]:
         danger_examples, look_alikes, everyday = danger_training_set(content, examples, off_topic)
         danger_model = DangerModel(danger_examples, look_alikes, everyday) if danger_examples and everyday else None
-        return (Router(examples, off_topic=off_topic, not_suggested=conversation),
-                LanguageDetector(by_language, own_letters), danger_model)
+        return (
+            Router(examples, off_topic=off_topic, not_suggested=conversation),
+            LanguageDetector(by_language, own_letters),
+            danger_model,
+        )
 
     if cache_dir is None:
         router, detector, danger_model = train()
     else:
         # The danger model learns from the kinds' messages, and from everyday questions the patterns let through.
-        danger = [[k.name, k.examples, k.look_alikes, [p.pattern for p in (*k.patterns, *k.unless)]]
-                  for k in content.danger]
+        danger = [
+            [k.name, k.examples, k.look_alikes, [p.pattern for p in (*k.patterns, *k.unless)]] for k in content.danger
+        ]
         fingerprint = json.dumps(
-            [MODEL_VERSION, examples, off_topic, by_language, own_letters, conversation, danger], ensure_ascii=False,
+            [MODEL_VERSION, examples, off_topic, by_language, own_letters, conversation, danger],
+            ensure_ascii=False,
         )
         router, detector, danger_model = _cached(
-            cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train)
+            cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train
+        )
     return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))
 
 
 def danger_training_set(
-    content: Content, examples: dict[str, list[str]], off_topic: list[str],
+    content: Content,
+    examples: dict[str, list[str]],
+    off_topic: list[str],
 ) -> tuple[dict[str, list[str]], list[str], list[str]]:
     """Danger examples by kind, the kinds' look-alikes, and everyday questions as ordinary ones.
 

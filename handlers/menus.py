@@ -44,7 +44,7 @@ class Menus:
             return self.main(lang)
         pages = max(1, -(-len(topics) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        shown = topics[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        shown = topics[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         rows: list[tuple[Button, ...]] = [
             (button(self.content.title(topic, lang), OpenTopic(topic)),) for topic in shown
         ]
@@ -72,7 +72,7 @@ class Menus:
             for code in self.content.country_order
             for country in (self.content.countries[code],)
         ]
-        rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
         return Reply(question, rows)
 
     def suggestions(self, lang: str, topics: tuple[str, ...], hotline: str | None) -> tuple[tuple[Button, ...], ...]:
@@ -89,10 +89,12 @@ class Menus:
         """Under an answer: rate it, related topics, the menu and a caseworker."""
         rows: list[tuple[Button, ...]] = []
         if topic.menu != CONVERSATION_MENU:
-            rows.append((
-                button(self._button(lang, "helpful"), RateAnswer(True, topic.id)),
-                button(self._button(lang, "not_helpful"), RateAnswer(False, topic.id)),
-            ))
+            rows.append(
+                (
+                    button(self._button(lang, "helpful"), RateAnswer(True, topic.id)),
+                    button(self._button(lang, "not_helpful"), RateAnswer(False, topic.id)),
+                )
+            )
         for related in topic.related[:3]:
             if related in self.content.topics:
                 rows.append((button(self.content.title(related, lang), OpenTopic(related)),))

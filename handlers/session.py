@@ -53,8 +53,10 @@ class Cue(Enum):
 
 
 _ANSWERING = {
-    Event.ASK_COUNTRY: State.ASKED_COUNTRY, Event.ASK_DATE: State.ASKED_DATE,
-    Event.OFFER_CHOICES: State.OFFERED_CHOICES, Event.ANSWER: State.ANSWERED,
+    Event.ASK_COUNTRY: State.ASKED_COUNTRY,
+    Event.ASK_DATE: State.ASKED_DATE,
+    Event.OFFER_CHOICES: State.OFFERED_CHOICES,
+    Event.ANSWER: State.ANSWERED,
     Event.RESET: State.IDLE,
 }
 # (state, event) → next state. Every state can ask, offer, answer or be reset; only a
@@ -85,8 +87,9 @@ class Session:
     in_danger: bool = False  # the person signalled danger: a ticket they open is urgent
     changed: float = field(default=0.0, repr=False)
 
-    def fire(self, event: Event, now: float, topic: str | None = None, question: str = "",
-             choices: tuple[str, ...] = ()) -> None:
+    def fire(
+        self, event: Event, now: float, topic: str | None = None, question: str = "", choices: tuple[str, ...] = ()
+    ) -> None:
         """Move along the table; the details of the new state replace the old ones."""
         self.state = TRANSITIONS[(self.state, event)]
         self.topic = topic if self.state is not State.IDLE else None

@@ -37,8 +37,9 @@ class Services:
 
 
 class Turn:
-    def __init__(self, services: Services, knowledge: Knowledge, profile: Profile, session: Session,
-                 incoming: Incoming) -> None:
+    def __init__(
+        self, services: Services, knowledge: Knowledge, profile: Profile, session: Session, incoming: Incoming
+    ) -> None:
         self.services = services
         self.knowledge = knowledge
         self.content: Content = knowledge.content
@@ -80,9 +81,15 @@ class Turn:
     def fire(self, event: Event, topic: str | None = None, question: str = "", choices: tuple[str, ...] = ()) -> None:
         self.session.fire(event, self.services.sessions.now(), topic, question, choices)
 
-    def outcome(self, replies: list[Reply], topic: str | None = None, confidence: float = 0.0,
-                sources: tuple[int, ...] = (), suggestions: tuple[str, ...] = (),
-                forwards: list[Forward] | None = None) -> Outcome:
+    def outcome(
+        self,
+        replies: list[Reply],
+        topic: str | None = None,
+        confidence: float = 0.0,
+        sources: tuple[int, ...] = (),
+        suggestions: tuple[str, ...] = (),
+        forwards: list[Forward] | None = None,
+    ) -> Outcome:
         return Outcome(replies, self.lang, topic, confidence, sources, suggestions, forwards or [])
 
     def ui(self, key: str) -> str:

@@ -11,5 +11,11 @@ from review.period import Period, choose_period, last_full_week, next_report_tim
 from review.stats import WeekStats, compute_week
 
 __all__ = [
-    "Period", "WeekStats", "choose_period", "compute_week", "last_full_week", "next_report_time", "parse_week",
+    "Period",
+    "WeekStats",
+    "choose_period",
+    "compute_week",
+    "last_full_week",
+    "next_report_time",
+    "parse_week",
 ]

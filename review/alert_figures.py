@@ -12,17 +12,27 @@ from dataclasses import dataclass, field
 
 WORDS = {
     "en": {
-        "alerts": "Alerts", "subscribers_now": "Subscribers now", "new_subscribers": "Subscribed this period",
+        "alerts": "Alerts",
+        "subscribers_now": "Subscribers now",
+        "new_subscribers": "Subscribed this period",
         "by_country": "Subscriptions by host country (a person may choose several)",
-        "alert": "Alert", "delivered": "Delivered", "not_delivered": "Not delivered",
-        "blocked": "Blocked the bot (unsubscribed)", "uncertain": "Uncertain after a crash",
+        "alert": "Alert",
+        "delivered": "Delivered",
+        "not_delivered": "Not delivered",
+        "blocked": "Blocked the bot (unsubscribed)",
+        "uncertain": "Uncertain after a crash",
         "no_alerts": "No alert was sent in this period.",
     },
     "ru": {
-        "alerts": "Оповещения", "subscribers_now": "Подписчиков сейчас", "new_subscribers": "Подписались за период",
+        "alerts": "Оповещения",
+        "subscribers_now": "Подписчиков сейчас",
+        "new_subscribers": "Подписались за период",
         "by_country": "Подписки по странам пребывания (можно выбрать несколько)",
-        "alert": "Оповещение", "delivered": "Доставлено", "not_delivered": "Не доставлено",
-        "blocked": "Заблокировали бота (подписка удалена)", "uncertain": "Неизвестно после сбоя",
+        "alert": "Оповещение",
+        "delivered": "Доставлено",
+        "not_delivered": "Не доставлено",
+        "blocked": "Заблокировали бота (подписка удалена)",
+        "uncertain": "Неизвестно после сбоя",
         "no_alerts": "За период оповещений не отправляли.",
     },
 }
@@ -58,11 +68,13 @@ def compute_alert_figures(conn: sqlite3.Connection, bounds: tuple[str, str]) -> 
             counts[code] = counts.get(code, 0) + 1
     figures.by_country = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     figures.new_subscribers = conn.execute(
-        "SELECT COUNT(*) FROM alert_subscriptions WHERE since >= ? AND since < ?", bounds).fetchone()[0]
+        "SELECT COUNT(*) FROM alert_subscriptions WHERE since >= ? AND since < ?", bounds
+    ).fetchone()[0]
     rows = conn.execute(
         "SELECT alert_id, SUM(status = 'sent'), SUM(status = 'failed'), SUM(status = 'blocked'), "
         "SUM(status = 'uncertain') FROM alert_deliveries WHERE updated >= ? AND updated < ? "
-        "AND status IN ('sent', 'failed', 'blocked', 'uncertain') GROUP BY alert_id ORDER BY MIN(updated)", bounds,
+        "AND status IN ('sent', 'failed', 'blocked', 'uncertain') GROUP BY alert_id ORDER BY MIN(updated)",
+        bounds,
     )
     figures.sent = [AlertSent(alert_id, *(int(n or 0) for n in numbers)) for alert_id, *numbers in rows]
     return figures
@@ -73,9 +85,16 @@ def alert_tables(figures: AlertFigures | None) -> dict[str, tuple[list[str], lis
     if figures is None:
         return {}
     return {
-        "alerts": (["alert", "delivered", "not_delivered", "blocked", "uncertain"],
-                   [[s.alert_id, s.delivered, s.failed, s.blocked, s.uncertain] for s in figures.sent]),
-        "alert_subscribers": (["country", "subscribers"],
-                              [["all", figures.subscribers], ["new_this_period", figures.new_subscribers],
-                               *[[code, n] for code, n in figures.by_country]]),
+        "alerts": (
+            ["alert", "delivered", "not_delivered", "blocked", "uncertain"],
+            [[s.alert_id, s.delivered, s.failed, s.blocked, s.uncertain] for s in figures.sent],
+        ),
+        "alert_subscribers": (
+            ["country", "subscribers"],
+            [
+                ["all", figures.subscribers],
+                ["new_this_period", figures.new_subscribers],
+                *[[code, n] for code, n in figures.by_country],
+            ],
+        ),
     }

@@ -71,11 +71,15 @@ def column_chart(
         parts.append(_bar(x0, current[i], bar_w, axis_top, top, plot_h, CURRENT, f"{label}: {legend[0]}"))
         if show_values and current[i]:
             y = top + plot_h - plot_h * current[i] / axis_top - 3
-            parts.append(f'<text x="{x0 + bar_w / 2:.1f}" y="{y:.1f}" text-anchor="middle" fill="{INK}">'
-                         f'{_fmt(current[i])}</text>')
+            parts.append(
+                f'<text x="{x0 + bar_w / 2:.1f}" y="{y:.1f}" text-anchor="middle" fill="{INK}">'
+                f"{_fmt(current[i])}</text>"
+            )
         if i % every == 0:
-            parts.append(f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 14}" '
-                         f'text-anchor="middle" fill="{INK}" class="axis-label">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 14}" '
+                f'text-anchor="middle" fill="{INK}" class="axis-label">{escape(label)}</text>'
+            )
     if previous is not None and any(legend):
         parts.append(_legend(width - right, legend))
     parts.append("</svg>")
@@ -100,15 +104,21 @@ def bar_list(
     for i, label in enumerate(labels):
         y = top + row * i
         short = label if len(label) <= 42 else label[:41] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
-                     f'<title>{escape(label)}</title>{escape(short)}</text>')
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
+        )
         w = plot_w * values[i] / peak
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8 if previous else row - 6}" '
-                     f'fill="{CURRENT}"><title>{escape(label)}: {_fmt(values[i])}</title></rect>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8 if previous else row - 6}" '
+            f'fill="{CURRENT}"><title>{escape(label)}: {_fmt(values[i])}</title></rect>'
+        )
         if previous is not None:
             pw = plot_w * previous[i] / peak
-            parts.append(f'<rect x="{label_w}" y="{y + row - 5}" width="{pw:.1f}" height="3" fill="{PREVIOUS}">'
-                         f'<title>{escape(label)}: {escape(legend[1])} {_fmt(previous[i])}</title></rect>')
+            parts.append(
+                f'<rect x="{label_w}" y="{y + row - 5}" width="{pw:.1f}" height="3" fill="{PREVIOUS}">'
+                f"<title>{escape(label)}: {escape(legend[1])} {_fmt(previous[i])}</title></rect>"
+            )
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" fill="{INK}">{_fmt(values[i])}</text>')
     if previous is not None and any(legend):
         parts.append(_legend(width - 4, legend))
@@ -117,20 +127,26 @@ def bar_list(
 
 
 def _open(width: int, height: int, title: str) -> str:
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" '
-            f'role="img" aria-label="{escape(title)}" style="{FONT};max-width:{width}px">'
-            f"<title>{escape(title)}</title>")
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" style="{FONT};max-width:{width}px">'
+        f"<title>{escape(title)}</title>"
+    )
 
 
 def _bar(x: float, value: float, width: float, axis_top: float, top: int, plot_h: int, color: str, label: str) -> str:
     h = plot_h * value / axis_top
-    return (f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{color}">'
-            f"<title>{escape(label)}: {_fmt(value)}</title></rect>")
+    return (
+        f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{color}">'
+        f"<title>{escape(label)}: {_fmt(value)}</title></rect>"
+    )
 
 
 def _legend(right: float, legend: tuple[str, str]) -> str:
     x = right - 250
-    return (f'<rect x="{x}" y="4" width="10" height="10" fill="{CURRENT}"/>'
-            f'<text x="{x + 14}" y="13" fill="{INK}">{escape(legend[0])}</text>'
-            f'<rect x="{x + 125}" y="4" width="10" height="10" fill="{PREVIOUS}"/>'
-            f'<text x="{x + 139}" y="13" fill="{INK}">{escape(legend[1])}</text>')
+    return (
+        f'<rect x="{x}" y="4" width="10" height="10" fill="{CURRENT}"/>'
+        f'<text x="{x + 14}" y="13" fill="{INK}">{escape(legend[0])}</text>'
+        f'<rect x="{x + 125}" y="4" width="10" height="10" fill="{PREVIOUS}"/>'
+        f'<text x="{x + 139}" y="13" fill="{INK}">{escape(legend[1])}</text>'
+    )

@@ -113,7 +113,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_messages": "{messages} messages ({change}), {users} people ({new} new).",
         "summary_fallback": "Not understood: {rate} ({change}).",
         "summary_safety": "Danger answers: {danger}. Hand-offs: {asked} asked, {answered} answered, "
-                          "median first reply {median}.",
+        "median first reply {median}.",
         "summary_topics": "Most asked: {topics}.",
         "summary_empty": "No messages in this period.",
         "summary_rising": "Rising: {terms}.",
@@ -220,7 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_messages": "{messages} сообщений ({change}), {users} человек ({new} новых).",
         "summary_fallback": "Не понято: {rate} ({change}).",
         "summary_safety": "Ответы об опасности: {danger}. Запросы к консультанту: {asked}, отвечено {answered}, "
-                          "медиана первого ответа {median}.",
+        "медиана первого ответа {median}.",
         "summary_topics": "Чаще всего: {topics}.",
         "summary_empty": "В этом периоде сообщений нет.",
         "summary_rising": "Растут: {terms}.",
@@ -259,7 +259,7 @@ def short_date(day: dt.date, lang: str, weekday: bool = True) -> str:
 
 
 def date_range(first: dt.date, last: dt.date, lang: str) -> str:
-    """"1 – 30 Nov 2026", "28 Nov – 4 Dec 2026", "28 Dec 2026 – 3 Jan 2027": each part said once."""
+    """ "1 – 30 Nov 2026", "28 Nov – 4 Dec 2026", "28 Dec 2026 – 3 Jan 2027": each part said once."""
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day} – {short_date(last, lang, False)} {last.year}"
     if first.year == last.year:

@@ -85,8 +85,10 @@ def run_review(
             handled += 1
             continue
         items.append(Unanswered(_language(row.lang, text, content, knowledge.detector), text, row.count))
-    out.write(f"Unanswered questions, {period.label}: {len(items)} to review"
-              f"{f' ({handled} already in the content)' if handled else ''}.\n")
+    out.write(
+        f"Unanswered questions, {period.label}: {len(items)} to review"
+        f"{f' ({handled} already in the content)' if handled else ''}.\n"
+    )
     if not items:
         out.write("Nothing to do.\n")
         return 0
@@ -163,9 +165,12 @@ def _ask(out: TextIO, answers: Iterator[str], numbered: list[str], content: Cont
         if answer in content.topics:
             return answer
         if choice in ("?", "h", "help"):
-            out.write("  a number from the list or any topic id assigns the question to that topic;\n"
-                      "  o marks it off-topic, s skips it, q stops here. Topic ids: "
-                      + ", ".join(sorted(content.topics)) + "\n")
+            out.write(
+                "  a number from the list or any topic id assigns the question to that topic;\n"
+                "  o marks it off-topic, s skips it, q stops here. Topic ids: "
+                + ", ".join(sorted(content.topics))
+                + "\n"
+            )
         else:
             out.write(f"  '{answer}' is neither a listed number nor a topic id; ? shows the choices.\n")
 
@@ -210,8 +215,10 @@ def _relative(path: Path, root: Path) -> Path:
 def _summary(out: TextIO, changes: list[Change], skipped: int, left: int, root: Path) -> int:
     examples = [c for c in changes if c.kind == "example"]
     off = [c for c in changes if c.kind == "off_topic"]
-    out.write(f"\nReview done: {len(examples)} example(s) added, {len(off)} marked off-topic, "
-              f"{skipped} skipped, {left} not reached.\n")
+    out.write(
+        f"\nReview done: {len(examples)} example(s) added, {len(off)} marked off-topic, "
+        f"{skipped} skipped, {left} not reached.\n"
+    )
     for change in changes:
         label = change.topic if change.kind == "example" else "off-topic"
         out.write(f"  + {label} ({change.lang}): {change.text}  → {_relative(change.path, root)}\n")

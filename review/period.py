@@ -154,7 +154,9 @@ def parse_report_time(spec: str) -> tuple[int, dt.time]:
 
 
 def next_report_time(
-    now: dt.datetime, spec: str = DEFAULT_REPORT_TIME, tz: ZoneInfo = BISHKEK,
+    now: dt.datetime,
+    spec: str = DEFAULT_REPORT_TIME,
+    tz: ZoneInfo = BISHKEK,
 ) -> dt.datetime:
     """The first scheduled moment strictly after `now`, as an aware datetime in `tz`."""
     weekday, at = parse_report_time(spec)

@@ -111,8 +111,15 @@ def build_report(
         empty_log = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM queries)").fetchone()[0] == 1
         alerts = compute_alert_figures(conn, (stamp(period.start_utc), stamp(period.end_utc)))
     report = WeeklyReport(
-        period, previous_period, current, previous, [], health, lang,
-        (now or dt.datetime.now(dt.UTC)).astimezone(period.tz), empty_log,
+        period,
+        previous_period,
+        current,
+        previous,
+        [],
+        health,
+        lang,
+        (now or dt.datetime.now(dt.UTC)).astimezone(period.tz),
+        empty_log,
     )
     report.alerts = alerts
     if content is not None:
@@ -137,8 +144,9 @@ def _compute_parallel(db, period: Period, knowledge, content_dir, model_cache):
             jobs["rising"] = pool.submit(compute_rising, db, period.start_utc, period.end_utc, BASELINE_PERIODS)
         if knowledge is None:
             jobs["content"] = pool.submit(_load_content, content_dir, period.last, model_cache)
-        current = compute_week(db, period.start_utc, period.end_utc, tz=period.tz,
-                               baseline_periods=0 if separate else BASELINE_PERIODS)
+        current = compute_week(
+            db, period.start_utc, period.end_utc, tz=period.tz, baseline_periods=0 if separate else BASELINE_PERIODS
+        )
         if separate:
             previous = jobs["previous"].result()
             current.rising, current.rising_baseline_messages = jobs["rising"].result()
@@ -226,7 +234,9 @@ def _pairs(current: Mapping[str, int], previous: Mapping[str, int]) -> list[tupl
 
 
 def least_helpful(
-    stats: WeekStats, minimum: int = MIN_RATINGS, limit: int = LEAST_HELPFUL,
+    stats: WeekStats,
+    minimum: int = MIN_RATINGS,
+    limit: int = LEAST_HELPFUL,
 ) -> list[tuple[str, int, int]]:
     """Topics with enough ratings, the lowest share of 👍 first: (topic, 👍, 👎)."""
     rated = [(t, up, down) for t, (up, down) in stats.feedback.items() if up + down >= minimum and down]
@@ -315,7 +325,10 @@ def period_heading(report: WeeklyReport) -> str:
 def render_html(report: WeeklyReport) -> str:
     """The report as one HTML page with everything inline."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
     f = Formatter(report)
@@ -324,29 +337,51 @@ def render_html(report: WeeklyReport) -> str:
     legend = (f.words["this_period"], f.words["previous_period"])
     top_topics = _pairs(cur.topics, prev.topics)[:TOP_TOPICS_CHART]
     charts = {
-        "days": column_chart([f.day(d) for (d, _), _ in days], [n for (_, n), _ in days],
-                             [n for _, (_, n) in days], legend=legend, title=f.words["per_day"]),
-        "hours": column_chart([str(h) for h in range(24)], cur.by_hour, prev.by_hour, legend=legend,
-                              title=f.words["per_hour"]),
-        "topics": bar_list([f.topic(t) for t, _, _ in top_topics], [n for _, n, _ in top_topics],
-                           [p for _, _, p in top_topics], legend=legend, title=f.words["topics"]),
+        "days": column_chart(
+            [f.day(d) for (d, _), _ in days],
+            [n for (_, n), _ in days],
+            [n for _, (_, n) in days],
+            legend=legend,
+            title=f.words["per_day"],
+        ),
+        "hours": column_chart(
+            [str(h) for h in range(24)], cur.by_hour, prev.by_hour, legend=legend, title=f.words["per_hour"]
+        ),
+        "topics": bar_list(
+            [f.topic(t) for t, _, _ in top_topics],
+            [n for _, n, _ in top_topics],
+            [p for _, _, p in top_topics],
+            legend=legend,
+            title=f.words["topics"],
+        ),
     }
     return environment.get_template("report.html.j2").render(
-        r=report, cur=cur, prev=prev, f=f, w=f.words, charts=charts, days=days,
-        langs=_pairs(cur.by_lang, prev.by_lang), countries=_pairs(cur.by_country, prev.by_country),
-        entries=_pairs(cur.by_entry, prev.by_entry), topics=_pairs(cur.topics, prev.topics),
-        danger=_pairs(cur.danger, prev.danger), feedback=_feedback_rows(cur, prev),
-        least=least_helpful(cur), min_ratings=MIN_RATINGS, groups_shown=GROUPS_SHOWN,
+        r=report,
+        cur=cur,
+        prev=prev,
+        f=f,
+        w=f.words,
+        charts=charts,
+        days=days,
+        langs=_pairs(cur.by_lang, prev.by_lang),
+        countries=_pairs(cur.by_country, prev.by_country),
+        entries=_pairs(cur.by_entry, prev.by_entry),
+        topics=_pairs(cur.topics, prev.topics),
+        danger=_pairs(cur.danger, prev.danger),
+        feedback=_feedback_rows(cur, prev),
+        least=least_helpful(cur),
+        min_ratings=MIN_RATINGS,
+        groups_shown=GROUPS_SHOWN,
         baseline_periods=BASELINE_PERIODS,
         dates=L.date_range(report.period.first, report.period.last, report.lang),
-        heading=period_heading(report), aw=ALERT_WORDS[report.lang],
+        heading=period_heading(report),
+        aw=ALERT_WORDS[report.lang],
         previous_dates=L.date_range(report.previous_period.first, report.previous_period.last, report.lang),
     )
 
 
 def _feedback_rows(cur: WeekStats, prev: WeekStats) -> list[tuple[str, int, int, int, int]]:
-    topics = sorted(set(cur.feedback) | set(prev.feedback),
-                    key=lambda t: (-sum(cur.feedback.get(t, (0, 0))), t))
+    topics = sorted(set(cur.feedback) | set(prev.feedback), key=lambda t: (-sum(cur.feedback.get(t, (0, 0))), t))
     return [(t, *cur.feedback.get(t, (0, 0)), *prev.feedback.get(t, (0, 0))) for t in topics]
 
 
@@ -358,45 +393,60 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         return round(stats.fallback_rate, 4) if stats.fallback_rate is not None else ""
 
     summary = [
-        ["messages", cur.messages, prev.messages], ["users", cur.users, prev.users],
-        ["new_users", cur.new_users, prev.new_users], ["returning_users", cur.returning_users, prev.returning_users],
-        ["text_messages", cur.text_messages, prev.text_messages], ["fallbacks", cur.fallbacks, prev.fallbacks],
-        ["fallback_rate", rate(cur), rate(prev)], ["danger_answers", cur.danger_total, prev.danger_total],
+        ["messages", cur.messages, prev.messages],
+        ["users", cur.users, prev.users],
+        ["new_users", cur.new_users, prev.new_users],
+        ["returning_users", cur.returning_users, prev.returning_users],
+        ["text_messages", cur.text_messages, prev.text_messages],
+        ["fallbacks", cur.fallbacks, prev.fallbacks],
+        ["fallback_rate", rate(cur), rate(prev)],
+        ["danger_answers", cur.danger_total, prev.danger_total],
         ["handoffs_asked", cur.handoffs_asked, prev.handoffs_asked],
         ["handoffs_answered", cur.handoffs_answered, prev.handoffs_answered],
         ["handoffs_closed", cur.handoffs_closed, prev.handoffs_closed],
         ["handoffs_open_over_24h", cur.handoffs_stale, prev.handoffs_stale],
         ["median_first_reply_min", _blank(cur.median_first_reply_min), _blank(prev.median_first_reply_min)],
-        ["feedback_up", cur.feedback_up, prev.feedback_up], ["feedback_down", cur.feedback_down, prev.feedback_down],
+        ["feedback_up", cur.feedback_up, prev.feedback_up],
+        ["feedback_down", cur.feedback_down, prev.feedback_down],
         ["latency_p50_ms", _blank(cur.latency_p50), _blank(prev.latency_p50)],
         ["latency_p95_ms", _blank(cur.latency_p95), _blank(prev.latency_p95)],
-        ["errors", cur.errors, prev.errors], ["send_failures", cur.send_failures, prev.send_failures],
+        ["errors", cur.errors, prev.errors],
+        ["send_failures", cur.send_failures, prev.send_failures],
         ["log_failures", cur.log_failures, prev.log_failures],
     ]
     pair_header = ["this_period", "previous_period"]
     groups = [
         [number, u.lang, u.text, u.count, g.closest or "", round(g.confidence, 3), int(g.off_topic)]
-        for number, g in enumerate(report.groups, 1) for u in g.items
+        for number, g in enumerate(report.groups, 1)
+        for u in g.items
     ]
     content = [[path, "reviewed_false", ""] for path in report.content.unreviewed] + [
         [topic, "past_review_by", day.isoformat()] for topic, day in report.content.overdue
     ]
     return {
         "summary": (["metric", *pair_header], summary),
-        "by_day": (["date", "messages", "previous_date", "previous_messages"],
-                   [[d, n, pd, pn] for (d, n), (pd, pn) in zip(cur.by_day.items(), prev.by_day.items(), strict=False)]),
+        "by_day": (
+            ["date", "messages", "previous_date", "previous_messages"],
+            [[d, n, pd, pn] for (d, n), (pd, pn) in zip(cur.by_day.items(), prev.by_day.items(), strict=False)],
+        ),
         "by_hour": (["hour", *pair_header], [[h, cur.by_hour[h], prev.by_hour[h]] for h in range(24)]),
         "languages": (["lang", *pair_header], [list(r) for r in _pairs(cur.by_lang, prev.by_lang)]),
         "countries": (["country", *pair_header], [list(r) for r in _pairs(cur.by_country, prev.by_country)]),
         "entries": (["entry", *pair_header], [list(r) for r in _pairs(cur.by_entry, prev.by_entry)]),
-        "topics": (["topic", "title", *pair_header],
-                   [[t, report.titles.get(t, ""), n, p] for t, n, p in _pairs(cur.topics, prev.topics)]),
+        "topics": (
+            ["topic", "title", *pair_header],
+            [[t, report.titles.get(t, ""), n, p] for t, n, p in _pairs(cur.topics, prev.topics)],
+        ),
         "unanswered": (["group", "lang", "text", "count", "closest_topic", "confidence", "router_off_topic"], groups),
-        "feedback": (["topic", "up", "down", "previous_up", "previous_down"],
-                     [list(r) for r in _feedback_rows(cur, prev)]),
+        "feedback": (
+            ["topic", "up", "down", "previous_up", "previous_down"],
+            [list(r) for r in _feedback_rows(cur, prev)],
+        ),
         "danger": (["kind", *pair_header], [list(r) for r in _pairs(cur.danger, prev.danger)]),
-        "rising_terms": (["term", "count", "baseline_per_period", "ratio"],
-                         [[t.term, t.count, round(t.baseline_per_period, 2), t.ratio] for t in cur.rising]),
+        "rising_terms": (
+            ["term", "count", "baseline_per_period", "ratio"],
+            [[t.term, t.count, round(t.baseline_per_period, 2), t.ratio] for t in cur.rising],
+        ),
         "content": (["item", "issue", "detail"], content),
         **alert_tables(report.alerts),
     }

@@ -139,8 +139,12 @@ def compute_week(
 
 
 def _compute(
-    conn: sqlite3.Connection, start_utc: dt.datetime, end_utc: dt.datetime, tz: ZoneInfo,
-    baseline_periods: int, unanswered_limit: int,
+    conn: sqlite3.Connection,
+    start_utc: dt.datetime,
+    end_utc: dt.datetime,
+    tz: ZoneInfo,
+    baseline_periods: int,
+    unanswered_limit: int,
 ) -> WeekStats:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     stats = WeekStats(_aware(start_utc), _aware(end_utc))
@@ -155,7 +159,8 @@ def _compute(
     if "feedback" in tables:
         rows = conn.execute(
             "SELECT topic, SUM(helpful = 1), SUM(helpful = 0) FROM feedback WHERE ts >= ? AND ts < ? "
-            "GROUP BY topic ORDER BY topic", bounds,
+            "GROUP BY topic ORDER BY topic",
+            bounds,
         )
         stats.feedback = {topic or "": (int(up or 0), int(down or 0)) for topic, up, down in rows}
     if "tickets" in tables:
@@ -164,7 +169,8 @@ def _compute(
         _health_events(conn, stats, bounds)
     if "dead_letters" in tables:  # rows set aside because they could not be written
         stats.log_failures += conn.execute(
-            "SELECT COUNT(*) FROM dead_letters WHERE ts >= ? AND ts < ?", bounds).fetchone()[0]
+            "SELECT COUNT(*) FROM dead_letters WHERE ts >= ? AND ts < ?", bounds
+        ).fetchone()[0]
     return stats
 
 
@@ -193,7 +199,8 @@ def _one(conn: sqlite3.Connection, sql: str, params: Sequence) -> int:
 def _grouped(conn: sqlite3.Connection, column: str, bounds: tuple[str, str], where: str = "") -> dict[str, int]:
     rows = conn.execute(
         f"SELECT COALESCE({column}, ''), COUNT(*) AS n FROM queries WHERE ts >= ? AND ts < ? {where} "
-        f"GROUP BY 1 ORDER BY n DESC, 1", bounds,
+        f"GROUP BY 1 ORDER BY n DESC, 1",
+        bounds,
     )
     return {str(key): int(n) for key, n in rows}
 
@@ -213,7 +220,8 @@ def _traffic(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]
     # retention period are gone, so a person back after half a year counts as new).
     users, returning = conn.execute(
         "SELECT COUNT(*), SUM(user_key IN (SELECT user_key FROM queries WHERE ts < ?)) "
-        "FROM (SELECT DISTINCT user_key FROM queries WHERE ts >= ? AND ts < ?)", (bounds[0], *bounds),
+        "FROM (SELECT DISTINCT user_key FROM queries WHERE ts >= ? AND ts < ?)",
+        (bounds[0], *bounds),
     ).fetchone()
     stats.users, stats.returning_users = int(users), int(returning or 0)
     stats.new_users = stats.users - stats.returning_users
@@ -223,8 +231,10 @@ def _traffic(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]
     stats.topics = _grouped(conn, "topic", bounds, "AND topic IS NOT NULL AND topic != ''")
     stats.danger = _grouped(conn, "danger", bounds, "AND danger IS NOT NULL AND danger != ''")
     stats.text_messages, stats.fallbacks = (
-        int(v or 0) for v in conn.execute(
-            "SELECT COUNT(*), SUM(fallback = 1) FROM queries WHERE ts >= ? AND ts < ? AND entry = 'text'", bounds,
+        int(v or 0)
+        for v in conn.execute(
+            "SELECT COUNT(*), SUM(fallback = 1) FROM queries WHERE ts >= ? AND ts < ? AND entry = 'text'",
+            bounds,
         ).fetchone()
     )
     stats.latency_p50, stats.latency_p95 = _percentiles(conn, bounds, (50, 95))
@@ -236,7 +246,8 @@ def _percentiles(conn: sqlite3.Connection, bounds: tuple[str, str], ranks: Seque
     rows = conn.execute(
         "SELECT rn, n, latency_ms FROM (SELECT latency_ms, ROW_NUMBER() OVER (ORDER BY latency_ms) AS rn, "
         "COUNT(*) OVER () AS n FROM queries WHERE ts >= ? AND ts < ? AND latency_ms IS NOT NULL) "
-        f"WHERE {wanted}", bounds,
+        f"WHERE {wanted}",
+        bounds,
     ).fetchall()
     by_rank = {rn: value for rn, _, value in rows}
     if not rows:
@@ -250,7 +261,9 @@ _UNANSWERED = "ts >= ? AND ts < ? AND entry = 'text' AND fallback = 1 AND COALES
 
 def _unanswered(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], limit: int) -> None:
     stats.unanswered_distinct = _one(
-        conn, f"SELECT COUNT(*) FROM (SELECT 1 FROM queries WHERE {_UNANSWERED} GROUP BY lang, text)", bounds,
+        conn,
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM queries WHERE {_UNANSWERED} GROUP BY lang, text)",
+        bounds,
     )
     stats.unanswered = _unanswered_rows(conn, bounds, limit)
 
@@ -258,7 +271,8 @@ def _unanswered(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, s
 def _unanswered_rows(conn: sqlite3.Connection, bounds: tuple[str, str], limit: int) -> list[Unanswered]:
     rows = conn.execute(
         f"SELECT COALESCE(lang, ''), text, COUNT(*) AS n FROM queries WHERE {_UNANSWERED} "
-        "GROUP BY lang, text ORDER BY n DESC, text LIMIT ?", (*bounds, limit),
+        "GROUP BY lang, text ORDER BY n DESC, text LIMIT ?",
+        (*bounds, limit),
     )
     return [Unanswered(lang, text, int(n)) for lang, text, n in rows]
 
@@ -279,11 +293,16 @@ def _rising(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str],
 
 
 def _rising_terms(
-    conn: sqlite3.Connection, start: dt.datetime, end: dt.datetime, periods: int,
+    conn: sqlite3.Connection,
+    start: dt.datetime,
+    end: dt.datetime,
+    periods: int,
 ) -> tuple[list[RisingTerm], int]:
     # One string per period, built by SQLite: no Python object per message.
-    sql = ("SELECT COALESCE(group_concat(text, char(10)), ''), COUNT(*) FROM queries "
-           "WHERE ts >= ? AND ts < ? AND entry = 'text'")
+    sql = (
+        "SELECT COALESCE(group_concat(text, char(10)), ''), COUNT(*) FROM queries "
+        "WHERE ts >= ? AND ts < ? AND entry = 'text'"
+    )
     current = count_terms(*conn.execute(sql, (stamp(start), stamp(end))).fetchone())
     before = count_terms(*conn.execute(sql, (stamp(start - (end - start) * periods), stamp(start))).fetchone())
     return rising_terms(current, before, periods), before.messages
@@ -305,7 +324,8 @@ def compute_rising(
 
 def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:
     asked, answered, urgent = conn.execute(
-        "SELECT COUNT(*), COUNT(first_reply), SUM(urgent = 1) FROM tickets WHERE opened >= ? AND opened < ?", bounds,
+        "SELECT COUNT(*), COUNT(first_reply), SUM(urgent = 1) FROM tickets WHERE opened >= ? AND opened < ?",
+        bounds,
     ).fetchone()
     stats.handoffs_asked, stats.handoffs_answered, stats.handoffs_urgent = int(asked), int(answered), int(urgent or 0)
     if answered:
@@ -319,7 +339,8 @@ def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str
     stats.handoffs_closed = _one(conn, "SELECT COUNT(*) FROM tickets WHERE closed >= ? AND closed < ?", bounds)
     day_before_end = stamp(dt.datetime.fromisoformat(bounds[1]) - STALE_AFTER)
     stats.handoffs_stale = _one(
-        conn, "SELECT COUNT(*) FROM tickets WHERE opened < ? AND (closed IS NULL OR closed >= ?)",
+        conn,
+        "SELECT COUNT(*) FROM tickets WHERE opened < ? AND (closed IS NULL OR closed >= ?)",
         (day_before_end, bounds[1]),
     )
 
@@ -327,7 +348,8 @@ def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str
 def _health_events(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:
     rows = conn.execute(
         "SELECT kind, COUNT(*), SUM(CASE WHEN kind = 'log_failure' THEN CAST(detail AS INTEGER) END) "
-        "FROM events WHERE ts >= ? AND ts < ? GROUP BY kind", bounds,
+        "FROM events WHERE ts >= ? AND ts < ? GROUP BY kind",
+        bounds,
     )
     for kind, n, failed_writes in rows:
         if kind == "error":

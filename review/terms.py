@@ -21,7 +21,8 @@ from handlers.understanding.skeleton import skeleton
 _PLACEHOLDER = re.compile(r"<[a-z_]+>")
 _TOKEN = re.compile(r"\w+|\n")  # a newline ends a message, so no phrase spans two
 # Words too common to tell anything on their own; a phrase containing one is skipped too.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 the and for are was you your can how what when where who why with from that this have has not but all any
 does did get got there their they them will would should could about into out just like need want know
 please hello help tell give much many some more than then its it's
@@ -30,7 +31,8 @@ please hello help tell give much many some more than then its it's
 такой какой какая какие кого чем тоже также потом сейчас здравствуйте привет пожалуйста помогите скажите
 жана менен үчүн эмне кандай кантип качан кайда ким бул ошол мен сен сиз биз алар барбы керек болот
 болобу эмес бар жок дагы деп саламатсызбы салам рахмат
-""".split())
+""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,12 @@ class TermCounts:
         """Neighbouring word pairs and their counts (for tests and inspection)."""
         codes, counts = np.unique(self.tokens[:-1] * len(self.vocabulary) + self.tokens[1:], return_counts=True)
         size = len(self.vocabulary)
-        return Counter({(self.vocabulary[c // size], self.vocabulary[c % size]): int(n)
-                        for c, n in zip(codes.tolist(), counts.tolist(), strict=True)})
+        return Counter(
+            {
+                (self.vocabulary[c // size], self.vocabulary[c % size]): int(n)
+                for c, n in zip(codes.tolist(), counts.tolist(), strict=True)
+            }
+        )
 
 
 def count_terms(corpus: str, messages: int) -> TermCounts:
@@ -157,7 +163,10 @@ def rising_terms(
 
 
 def _spellings(
-    counts: TermCounts, keys: _Keys, token_keys: np.ndarray, terms: list[str | tuple[str, str]],
+    counts: TermCounts,
+    keys: _Keys,
+    token_keys: np.ndarray,
+    terms: list[str | tuple[str, str]],
 ) -> dict[str | tuple[str, str], str]:
     """The spelling people used most for each term (only for the few terms shown)."""
     best: dict[str | tuple[str, str], tuple[int, str]] = {}

@@ -33,8 +33,13 @@ def build_weekly_delivery(
     """The summary message, the HTML report and its file name for `week` (default: the last full one)."""
     period = week or last_full_week(now)
     report = build_report(
-        database_path, period, content_dir=content_dir, lang=lang, now=now,
-        knowledge=knowledge, model_cache=model_cache,
+        database_path,
+        period,
+        content_dir=content_dir,
+        lang=lang,
+        now=now,
+        knowledge=knowledge,
+        model_cache=model_cache,
     )
     return headline_summary(report), render_html(report).encode("utf-8"), report_filename(report)
 
@@ -53,25 +58,38 @@ def headline_summary(report: WeeklyReport) -> str:
         lines.append(words["summary_empty"])
         return "\n".join(lines)
     f = Formatter(report)
-    lines.append(words["summary_messages"].format(
-        messages=f.num(cur.messages), change=f.plain_delta(cur.messages, prev.messages),
-        users=f.num(cur.users), new=f.num(cur.new_users),
-    ))
-    lines.append(words["summary_fallback"].format(
-        rate=f.pct(cur.fallback_rate), change=f.plain_delta_pp(cur.fallback_rate, prev.fallback_rate),
-    ))
+    lines.append(
+        words["summary_messages"].format(
+            messages=f.num(cur.messages),
+            change=f.plain_delta(cur.messages, prev.messages),
+            users=f.num(cur.users),
+            new=f.num(cur.new_users),
+        )
+    )
+    lines.append(
+        words["summary_fallback"].format(
+            rate=f.pct(cur.fallback_rate),
+            change=f.plain_delta_pp(cur.fallback_rate, prev.fallback_rate),
+        )
+    )
     median = "—"
     if cur.median_first_reply_min is not None:
         median = f"{f.num(cur.median_first_reply_min, 1)} {words['minutes']}"
-    lines.append(words["summary_safety"].format(
-        danger=f.num(cur.danger_total), asked=f.num(cur.handoffs_asked),
-        answered=f.num(cur.handoffs_answered), median=median,
-    ))
+    lines.append(
+        words["summary_safety"].format(
+            danger=f.num(cur.danger_total),
+            asked=f.num(cur.handoffs_asked),
+            answered=f.num(cur.handoffs_answered),
+            median=median,
+        )
+    )
     if cur.topics:
         top = list(cur.topics.items())[:TOP_TOPICS_IN_SUMMARY]
-        lines.append(words["summary_topics"].format(
-            topics=", ".join(f"{report.titles.get(t, t)} {f.num(n)}" for t, n in top),
-        ))
+        lines.append(
+            words["summary_topics"].format(
+                topics=", ".join(f"{report.titles.get(t, t)} {f.num(n)}" for t, n in top),
+            )
+        )
     if cur.rising:
         lines.append(words["summary_rising"].format(terms=", ".join(t.term for t in cur.rising[:3])))
     return "\n".join(lines)

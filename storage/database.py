@@ -127,8 +127,10 @@ def _migrate_once(connection: sqlite3.Connection) -> int:
     try:
         version = schema_version(connection)
         if version > latest:
-            raise RuntimeError(f"the database has schema version {version}; this helpline knows "
-                               f"{latest}: upgrade helpline before using it")
+            raise RuntimeError(
+                f"the database has schema version {version}; this helpline knows "
+                f"{latest}: upgrade helpline before using it"
+            )
         for number in range(version + 1, latest + 1):
             for statement in _statements(MIGRATIONS[number - 1]):
                 connection.execute(statement)
@@ -181,8 +183,9 @@ class DatabaseFile:
             try:
                 fresh = open_database(self.path)
             except (sqlite3.Error, OSError) as error:
-                log.error("the database file %s is gone and could not be recreated (%s)",
-                          self.path.name, type(error).__name__)
+                log.error(
+                    "the database file %s is gone and could not be recreated (%s)", self.path.name, type(error).__name__
+                )
                 return False
             old, self.db.conn = self.db.conn, fresh.conn
             self._identity = _identity(self.path)
@@ -191,9 +194,12 @@ class DatabaseFile:
             old.close()
         except sqlite3.Error:
             pass
-        log.error("DATABASE FILE %s WAS DELETED OR REPLACED while the bot ran: recreated it; "
-                  "rows written to the old file are gone (%d time(s) since start)",
-                  self.path.name, self.replaced)
+        log.error(
+            "DATABASE FILE %s WAS DELETED OR REPLACED while the bot ran: recreated it; "
+            "rows written to the old file are gone (%d time(s) since start)",
+            self.path.name,
+            self.replaced,
+        )
         for listener in self.on_replaced:
             listener()
         return True

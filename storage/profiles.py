@@ -37,7 +37,8 @@ class Profiles:
             profile = Profile(user_key)
             try:
                 rows = self.db.conn.execute(
-                    "SELECT lang, country, country_asked FROM profiles WHERE user_key = ?", [user_key],
+                    "SELECT lang, country, country_asked FROM profiles WHERE user_key = ?",
+                    [user_key],
                 ).fetchall()
             except sqlite3.Error as error:
                 log.warning("profile read failed (%s)", type(error).__name__)
@@ -52,7 +53,9 @@ class Profiles:
         with self._lock:
             self._cache[profile.user_key] = profile
             row = {
-                "user_key": profile.user_key, "lang": profile.lang, "country": profile.country,
+                "user_key": profile.user_key,
+                "lang": profile.lang,
+                "country": profile.country,
                 "country_asked": int(profile.country_asked),
                 "updated": stamp(),
             }
@@ -62,7 +65,8 @@ class Profiles:
                         "INSERT INTO profiles (user_key, lang, country, country_asked, updated) "
                         "VALUES (:user_key, :lang, :country, :country_asked, :updated) "
                         "ON CONFLICT (user_key) DO UPDATE SET lang = excluded.lang, country = excluded.country, "
-                        "country_asked = excluded.country_asked, updated = excluded.updated", row,
+                        "country_asked = excluded.country_asked, updated = excluded.updated",
+                        row,
                     )
             except sqlite3.Error as error:
                 log.warning("profile write failed (%s); kept in memory", type(error).__name__)

@@ -67,8 +67,9 @@ class FeedbackRecord:
 
 
 class QueryLog:
-    def __init__(self, db: sqlite_utils.Database, max_pending: int = MAX_PENDING,
-                 file: DatabaseFile | None = None) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, max_pending: int = MAX_PENDING, file: DatabaseFile | None = None
+    ) -> None:
         self.db = db
         self.file = file  # when given, a deleted or replaced database file is noticed
         self._pending: deque[tuple[str, dict]] = deque()
@@ -151,8 +152,9 @@ class QueryLog:
                 self.failures += 1
                 if not self._next_goes_in():
                     self._outage += 1
-                    log.warning("query log write failed (%s); %d rows waiting",
-                                type(error).__name__, len(self._pending))
+                    log.warning(
+                        "query log write failed (%s); %d rows waiting", type(error).__name__, len(self._pending)
+                    )
                     return False
                 self._set_aside(table, row, error)
             except Exception as error:  # noqa: BLE001 - text no encoding holds: this row's own fault
@@ -161,9 +163,16 @@ class QueryLog:
             self._pending.popleft()
         if self._outage:
             outage, self._outage = self._outage, 0
-            self._pending.append(("events", {
-                "ts": stamp(), "kind": "log_failure", "detail": str(outage),
-            }))
+            self._pending.append(
+                (
+                    "events",
+                    {
+                        "ts": stamp(),
+                        "kind": "log_failure",
+                        "detail": str(outage),
+                    },
+                )
+            )
             return self._drain_rows()
         return True
 
@@ -192,8 +201,7 @@ class QueryLog:
             with self.db.conn:
                 self.db.conn.execute(
                     "INSERT INTO dead_letters (ts, source, reason, row) VALUES (?, ?, ?, ?)",
-                    (stamp(), table, type(error).__name__,
-                     json.dumps(kept, ensure_ascii=True, default=str)),
+                    (stamp(), table, type(error).__name__, json.dumps(kept, ensure_ascii=True, default=str)),
                 )
         except Exception as failure:  # noqa: BLE001 - counted above; nothing more to do
             self.lost += 1

@@ -45,7 +45,7 @@ class Sealer:
             raw = base64.b64decode(sealed.encode("ascii"), validate=True)
         except ValueError as error:
             raise SealError("not a sealed value") from error
-        nonce, tag, body = raw[:_NONCE], raw[_NONCE:_NONCE + _TAG], raw[_NONCE + _TAG:]
+        nonce, tag, body = raw[:_NONCE], raw[_NONCE : _NONCE + _TAG], raw[_NONCE + _TAG :]
         expected = hmac.new(self._mac_key, nonce + body, hashlib.sha256).digest()[:_TAG]
         if len(nonce) != _NONCE or not hmac.compare_digest(tag, expected):
             raise SealError("sealed with another key, or altered")
@@ -53,8 +53,10 @@ class Sealer:
 
     def _stream(self, nonce: bytes, length: int) -> bytes:
         blocks = (length + _BLOCK - 1) // _BLOCK
-        return b"".join(hmac.new(self._cipher_key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
-                        for counter in range(blocks))[:length]
+        return b"".join(
+            hmac.new(self._cipher_key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
+            for counter in range(blocks)
+        )[:length]
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:

@@ -32,7 +32,6 @@ STATUSES = (PENDING, SENDING, SENT, FAILED, BLOCKED, SKIPPED, UNCERTAIN)
 LEASE_SECONDS = 30.0  # a run not heard from for this long is taken to have died
 
 
-
 @dataclass(frozen=True)
 class Subscription:
     user_key: str
@@ -142,7 +141,8 @@ class AlertRuns:
         stale = stamp(utc_now() - dt.timedelta(seconds=LEASE_SECONDS))
         rows = self.db.query(
             "SELECT alert_id FROM alert_runs WHERE status = 'queued' "
-            "OR (status = 'running' AND requested_by LIKE 'admin%' AND heartbeat < ?) ORDER BY requested", [stale],
+            "OR (status = 'running' AND requested_by LIKE 'admin%' AND heartbeat < ?) ORDER BY requested",
+            [stale],
         )
         return [row["alert_id"] for row in rows]
 
@@ -158,9 +158,14 @@ class AlertRuns:
         with self.db.conn:
             self.db.execute("BEGIN IMMEDIATE")
             row = self._run(alert_id)
-            if (row is not None and row["status"] == "running" and row["owner"] != self.owner
-                    and row["heartbeat"] and row["heartbeat"] > stamp(now - dt.timedelta(seconds=LEASE_SECONDS))
-                    and not _owner_gone(row["owner"])):
+            if (
+                row is not None
+                and row["status"] == "running"
+                and row["owner"] != self.owner
+                and row["heartbeat"]
+                and row["heartbeat"] > stamp(now - dt.timedelta(seconds=LEASE_SECONDS))
+                and not _owner_gone(row["owner"])
+            ):
                 raise RunBusy(alert_id)
             self.db.execute(
                 "UPDATE alert_deliveries SET status = ?, updated = ? WHERE alert_id = ? AND status = ?",
@@ -185,11 +190,13 @@ class AlertRuns:
     def claim(self, alert_id: str) -> str | None:
         """The next subscriber to send to, recorded as "sending" before anything goes out."""
         with self.db.conn:
-            rows = list(self.db.execute(
-                "UPDATE alert_deliveries SET status = ?, updated = ? WHERE rowid = ("
-                "SELECT rowid FROM alert_deliveries WHERE alert_id = ? AND status = ? LIMIT 1) RETURNING user_key",
-                [SENDING, stamp(), alert_id, PENDING],
-            ).fetchall())
+            rows = list(
+                self.db.execute(
+                    "UPDATE alert_deliveries SET status = ?, updated = ? WHERE rowid = ("
+                    "SELECT rowid FROM alert_deliveries WHERE alert_id = ? AND status = ? LIMIT 1) RETURNING user_key",
+                    [SENDING, stamp(), alert_id, PENDING],
+                ).fetchall()
+            )
         return rows[0][0] if rows else None
 
     def record(self, alert_id: str, user_key: str, status: str) -> None:
@@ -201,18 +208,22 @@ class AlertRuns:
 
     def heartbeat(self, alert_id: str) -> None:
         with self.db.conn:
-            self.db.execute("UPDATE alert_runs SET heartbeat = ? WHERE alert_id = ? AND owner = ?",
-                            [stamp(), alert_id, self.owner])
+            self.db.execute(
+                "UPDATE alert_runs SET heartbeat = ? WHERE alert_id = ? AND owner = ?", [stamp(), alert_id, self.owner]
+            )
 
     def finish(self, alert_id: str) -> None:
         with self.db.conn:
-            self.db.execute("UPDATE alert_runs SET status = 'done', finished = ? WHERE alert_id = ? AND owner = ?",
-                            [stamp(), alert_id, self.owner])
+            self.db.execute(
+                "UPDATE alert_runs SET status = 'done', finished = ? WHERE alert_id = ? AND owner = ?",
+                [stamp(), alert_id, self.owner],
+            )
 
     def tally(self, alert_id: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         rows = self.db.query(
-            "SELECT status, COUNT(*) AS n FROM alert_deliveries WHERE alert_id = ? GROUP BY status", [alert_id],
+            "SELECT status, COUNT(*) AS n FROM alert_deliveries WHERE alert_id = ? GROUP BY status",
+            [alert_id],
         )
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
@@ -222,7 +233,8 @@ class AlertRuns:
         result: dict[str, dict[str, int]] = {}
         rows = self.db.query(
             "SELECT alert_id, status, COUNT(*) AS n FROM alert_deliveries WHERE updated >= ? AND updated < ? "
-            "GROUP BY alert_id, status", [since, until],
+            "GROUP BY alert_id, status",
+            [since, until],
         )
         for row in rows:
             result.setdefault(row["alert_id"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["n"]

@@ -27,7 +27,6 @@ class Ticket:
     thread: int | None = None  # its topic in a forum caseworkers' chat
 
 
-
 class Tickets:
     def __init__(self, db: sqlite_utils.Database, pseudonymizer: Pseudonymizer) -> None:
         self.db = db
@@ -37,20 +36,33 @@ class Tickets:
     def open(self, user_key: str, chat_id: int, lang: str, urgent: bool) -> Ticket:
         with self._lock, self.db.conn:
             table = self.db["tickets"]
-            table.insert({
-                "opened": stamp(), "user_key": user_key, "lang": lang, "urgent": int(urgent),
-                "status": "open", "messages_in": 0, "messages_out": 0,
-            })
+            table.insert(
+                {
+                    "opened": stamp(),
+                    "user_key": user_key,
+                    "lang": lang,
+                    "urgent": int(urgent),
+                    "status": "open",
+                    "messages_in": 0,
+                    "messages_out": 0,
+                }
+            )
             ticket_id = table.last_pk
-            self.db["ticket_links"].insert({
-                "ticket_id": ticket_id, "sealed_chat": self.pseudonymizer.seal_chat(chat_id, ticket_id),
-            })
+            self.db["ticket_links"].insert(
+                {
+                    "ticket_id": ticket_id,
+                    "sealed_chat": self.pseudonymizer.seal_chat(chat_id, ticket_id),
+                }
+            )
         return Ticket(ticket_id, user_key, lang, urgent, "open", None)
 
     def open_for(self, user_key: str) -> Ticket | None:
-        rows = list(self.db.query(
-            "SELECT * FROM tickets WHERE user_key = ? AND status = 'open' ORDER BY id DESC LIMIT 1", [user_key],
-        ))
+        rows = list(
+            self.db.query(
+                "SELECT * FROM tickets WHERE user_key = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
+                [user_key],
+            )
+        )
         return self._ticket(rows[0]) if rows else None
 
     def get(self, ticket_id: int) -> Ticket | None:
@@ -79,7 +91,8 @@ class Tickets:
             if from_caseworker:
                 self.db.execute(
                     "UPDATE tickets SET messages_out = messages_out + 1, "
-                    "first_reply = COALESCE(first_reply, ?) WHERE id = ?", [stamp(), ticket_id],
+                    "first_reply = COALESCE(first_reply, ?) WHERE id = ?",
+                    [stamp(), ticket_id],
                 )
             else:
                 self.db.execute("UPDATE tickets SET messages_in = messages_in + 1 WHERE id = ?", [ticket_id])
@@ -95,7 +108,8 @@ class Tickets:
     def rate(self, ticket_id: int, user_key: str, rating: int) -> bool:
         with self._lock, self.db.conn:
             cursor = self.db.execute(
-                "UPDATE tickets SET rating = ? WHERE id = ? AND user_key = ?", [rating, ticket_id, user_key],
+                "UPDATE tickets SET rating = ? WHERE id = ? AND user_key = ?",
+                [rating, ticket_id, user_key],
             )
         return cursor.rowcount == 1
 
@@ -104,12 +118,20 @@ class Tickets:
         cutoff = stamp((now or utc_now()) - dt.timedelta(days=older_than_days))
         with self._lock, self.db.conn:
             self.db.execute(
-                "DELETE FROM ticket_links WHERE ticket_id IN (SELECT id FROM tickets WHERE opened < ?)", [cutoff],
+                "DELETE FROM ticket_links WHERE ticket_id IN (SELECT id FROM tickets WHERE opened < ?)",
+                [cutoff],
             )
             cursor = self.db.execute("DELETE FROM tickets WHERE opened < ?", [cutoff])
         return cursor.rowcount
 
     @staticmethod
     def _ticket(row: dict) -> Ticket:
-        return Ticket(row["id"], row["user_key"], row["lang"], bool(row["urgent"]), row["status"], row["first_reply"],
-                      row.get("thread"))
+        return Ticket(
+            row["id"],
+            row["user_key"],
+            row["lang"],
+            bool(row["urgent"]),
+            row["status"],
+            row["first_reply"],
+            row.get("thread"),
+        )

@@ -26,17 +26,30 @@ log = logging.getLogger(__name__)
 KEEP_HANDLED = dt.timedelta(days=2)
 FORGET_EVERY = 1000  # handled updates between two clean-ups of old ids
 # Values a reply never needs that would identify the sender or their chat.
-_IDENTIFYING = frozenset({"first_name", "last_name", "username", "title", "phone_number", "vcard", "bio",
-                          "sender_user_name", "author_signature", "active_usernames"})
-
+_IDENTIFYING = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "username",
+        "title",
+        "phone_number",
+        "vcard",
+        "bio",
+        "sender_user_name",
+        "author_signature",
+        "active_usernames",
+    }
+)
 
 
 def without_names(value: Any) -> Any:
     """The update with every name, username, title and phone number blanked (kept as "",
     since the libraries require some of those fields to be present)."""
     if isinstance(value, dict):
-        return {key: "" if key in _IDENTIFYING and isinstance(item, str) else without_names(item)
-                for key, item in value.items()}
+        return {
+            key: "" if key in _IDENTIFYING and isinstance(item, str) else without_names(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [without_names(item) for item in value]
     return value
@@ -89,7 +102,8 @@ class UpdateStore:
     def waiting(self) -> list[tuple[int, dict[str, Any]]]:
         """Updates stored but not answered (the bot stopped or died meanwhile), oldest first."""
         rows = self._conn.execute(
-            "SELECT update_id, sealed FROM inbox WHERE bot_id = ? ORDER BY update_id", (self.bot_id,),
+            "SELECT update_id, sealed FROM inbox WHERE bot_id = ? ORDER BY update_id",
+            (self.bot_id,),
         ).fetchall()
         waiting = []
         for update_id, sealed in rows:
@@ -106,8 +120,10 @@ class UpdateStore:
         conn = self._conn
         with conn:
             conn.execute("DELETE FROM inbox WHERE bot_id = ? AND update_id = ?", (self.bot_id, update_id))
-            conn.execute("INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
-                         (self.bot_id, update_id, stamp()))
+            conn.execute(
+                "INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
+                (self.bot_id, update_id, stamp()),
+            )
         self._finished += 1
         if self._finished % FORGET_EVERY == 0:
             self.forget_old()
@@ -132,7 +148,8 @@ class UpdateStore:
     def held(self) -> list[Held]:
         """Every reply in the outbox, oldest first (a chat's replies stay in order)."""
         rows = self._conn.execute(
-            "SELECT id, created, attempts, sealed FROM outbox WHERE bot_id = ? ORDER BY id", (self.bot_id,),
+            "SELECT id, created, attempts, sealed FROM outbox WHERE bot_id = ? ORDER BY id",
+            (self.bot_id,),
         ).fetchall()
         held = []
         for row_id, created, attempts, sealed in rows:
@@ -147,8 +164,9 @@ class UpdateStore:
     def tried(self, row_id: int, next_try: dt.datetime) -> None:
         conn = self._conn
         with conn:
-            conn.execute("UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?",
-                         (stamp(next_try), row_id))
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?", (stamp(next_try), row_id)
+            )
 
     def release(self, row_id: int) -> None:
         """Sent, or given up: the reply leaves the outbox."""

@@ -34,8 +34,10 @@ class Family:
 def families(part: str, rounds: tuple[int, ...] | None = None) -> list[Family]:
     """The held-out families of one part ("danger" or "ordinary"), of the given rounds (default all)."""
     data = yaml.safe_load(PATH.read_text(encoding="utf-8"))[part]
-    found = [Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"]), int(f.get("round", 1)))
-             for f in data]
+    found = [
+        Family(f["family"], f.get("kind"), re.compile(f["key"]), tuple(f["messages"]), int(f.get("round", 1)))
+        for f in data
+    ]
     return [family for family in found if rounds is None or family.round in rounds]
 
 
@@ -54,8 +56,17 @@ class FirstMeasurement:
 def first_measurements() -> list[FirstMeasurement]:
     """The untouched measurement of each round, as recorded in the file when the round was written."""
     data = yaml.safe_load(PATH.read_text(encoding="utf-8")).get("first_measurements") or []
-    return [FirstMeasurement(int(m["round"]), str(m["detector"]), int(m["caught"]), int(m["danger"]),
-                             int(m["flagged"]), int(m["ordinary"])) for m in data]
+    return [
+        FirstMeasurement(
+            int(m["round"]),
+            str(m["detector"]),
+            int(m["caught"]),
+            int(m["danger"]),
+            int(m["flagged"]),
+            int(m["ordinary"]),
+        )
+        for m in data
+    ]
 
 
 @dataclass(frozen=True)

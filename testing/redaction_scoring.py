@@ -40,8 +40,14 @@ def load_set(path: Path = SET_FILE) -> list[Labelled]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     messages = []
     for item in data["messages"]:
-        message = Labelled(str(item["text"]), item["lang"], item["script"], item["part"],
-                           tuple(item.get("names") or ()), tuple(item.get("addresses") or ()))
+        message = Labelled(
+            str(item["text"]),
+            item["lang"],
+            item["script"],
+            item["part"],
+            tuple(item.get("names") or ()),
+            tuple(item.get("addresses") or ()),
+        )
         for span in message.names + message.addresses:
             if span not in message.text:
                 raise ValueError(f"{span!r} is not in {message.text!r}")

@@ -22,21 +22,66 @@ from typing import Any
 
 from aiohttp import web
 
-BOT = {"id": 700000001, "is_bot": True, "first_name": "Helpline", "username": "helpline_test_bot",
-       "can_join_groups": True, "can_read_all_group_messages": False,
-       "supports_inline_queries": False}
+BOT = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "Helpline",
+    "username": "helpline_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 # Fields sent as plain strings; every other form value arrives JSON-encoded.
-TEXT_FIELDS = frozenset({"text", "caption", "url", "secret_token", "parse_mode", "action",
-                         "callback_query_id", "inline_message_id", "language_code", "description"})
-ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
-                          "pre", "blockquote", "tg-spoiler", "span", "tg-emoji"})
+TEXT_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "url",
+        "secret_token",
+        "parse_mode",
+        "action",
+        "callback_query_id",
+        "inline_message_id",
+        "language_code",
+        "description",
+    }
+)
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+        "span",
+        "tg-emoji",
+    }
+)
 _TAG = re.compile(r"</?([a-zA-Z-]+)(?:\s[^<>]*)?>")
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
 MEDIA = {
     "voice": {"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}},
     "photo": {"photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}]},
-    "sticker": {"sticker": {"file_id": "s1", "file_unique_id": "us1", "type": "regular",
-                            "width": 512, "height": 512, "is_animated": False, "is_video": False}},
+    "sticker": {
+        "sticker": {
+            "file_id": "s1",
+            "file_unique_id": "us1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
     "document": {"document": {"file_id": "d1", "file_unique_id": "ud1", "file_name": "a.pdf"}},
     "location": {"location": {"latitude": 55.75, "longitude": 37.61}},
     "contact": {"contact": {"phone_number": "+996555123456", "first_name": "A"}},
@@ -86,8 +131,7 @@ class Emulator:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5,
-                                     access_log=None)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -116,8 +160,7 @@ class Emulator:
             call.status, retry_after = failures.popleft()
             await self._notify()
             if call.status == 429:
-                return _error(429, f"Too Many Requests: retry after {retry_after}",
-                              {"retry_after": retry_after})
+                return _error(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
             return _error(call.status, "Internal Server Error")
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
@@ -165,8 +208,11 @@ class Emulator:
         _check_text(params)
         chat_id = int(params["chat_id"])
         message = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "from": BOT,
-            "chat": _chat(chat_id), "text": params["text"],
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "from": BOT,
+            "chat": _chat(chat_id),
+            "text": params["text"],
             "parse_mode": params.get("parse_mode"),
         }
         if params.get("reply_markup"):
@@ -187,8 +233,13 @@ class Emulator:
         """A ChatFullInfo with the fields the Bot API always fills in."""
         chat_id = int(params["chat_id"])
         chat = _chat(chat_id) if chat_id > 0 else {**_chat(chat_id, "supergroup"), "is_forum": chat_id in self.forums}
-        gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                 "premium_subscription": False, "gifts_from_channels": False}
+        gifts = {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        }
         return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
     async def _m_createforumtopic(self, params: dict[str, Any]) -> Any:
@@ -234,9 +285,13 @@ class Emulator:
         name = getattr(upload, "filename", "document")
         data = upload.file.read() if hasattr(upload, "file") else b""
         chat_id = int(params["chat_id"])
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": _chat(chat_id), "document": {"file_name": name, "file_size": len(data)},
-                   "caption": params.get("caption", "")}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "document": {"file_name": name, "file_size": len(data)},
+            "caption": params.get("caption", ""),
+        }
         self.documents.append((chat_id, name, data))
         return message
 
@@ -262,8 +317,11 @@ class Emulator:
         return True
 
     async def _m_getwebhookinfo(self, params: dict[str, Any]) -> Any:
-        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _m_close(self, params: dict[str, Any]) -> Any:
         return True
@@ -278,15 +336,25 @@ class Emulator:
         for _ in range(times):
             self._failures[method.lower()].append((status, retry_after))
 
-    def message_update(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
-                       chat_type: str = "private", language_code: str | None = "ru",
-                       kind: str | None = None, reply_to: dict[str, Any] | None = None,
-                       edited: bool = False, thread: int | None = None) -> dict[str, Any]:
+    def message_update(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        language_code: str | None = "ru",
+        kind: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        edited: bool = False,
+        thread: int | None = None,
+    ) -> dict[str, Any]:
         """An update as Telegram builds it; `/command` text gets its bot_command entity; a
         message in forum topic `thread` is marked so and, like Telegram, replies to the
         topic's opening message unless it replies to another."""
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
             "chat": _chat(chat_id if chat_id is not None else user_id, chat_type, user_id),
             "from": _user(user_id, language_code),
         }
@@ -303,20 +371,32 @@ class Emulator:
             chat = message["chat"]
             chat["is_forum"] = True
             message.update(message_thread_id=thread, is_topic_message=True)
-            message.setdefault("reply_to_message", {
-                "message_id": thread, "date": message["date"], "chat": chat,
-                "forum_topic_created": {"name": self.topics.get((chat["id"], thread), {}).get("name", ""),
-                                        "icon_color": 7322096},
-            })
+            message.setdefault(
+                "reply_to_message",
+                {
+                    "message_id": thread,
+                    "date": message["date"],
+                    "chat": chat,
+                    "forum_topic_created": {
+                        "name": self.topics.get((chat["id"], thread), {}).get("name", ""),
+                        "icon_color": 7322096,
+                    },
+                },
+            )
         if edited:
             message["edit_date"] = int(time.time())
-        return {"update_id": next(self._update_ids),
-                "edited_message" if edited else "message": message}
+        return {"update_id": next(self._update_ids), "edited_message" if edited else "message": message}
 
-    def callback_update(self, user_id: int, message: dict[str, Any], data: str,
-                        language_code: str | None = "ru") -> dict[str, Any]:
-        query = {"id": f"cb{next(self._update_ids)}", "from": _user(user_id, language_code),
-                 "chat_instance": "ci", "data": data, "message": message}
+    def callback_update(
+        self, user_id: int, message: dict[str, Any], data: str, language_code: str | None = "ru"
+    ) -> dict[str, Any]:
+        query = {
+            "id": f"cb{next(self._update_ids)}",
+            "from": _user(user_id, language_code),
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
         return {"update_id": next(self._update_ids), "callback_query": query}
 
     async def push(self, update: dict[str, Any]) -> int:
@@ -358,11 +438,11 @@ def html_problem(text: str) -> str | None:
     for match in _TAG.finditer(text):
         name = match.group(1).lower()
         if name not in ALLOWED_TAGS:
-            return f"can't parse entities: unsupported start tag \"{name}\""
+            return f'can\'t parse entities: unsupported start tag "{name}"'
         if not match.group(0).startswith("</"):
             stack.append(name)
         elif not stack or stack.pop() != name:
-            return f"can't parse entities: unexpected end tag \"{name}\""
+            return f'can\'t parse entities: unexpected end tag "{name}"'
     if stack:
         return f"can't parse entities: can't find end tag corresponding to \"{stack[-1]}\""
     outside = _TAG.sub("", text)

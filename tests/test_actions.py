@@ -23,10 +23,20 @@ from handlers.actions import (
 from handlers.replies import MAX_CALLBACK_BYTES
 
 EXAMPLES = [
-    ShowMenu(), ShowGroup("rights_abroad"), ShowGroup("rights_abroad", 0), ShowGroup("family", 3),
-    OpenTopic("registration"), ChooseLanguage("ky"), ChooseCountry("RU"), ChooseCountry("KZ", "registration"),
-    RateAnswer(True, "unpaid_wages"), RateAnswer(False, "unpaid_wages"), AskHuman(),
-    Consent(True, owner_tag("k1:abc")), Consent(False, owner_tag("k1:abc")), RateTicket(12, 5),
+    ShowMenu(),
+    ShowGroup("rights_abroad"),
+    ShowGroup("rights_abroad", 0),
+    ShowGroup("family", 3),
+    OpenTopic("registration"),
+    ChooseLanguage("ky"),
+    ChooseCountry("RU"),
+    ChooseCountry("KZ", "registration"),
+    RateAnswer(True, "unpaid_wages"),
+    RateAnswer(False, "unpaid_wages"),
+    AskHuman(),
+    Consent(True, owner_tag("k1:abc")),
+    Consent(False, owner_tag("k1:abc")),
+    RateTicket(12, 5),
 ]
 
 
@@ -41,11 +51,28 @@ def test_each_prefix_belongs_to_one_action():
     assert len(ACTIONS) == len({cls.prefix for cls in ACTIONS.values()})
 
 
-@pytest.mark.parametrize("data", [
-    "g:rights_abroad:²", "g:rights_abroad:" + "9" * 5000, "g:rights_abroad:-1", "t:Saltanat Abdieva",
-    "t:", "t", "m:extra", "f:2:registration", "hc:y", "hr:1", "hr:x:5", "c:RU:registration:more", "", "zz:1",
-    "l:ky\n", "t:registration ", "g:a:1:2",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "g:rights_abroad:²",
+        "g:rights_abroad:" + "9" * 5000,
+        "g:rights_abroad:-1",
+        "t:Saltanat Abdieva",
+        "t:",
+        "t",
+        "m:extra",
+        "f:2:registration",
+        "hc:y",
+        "hr:1",
+        "hr:x:5",
+        "c:RU:registration:more",
+        "",
+        "zz:1",
+        "l:ky\n",
+        "t:registration ",
+        "g:a:1:2",
+    ],
+)
 def test_malformed_data_is_not_an_action(data):
     assert unpack(data) is None
 

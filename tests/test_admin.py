@@ -76,10 +76,14 @@ def test_an_admin_gets_last_weeks_report_as_a_file(tmp_path, content):
     from bot.app import build_helpline
     from bot.config import load_settings
 
-    settings = load_settings({
-        "HELPLINE_DATA_DIR": str(tmp_path / "data"), "HELPLINE_HASH_KEY": "report-test-key-0123456789",
-        "HELPLINE_ADMIN_IDS": str(ADMIN),
-    }, dotenv=False)
+    settings = load_settings(
+        {
+            "HELPLINE_DATA_DIR": str(tmp_path / "data"),
+            "HELPLINE_HASH_KEY": "report-test-key-0123456789",
+            "HELPLINE_ADMIN_IDS": str(ADMIN),
+        },
+        dotenv=False,
+    )
     helpline = build_helpline(settings)
     outcome = helpline.handle(Incoming(ADMIN, "/report", language_code="en"))
     [document] = outcome.documents

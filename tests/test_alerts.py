@@ -62,12 +62,12 @@ def chat(knowledge: Knowledge, database: Path) -> Callable[..., Outcome]:
     db = open_database(database)
     pseudonymizer = Pseudonymizer(TEST_KEY)
     desk = AlertDesk(Subscriptions(db, pseudonymizer), retention_days=180)
-    conversation = Conversation(knowledge, QueryLog(db), Profiles(db), pseudonymizer, today=lambda: TODAY,
-                                alerts=desk)
+    conversation = Conversation(knowledge, QueryLog(db), Profiles(db), pseudonymizer, today=lambda: TODAY, alerts=desk)
 
     def send(text: str = "", button: str | None = None, **extra) -> Outcome:
-        return conversation.handle(Incoming(extra.pop("user_id", CHAT), text, button=button, language_code="en",
-                                            **extra))
+        return conversation.handle(
+            Incoming(extra.pop("user_id", CHAT), text, button=button, language_code="en", **extra)
+        )
 
     return send
 
@@ -80,7 +80,8 @@ def _key(user_id: int = CHAT) -> str:
 
 
 def test_alerts_asks_for_consent_and_stores_nothing_before_a_country_is_chosen(
-    chat: Callable[..., Outcome], subscriptions: Subscriptions,
+    chat: Callable[..., Outcome],
+    subscriptions: Subscriptions,
 ) -> None:
     consent = chat("/alerts")
     assert "/alerts off" in all_text(consent)
@@ -94,7 +95,8 @@ def test_alerts_asks_for_consent_and_stores_nothing_before_a_country_is_chosen(
 
 
 def test_a_migrant_chooses_two_countries_and_sees_them_under_alerts(
-    chat: Callable[..., Outcome], subscriptions: Subscriptions,
+    chat: Callable[..., Outcome],
+    subscriptions: Subscriptions,
 ) -> None:
     chat("/alerts")
     chat(button="al:y")
@@ -110,7 +112,8 @@ def test_a_migrant_chooses_two_countries_and_sees_them_under_alerts(
 
 
 def test_an_answer_that_depends_on_the_country_offers_alerts_until_subscribed(
-    chat: Callable[..., Outcome], subscriptions: Subscriptions,
+    chat: Callable[..., Outcome],
+    subscriptions: Subscriptions,
 ) -> None:
     chat(button="c:RU")
     answer = chat("do I need to register")
@@ -121,8 +124,7 @@ def test_an_answer_that_depends_on_the_country_offers_alerts_until_subscribed(
     assert "al:ask" not in button_data(chat("do I need to register"))
 
 
-def test_alerts_off_stops_them_by_command_or_button(chat: Callable[..., Outcome],
-                                                    subscriptions: Subscriptions) -> None:
+def test_alerts_off_stops_them_by_command_or_button(chat: Callable[..., Outcome], subscriptions: Subscriptions) -> None:
     chat(button="al:a:TR")
     assert subscriptions.matching(["TR"])
     stopped = chat("/alerts off")
@@ -190,8 +192,10 @@ def test_an_alert_with_a_dated_external_source_loads(content_dir: Path) -> None:
 
 
 def test_validate_points_to_each_mistake_in_an_alert_file(content_dir: Path) -> None:
-    broken = (GOOD.replace("[KR]", "[KR, ZZ]").replace("  checked: 2026-11-20\n", "")
-              .replace("en: English text.\n", "") + "topic: no_such_topic\n")
+    broken = (
+        GOOD.replace("[KR]", "[KR, ZZ]").replace("  checked: 2026-11-20\n", "").replace("en: English text.\n", "")
+        + "topic: no_such_topic\n"
+    )
     (content_dir / "alerts" / "broken.yaml").write_text(broken, encoding="utf-8")
     (content_dir / "alerts" / "no_source.yaml").write_text(GOOD.split("source:")[0] + "ru: x\n", encoding="utf-8")
     _, problems = check_content(content_dir)
@@ -217,7 +221,9 @@ def test_the_bundled_alert_rests_on_the_report(content: Content) -> None:
 
 
 def test_preview_prints_every_language_with_the_way_to_stop(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("HELPLINE_HASH_KEY", TEST_KEY.decode())
@@ -252,7 +258,9 @@ def _sender(database: Path, content: Content, telegram: FakeTelegram) -> AlertSe
 
 
 def test_an_alert_reaches_each_subscriber_once_in_their_language(
-    subscriptions: Subscriptions, database: Path, content: Content,
+    subscriptions: Subscriptions,
+    database: Path,
+    content: Content,
 ) -> None:
     for chat_id, lang, country in ((11, "ky", "RU"), (12, "en", "KZ"), (13, "ru", "TR"), (14, "ru", "KR")):
         subscriptions.add_country(_key(chat_id), chat_id, lang, country)
@@ -269,7 +277,9 @@ def test_an_alert_reaches_each_subscriber_once_in_their_language(
 
 
 def test_after_a_crash_the_one_being_sent_is_not_sent_again_and_the_rest_are(
-    subscriptions: Subscriptions, database: Path, content: Content,
+    subscriptions: Subscriptions,
+    database: Path,
+    content: Content,
 ) -> None:
     for chat_id in range(21, 26):
         subscriptions.add_country(_key(chat_id), chat_id, "ru", "KZ")
@@ -307,7 +317,11 @@ def test_a_second_sender_does_not_take_over_a_live_one(subscriptions: Subscripti
 
 
 def test_the_weekly_report_shows_subscribers_and_how_each_alert_went(
-    subscriptions: Subscriptions, database: Path, content: Content, knowledge: Knowledge, tmp_path: Path,
+    subscriptions: Subscriptions,
+    database: Path,
+    content: Content,
+    knowledge: Knowledge,
+    tmp_path: Path,
 ) -> None:
     from review.period import date_range_period
     from review.report import build_report, csv_tables, render_html

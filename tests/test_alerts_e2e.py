@@ -52,22 +52,42 @@ def content_dir(tmp_path: Path) -> Path:
 
 
 def _environment(emulator: Emulator, data_dir: Path, content_dir: Path) -> dict[str, str]:
-    return {**os.environ, "HELPLINE_DATA_DIR": str(data_dir), "HELPLINE_HASH_KEY": HASH_KEY,
-            "HELPLINE_CONTENT_DIR": str(content_dir), "HELPLINE_CASEWORKER_CHAT_ID": str(CASEWORKERS),
-            "TELEGRAM_BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.url,
-            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    return {
+        **os.environ,
+        "HELPLINE_DATA_DIR": str(data_dir),
+        "HELPLINE_HASH_KEY": HASH_KEY,
+        "HELPLINE_CONTENT_DIR": str(content_dir),
+        "HELPLINE_CASEWORKER_CHAT_ID": str(CASEWORKERS),
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_URL": emulator.url,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
 
 
 async def _send_command(env: dict[str, str], framework: str, cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "alerts", "send", ALERT, "--framework", framework,
-        env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "alerts",
+        "send",
+        ALERT,
+        "--framework",
+        framework,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_an_alert_to_2000_subscribers_survives_kill_9_without_a_second_copy(
-    tmp_path: Path, content_dir: Path, framework: str,
+    tmp_path: Path,
+    content_dir: Path,
+    framework: str,
 ) -> None:
     data_dir = tmp_path / "data"
     pseudonymizer = Pseudonymizer(HASH_KEY.encode())
@@ -76,8 +96,9 @@ async def test_an_alert_to_2000_subscribers_survives_kill_9_without_a_second_cop
     for number in range(2000):
         chat = FIRST_CHAT + number * 7
         countries[chat] = ("RU", "KZ", "TR")[number % 3]
-        subscriptions.add_country(pseudonymizer.user_key(chat), chat, ("ky", "ru", "en")[number // 3 % 3],
-                                  countries[chat])
+        subscriptions.add_country(
+            pseudonymizer.user_key(chat), chat, ("ky", "ru", "en")[number // 3 % 3], countries[chat]
+        )
     subscriptions.db.conn.close()
     chosen = [chat for chat, country in countries.items() if country in ("RU", "KZ")]
     emulator = BlockingEmulator()
@@ -112,8 +133,12 @@ async def test_an_alert_to_2000_subscribers_survives_kill_9_without_a_second_cop
         await emulator.stop()
 
     db = sqlite_utils.Database(data_dir / "helpline.sqlite")
-    uncertain = {row["user_key"] for row in db.query(
-        "SELECT user_key FROM alert_deliveries WHERE alert_id = ? AND status = ?", [ALERT, UNCERTAIN])}
+    uncertain = {
+        row["user_key"]
+        for row in db.query(
+            "SELECT user_key FROM alert_deliveries WHERE alert_id = ? AND status = ?", [ALERT, UNCERTAIN]
+        )
+    }
     assert len(uncertain) <= WORKERS
     for chat, country in countries.items():
         copies = len(emulator.chats.get(chat, []))
@@ -144,15 +169,20 @@ async def test_an_alert_to_2000_subscribers_survives_kill_9_without_a_second_cop
 def alert_bot(tmp_path_factory: pytest.TempPathFactory) -> Helpline:
     root = tmp_path_factory.mktemp("alerts")
     shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    environment = {"HELPLINE_DATA_DIR": str(root / "data"), "HELPLINE_HASH_KEY": HASH_KEY,
-                   "HELPLINE_CONTENT_DIR": str(root / "content"), "HELPLINE_ADMIN_IDS": "731399999",
-                   "HELPLINE_CASEWORKER_CHAT_ID": str(CASEWORKERS)}
+    environment = {
+        "HELPLINE_DATA_DIR": str(root / "data"),
+        "HELPLINE_HASH_KEY": HASH_KEY,
+        "HELPLINE_CONTENT_DIR": str(root / "content"),
+        "HELPLINE_ADMIN_IDS": "731399999",
+        "HELPLINE_CASEWORKER_CHAT_ID": str(CASEWORKERS),
+    }
     return build_helpline(load_settings(environment, dotenv=False))
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_migrant_subscribes_an_admin_sends_and_the_alert_says_how_to_stop(
-    alert_bot: Helpline, framework: str,
+    alert_bot: Helpline,
+    framework: str,
 ) -> None:
     async with running(alert_bot, framework, run=serve) as bot:
         migrant = bot.person("ru")
@@ -179,5 +209,7 @@ async def test_a_migrant_subscribes_an_admin_sends_and_the_alert_says_how_to_sto
 
         stopped = (await migrant.press(alert, "al:off"))[0]
         assert "/alerts" in plain(stopped)
-        assert alert_bot.conversation.alerts.subscriptions.get(
-            alert_bot.conversation.pseudonymizer.user_key(migrant.id)) is None
+        assert (
+            alert_bot.conversation.alerts.subscriptions.get(alert_bot.conversation.pseudonymizer.user_key(migrant.id))
+            is None
+        )

@@ -57,8 +57,11 @@ def test_every_person_in_the_danger_set_is_noticed_with_the_right_answer_first(k
     examples = next(k for k in knowledge.danger.kinds if k.name == kind).examples
     missed = [text for text in examples if knowledge.danger.detect(text) is None]
     assert not missed, f"{kind}: {len(missed)} of {len(examples)} not recognised:\n{_listing(missed)}"
-    wrong = [text for text in examples
-             if knowledge.danger.detect(text).topic != ("trafficking" if kind == "trafficking" else "emergency")]
+    wrong = [
+        text
+        for text in examples
+        if knowledge.danger.detect(text).topic != ("trafficking" if kind == "trafficking" else "emergency")
+    ]
     assert len(wrong) <= 0.05 * len(examples), f"{kind}: the wrong answer first for\n{_listing(wrong)}"
 
 
@@ -90,21 +93,31 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
     assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{_listing(score.alarmed)}"
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: held-out recall 95.3 % (target 98 %), false alarms 7.9 % "
-                                       "(target 5 %); `python -m benchmarks`, section 5, lists the misses")
+@pytest.mark.xfail(
+    strict=True,
+    reason="not met yet: held-out recall 95.3 % (target 98 %), false alarms 7.9 % "
+    "(target 5 %); `python -m benchmarks`, section 5, lists the misses",
+)
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
     assert score.recall >= heldout.RECALL_TARGET, f"missed:\n{_listing(score.missed)}"
     assert score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET, f"alarmed:\n{_listing(score.alarmed)}"
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("сил больше нет, думаю покончить со всем этим", "suicide"),
-    ("брат не выходит на связь уже 5 дней, последний раз писал что их увезли на какой-то объект", None),
-    ("иним жоголуп кетти, бир жумадан бери телефону өчүк", None),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("сил больше нет, думаю покончить со всем этим", "suicide"),
+        ("брат не выходит на связь уже 5 дней, последний раз писал что их увезли на какой-то объект", None),
+        ("иним жоголуп кетти, бир жумадан бери телефону өчүк", None),
+    ],
+)
 def test_the_three_messages_the_hardening_pass_missed_get_the_emergency_block_first(
-    knowledge, conversation, say, text, kind,
+    knowledge,
+    conversation,
+    say,
+    text,
+    kind,
 ):
     outcome = say(text, force_country="RU")
     assert EMERGENCY_LINE in outcome.replies[0].plain
@@ -122,8 +135,12 @@ def test_a_restart_reads_the_trained_detector_back_without_scikit_learn(content,
         "d = k.danger.detect('сил больше нет, думаю покончить со всем этим'); "
         "print(d.kind if d else None, 'sklearn' in sys.modules)"
     )
-    runs = [subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
-                           cwd=REPO, timeout=120) for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, cwd=REPO, timeout=120
+        )
+        for _ in range(2)
+    ]
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
     assert runs[0].stdout.split() == ["suicide", "True"]  # the first start trains
     assert runs[1].stdout.split() == ["suicide", "False"]  # the restart only reads the cache
@@ -150,7 +167,8 @@ def test_danger_comes_first_even_when_the_question_is_about_something_else(say):
 
 
 def test_a_beaten_migrant_writing_kyrgyz_in_latin_letters_gets_the_host_countrys_emergency_number(
-    conversation, say,
+    conversation,
+    say,
 ):
     outcome = say("meni sabap jatat", force_country="KR")
     first = outcome.replies[0].plain
@@ -163,12 +181,15 @@ def test_a_beaten_migrant_writing_kyrgyz_in_latin_letters_gets_the_host_countrys
     assert row["country"] == "KR"
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("Не хочу больше жить", "suicide"),
-    ("брата задержала полиция, держат в отделе", "detention"),
-    ("досум курулушта каза болду бугун", "death"),
-    ("my friend is unconscious and not breathing", "medical"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Не хочу больше жить", "suicide"),
+        ("брата задержала полиция, держат в отделе", "detention"),
+        ("досум курулушта каза болду бугун", "death"),
+        ("my friend is unconscious and not breathing", "medical"),
+    ],
+)
 def test_the_log_records_the_kind_of_danger(conversation, say, text, kind):
     outcome = say(text, force_country="RU")
     assert EMERGENCY_LINE in outcome.replies[0].plain
@@ -176,12 +197,15 @@ def test_the_log_records_the_kind_of_danger(conversation, say, text, kind):
     assert row["danger"] == kind
 
 
-@pytest.mark.parametrize("text", [
-    "задержали зарплату на два месяца",
-    "умер телефон, как восстановить доступ к госуслугам",
-    "how to get a death certificate for my father who died last year",
-    "паспортумду жоготуп алдым, эмне кылам",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "задержали зарплату на два месяца",
+        "умер телефон, как восстановить доступ к госуслугам",
+        "how to get a death certificate for my father who died last year",
+        "паспортумду жоготуп алдым, эмне кылам",
+    ],
+)
 def test_an_ordinary_question_gets_no_emergency_block(conversation, say, text):
     outcome = say(text, force_country="RU")
     assert EMERGENCY_LINE not in all_text(outcome)

@@ -24,14 +24,23 @@ JOB = "stay_and_job_change"
 
 ROWS = [
     # -- registration, Russian -------------------------------------------------------------
-    ("я приехал 3 ноября, до какого числа регистрация?", REG,
-     {"arrival": D(2026, 11, 3), "deadline": D(2026, 12, 2), "passed": False, "days_left": 3}),
+    (
+        "я приехал 3 ноября, до какого числа регистрация?",
+        REG,
+        {"arrival": D(2026, 11, 3), "deadline": D(2026, 12, 2), "passed": False, "days_left": 3},
+    ),
     ("приехал 01.11 когда регистрация", REG, {"deadline": D(2026, 11, 30), "days_left": 1}),
-    ("приехал 31.10, до какого числа можно без регистрации", REG,
-     {"deadline": D(2026, 11, 29), "passed": False, "days_left": 0}),
+    (
+        "приехал 31.10, до какого числа можно без регистрации",
+        REG,
+        {"deadline": D(2026, 11, 29), "passed": False, "days_left": 0},
+    ),
     ("приехал 30.10 когда регистрация", REG, {"deadline": D(2026, 11, 28), "passed": True, "days_ago": 1}),
-    ("въехал 15.12.2025, регистрация нужна?", REG,
-     {"arrival": D(2025, 12, 15), "deadline": D(2026, 1, 13), "passed": True}),
+    (
+        "въехал 15.12.2025, регистрация нужна?",
+        REG,
+        {"arrival": D(2025, 12, 15), "deadline": D(2026, 1, 13), "passed": True},
+    ),
     ("приехал 20 декабря сколько дней без регистрации", REG, {"arrival": D(2025, 12, 20), "passed": True}),
     ("приехал 29.02 когда регистрация", REG, {"arrival": D(2024, 2, 29), "year_guessed": True, "passed": True}),
     ("priehal 5 noyabrya registraciya nuzhna", REG, {"arrival": D(2026, 11, 5), "deadline": D(2026, 12, 4)}),
@@ -40,8 +49,11 @@ ROWS = [
     # -- registration, Kyrgyz --------------------------------------------------------------
     ("29.01.2025те келдим, каттоо качан?", REG, {"arrival": D(2025, 1, 29), "passed": True}),
     ("03.11де келдим, каттоо керекпи", REG, {"arrival": D(2026, 11, 3), "deadline": D(2026, 12, 2)}),
-    ("31.03.2026да келдим, каттоосуз канча күн жүрсө болот", REG,
-     {"arrival": D(2026, 3, 31), "deadline": D(2026, 4, 29), "passed": True}),
+    (
+        "31.03.2026да келдим, каттоосуз канча күн жүрсө болот",
+        REG,
+        {"arrival": D(2026, 3, 31), "deadline": D(2026, 4, 29), "passed": True},
+    ),
     ("5-ноябрдан бери орусиядамын, каттоо качан керек", REG, {"arrival": D(2026, 11, 5), "passed": False}),
     ("10.07дан бери ушул жерде жүрөм, каттоо керекпи", REG, {"arrival": D(2026, 7, 10), "passed": True}),
     ("2026-жылдын 3-ноябрында келдим, каттоодон качан өтөм", REG, {"arrival": D(2026, 11, 3)}),
@@ -51,56 +63,117 @@ ROWS = [
     # -- registration, English -------------------------------------------------------------
     ("I arrived on 3 November, when do I need to register?", REG, {"arrival": D(2026, 11, 3), "days_left": 3}),
     ("arrived 30 Oct, registration deadline?", REG, {"deadline": D(2026, 11, 28), "passed": True, "days_ago": 1}),
-    ("I came to Russia on November 29th, do I need registration?", REG,
-     {"arrival": D(2026, 11, 29), "deadline": D(2026, 12, 28), "days_left": 29}),
+    (
+        "I came to Russia on November 29th, do I need registration?",
+        REG,
+        {"arrival": D(2026, 11, 29), "deadline": D(2026, 12, 28), "days_left": 29},
+    ),
     ("entered Russia 01/12/2025, do I need to register?", REG, {"arrival": D(2025, 12, 1), "passed": True}),
     # -- new contract within 15 days, Russian ----------------------------------------------
-    ("приехал 10.12, уволили 20.03", JOB,
-     {"arrival": D(2025, 12, 10), "end": D(2026, 3, 20), "days_in_country": 100, "rule_applies": True,
-      "deadline": D(2026, 4, 4), "passed": True}),
+    (
+        "приехал 10.12, уволили 20.03",
+        JOB,
+        {
+            "arrival": D(2025, 12, 10),
+            "end": D(2026, 3, 20),
+            "days_in_country": 100,
+            "rule_applies": True,
+            "deadline": D(2026, 4, 4),
+            "passed": True,
+        },
+    ),
     ("уволили 31.01", JOB, {"end": D(2026, 1, 31), "deadline": D(2026, 2, 15), "passed": True}),
-    ("уволили 25.11 приехал 01.06", JOB,
-     {"arrival": D(2026, 6, 1), "end": D(2026, 11, 25), "deadline": D(2026, 12, 10), "passed": False,
-      "days_left": 11}),
-    ("приехал 29.02, договор расторгли 31.05", JOB,
-     {"arrival": D(2024, 2, 29), "end": D(2026, 5, 31), "year_guessed": True}),
-    ("приехал 01.03, договор закончился 10.07", JOB,
-     {"arrival": D(2026, 3, 1), "end": D(2026, 7, 10), "days_in_country": 131, "deadline": D(2026, 7, 25)}),
-    ("меня уволили 14 ноября, сколько дней на поиск новой работы", JOB,
-     {"end": D(2026, 11, 14), "deadline": D(2026, 11, 29), "passed": False, "days_left": 0}),
-    ("уволили 13.11, сколько времени найти новую работу", JOB,
-     {"deadline": D(2026, 11, 28), "passed": True, "days_ago": 1}),
+    (
+        "уволили 25.11 приехал 01.06",
+        JOB,
+        {
+            "arrival": D(2026, 6, 1),
+            "end": D(2026, 11, 25),
+            "deadline": D(2026, 12, 10),
+            "passed": False,
+            "days_left": 11,
+        },
+    ),
+    (
+        "приехал 29.02, договор расторгли 31.05",
+        JOB,
+        {"arrival": D(2024, 2, 29), "end": D(2026, 5, 31), "year_guessed": True},
+    ),
+    (
+        "приехал 01.03, договор закончился 10.07",
+        JOB,
+        {"arrival": D(2026, 3, 1), "end": D(2026, 7, 10), "days_in_country": 131, "deadline": D(2026, 7, 25)},
+    ),
+    (
+        "меня уволили 14 ноября, сколько дней на поиск новой работы",
+        JOB,
+        {"end": D(2026, 11, 14), "deadline": D(2026, 11, 29), "passed": False, "days_left": 0},
+    ),
+    (
+        "уволили 13.11, сколько времени найти новую работу",
+        JOB,
+        {"deadline": D(2026, 11, 28), "passed": True, "days_ago": 1},
+    ),
     ("приехал 01.10.2026, уволили 20.11.2026, что делать", JOB, {"days_in_country": 50, "rule_applies": False}),
     ("договор закончился 10 июля 2026", JOB, {"arrival": None, "end": D(2026, 7, 10), "deadline": D(2026, 7, 25)}),
     ("uvolili 20 noyabrya skolko dney iskat rabotu", JOB, {"end": D(2026, 11, 20), "deadline": D(2026, 12, 5)}),
-    ("уволили 10.07, а работал я с 01.03, сколько дней на новую работу", JOB,
-     {"arrival": D(2026, 3, 1), "end": D(2026, 7, 10), "days_in_country": 131}),
-    ("гражданин Кыргызстана, уволили 20.11, приехал 01.08", JOB,
-     {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20)}),
+    (
+        "уволили 10.07, а работал я с 01.03, сколько дней на новую работу",
+        JOB,
+        {"arrival": D(2026, 3, 1), "end": D(2026, 7, 10), "days_in_country": 131},
+    ),
+    ("гражданин Кыргызстана, уволили 20.11, приехал 01.08", JOB, {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20)}),
     ("priehal 01.06 uvolili 25.11 chto delat", JOB, {"arrival": D(2026, 6, 1), "end": D(2026, 11, 25)}),
     # -- new contract, Kyrgyz --------------------------------------------------------------
-    ("10.12де келдим, 20.03тө иштен бошотушту", JOB,
-     {"arrival": D(2025, 12, 10), "end": D(2026, 3, 20), "deadline": D(2026, 4, 4), "passed": True}),
-    ("01.06да келгем, 25.11де келишим бүттү, эми эмне кылам", JOB,
-     {"arrival": D(2026, 6, 1), "end": D(2026, 11, 25), "days_left": 11}),
+    (
+        "10.12де келдим, 20.03тө иштен бошотушту",
+        JOB,
+        {"arrival": D(2025, 12, 10), "end": D(2026, 3, 20), "deadline": D(2026, 4, 4), "passed": True},
+    ),
+    (
+        "01.06да келгем, 25.11де келишим бүттү, эми эмне кылам",
+        JOB,
+        {"arrival": D(2026, 6, 1), "end": D(2026, 11, 25), "days_left": 11},
+    ),
     ("25.11де иштен чыгарышты, 01.06да келгем", JOB, {"arrival": D(2026, 6, 1), "end": D(2026, 11, 25)}),
-    ("келишим 5-ноябрда бүттү, жаңы жумушту канча күндө табышым керек", JOB,
-     {"end": D(2026, 11, 5), "deadline": D(2026, 11, 20), "passed": True, "days_ago": 9}),
-    ("2025-жылдын 1-мартында келдим, 2025-жылдын 10-июлунда иштен бошотушту", JOB,
-     {"arrival": D(2025, 3, 1), "end": D(2025, 7, 10), "rule_applies": True}),
-    ("boshotushtu 20.11de, 01.08de keldim", JOB,
-     {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20), "days_in_country": 111}),
-    ("31.03.2026да келдим, 10.07де иштен бошотушту", JOB,
-     {"arrival": D(2026, 3, 31), "end": D(2026, 7, 10), "days_in_country": 101, "passed": True}),
+    (
+        "келишим 5-ноябрда бүттү, жаңы жумушту канча күндө табышым керек",
+        JOB,
+        {"end": D(2026, 11, 5), "deadline": D(2026, 11, 20), "passed": True, "days_ago": 9},
+    ),
+    (
+        "2025-жылдын 1-мартында келдим, 2025-жылдын 10-июлунда иштен бошотушту",
+        JOB,
+        {"arrival": D(2025, 3, 1), "end": D(2025, 7, 10), "rule_applies": True},
+    ),
+    (
+        "boshotushtu 20.11de, 01.08de keldim",
+        JOB,
+        {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20), "days_in_country": 111},
+    ),
+    (
+        "31.03.2026да келдим, 10.07де иштен бошотушту",
+        JOB,
+        {"arrival": D(2026, 3, 31), "end": D(2026, 7, 10), "days_in_country": 101, "passed": True},
+    ),
     ("10.07де келишим бүттү, эми эмне кылам", JOB, {"end": D(2026, 7, 10), "deadline": D(2026, 7, 25)}),
     # -- new contract, English -------------------------------------------------------------
-    ("I was fired on 20 November, I arrived 1 August", JOB,
-     {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20), "deadline": D(2026, 12, 5), "days_left": 6}),
+    (
+        "I was fired on 20 November, I arrived 1 August",
+        JOB,
+        {"arrival": D(2026, 8, 1), "end": D(2026, 11, 20), "deadline": D(2026, 12, 5), "days_left": 6},
+    ),
     ("arrived 10 Dec, contract ended 20 Mar", JOB, {"arrival": D(2025, 12, 10), "end": D(2026, 3, 20)}),
-    ("my contract ended on 31 January, how long do I have to find a new job?", JOB,
-     {"end": D(2026, 1, 31), "passed": True}),
-    ("contract terminated 14.11.2026, how many days to find a new employer", JOB,
-     {"end": D(2026, 11, 14), "deadline": D(2026, 11, 29), "days_left": 0}),
+    (
+        "my contract ended on 31 January, how long do I have to find a new job?",
+        JOB,
+        {"end": D(2026, 1, 31), "passed": True},
+    ),
+    (
+        "contract terminated 14.11.2026, how many days to find a new employer",
+        JOB,
+        {"end": D(2026, 11, 14), "deadline": D(2026, 11, 29), "days_left": 0},
+    ),
     ("arrived 29 Feb, fired 31 May", JOB, {"arrival": D(2024, 2, 29), "end": D(2026, 5, 31)}),
 ]
 
@@ -110,10 +183,12 @@ def computed(monkeypatch) -> list[tuple[str, dict | None]]:
     """Every calculation the conversation makes, in order, as (calculator, result)."""
     seen: list[tuple[str, dict | None]] = []
     for name, calculator in list(CALCULATORS.items()):
+
         def spy(scan, today, _calculator=calculator, _name=name):
             result = _calculator(scan, today)
             seen.append((_name, result))
             return result
+
         monkeypatch.setitem(CALCULATORS, name, spy)
     return seen
 

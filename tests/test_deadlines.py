@@ -28,26 +28,115 @@ from handlers.understanding.calculators import job_change_deadline, registration
 from handlers.understanding.dates import scan_dates
 
 MONTHS = {
-    "ru_genitive": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-                    "сентября", "октября", "ноября", "декабря"],
-    "ru_ky_nominative": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
-                         "сентябрь", "октябрь", "ноябрь", "декабрь"],
-    "ky_with_ending": ["январда", "февралда", "мартта", "апрелде", "майда", "июнда", "июлда",
-                       "августта", "сентябрда", "октябрда", "ноябрдан", "декабрда"],
-    "latin_ru": ["yanvarya", "fevralya", "marta", "aprelya", "maya", "iyunya", "iyulya", "avgusta",
-                 "sentyabrya", "oktyabrya", "noyabrya", "dekabrya"],
-    "latin_ky": ["yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust", "sentyabr",
-                 "oktyabr", "noyabr", "dekabr"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
+    "ru_genitive": [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+    "ru_ky_nominative": [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ],
+    "ky_with_ending": [
+        "январда",
+        "февралда",
+        "мартта",
+        "апрелде",
+        "майда",
+        "июнда",
+        "июлда",
+        "августта",
+        "сентябрда",
+        "октябрда",
+        "ноябрдан",
+        "декабрда",
+    ],
+    "latin_ru": [
+        "yanvarya",
+        "fevralya",
+        "marta",
+        "aprelya",
+        "maya",
+        "iyunya",
+        "iyulya",
+        "avgusta",
+        "sentyabrya",
+        "oktyabrya",
+        "noyabrya",
+        "dekabrya",
+    ],
+    "latin_ky": [
+        "yanvar",
+        "fevral",
+        "mart",
+        "aprel",
+        "may",
+        "iyun",
+        "iyul",
+        "avgust",
+        "sentyabr",
+        "oktyabr",
+        "noyabr",
+        "dekabr",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
     "en_short": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 }
-KYRGYZ_ENDINGS = ["да", "де", "та", "те", "дан", "ден", "тан", "тен", "га", "ге", "ка", "ке",
-                  "-да", "-де", "-дан", "-ге"]
+KYRGYZ_ENDINGS = [
+    "да",
+    "де",
+    "та",
+    "те",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "га",
+    "ге",
+    "ка",
+    "ке",
+    "-да",
+    "-де",
+    "-дан",
+    "-ге",
+]
 
 # Dates near "interesting" days: month and year ends, 29 February, and any day at all.
-EDGE_DAYS = st.sampled_from([(31, 12), (1, 1), (29, 2), (28, 2), (1, 3), (31, 1), (30, 4), (31, 3),
-                             (30, 11), (1, 12), (31, 10)])
+EDGE_DAYS = st.sampled_from(
+    [(31, 12), (1, 1), (29, 2), (28, 2), (1, 3), (31, 1), (30, 4), (31, 3), (30, 11), (1, 12), (31, 10)]
+)
 
 
 @st.composite
@@ -87,8 +176,7 @@ def written(draw, date: dt.date, with_year: bool) -> str:
             f"{d}{name} {y}",
         ]
     else:
-        forms = [f"{numeric_day}{separator}{numeric_month}", f"{d} {name}", f"{d}-{name}", f"{name} {d}",
-                 f"{d}{name}"]
+        forms = [f"{numeric_day}{separator}{numeric_month}", f"{d} {name}", f"{d}-{name}", f"{name} {d}", f"{d}{name}"]
     form = draw(st.sampled_from(forms))
     if form[-1].isdigit() and draw(st.booleans()):
         form += draw(st.sampled_from(KYRGYZ_ENDINGS))
@@ -199,8 +287,14 @@ def test_a_year_less_29_february_is_the_last_one_that_has_come(today, typed):
 
 @pytest.mark.parametrize(
     "message",
-    ["приеду через 1-2 дня", "встреча в 10.30", "сел в 5 маршрутку", "1899-га чалдым", "5 separate forms",
-     "телефон 123-45-67"],
+    [
+        "приеду через 1-2 дня",
+        "встреча в 10.30",
+        "сел в 5 маршрутку",
+        "1899-га чалдым",
+        "5 separate forms",
+        "телефон 123-45-67",
+    ],
 )
 def test_what_only_looks_like_a_date_is_neither_read_nor_corrected(message):
     scan = scan_dates(message)

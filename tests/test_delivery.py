@@ -54,9 +54,12 @@ def own_helpline(data_root: Path, helpline: Helpline) -> Helpline:  # noqa: F811
     """A bot with its own database (tests here delete and lock it) and one admin."""
     root = data_root / "delivery"
     shutil.copytree(data_root / "data" / "cache", root / "cache", dirs_exist_ok=True)
-    environment = {"HELPLINE_DATA_DIR": str(root), "HELPLINE_HASH_KEY": HASH_KEY,
-                   "HELPLINE_CONTENT_DIR": str(data_root / "content-snapshot"),
-                   "HELPLINE_ADMIN_IDS": str(ADMIN)}
+    environment = {
+        "HELPLINE_DATA_DIR": str(root),
+        "HELPLINE_HASH_KEY": HASH_KEY,
+        "HELPLINE_CONTENT_DIR": str(data_root / "content-snapshot"),
+        "HELPLINE_ADMIN_IDS": str(ADMIN),
+    }
     return build_helpline(load_settings(environment, dotenv=False))
 
 
@@ -106,8 +109,9 @@ def test_a_row_that_cannot_be_written_is_set_aside_and_the_rows_behind_it_are_wr
 def test_a_row_the_database_refuses_alone_is_set_aside_while_an_outage_waits(tmp_path: Path) -> None:
     db = open_database(tmp_path / "helpline.sqlite")
     log = QueryLog(db)
-    db.execute("CREATE TRIGGER refuse BEFORE INSERT ON queries WHEN NEW.lang = 'xx' "
-               "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON queries WHEN NEW.lang = 'xx' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
     log.record_query(QueryRecord("k1:a", "xx", "text", "only this row is refused"))
     assert log.pending == 1  # alone it looks like an outage: it waits
     log.record_query(QueryRecord("k1:b", "ru", "text", "the next row goes in"))
@@ -158,6 +162,7 @@ async def test_a_lone_surrogate_stops_nobody(helpline: Helpline, framework: str)
 
 def unreadable_shapes(emulator: Any, user_id: int) -> list[dict[str, Any]]:
     """Eight shapes a Bot API server of another version might send."""
+
     def message(**change: Any) -> dict[str, Any]:
         update = emulator.message_update(user_id, "патент")
         update["message"].update(change)
@@ -171,7 +176,10 @@ def unreadable_shapes(emulator: Any, user_id: int) -> list[dict[str, Any]]:
     no_from = json.loads(json.dumps(callback))
     del no_from["callback_query"]["from"]
     return [
-        no_chat, no_date, message(text=12345), no_from,
+        no_chat,
+        no_date,
+        message(text=12345),
+        no_from,
         message(chat={"id": "abc", "type": "private"}),
         message(entities="bold"),
         message(**{"from": {"id": user_id}}),  # no is_bot
@@ -181,8 +189,7 @@ def unreadable_shapes(emulator: Any, user_id: int) -> list[dict[str, Any]]:
 
 @e2e
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_updates_no_library_can_read_are_answered_politely_or_skipped(
-        helpline: Helpline, framework: str) -> None:  # noqa: F811
+async def test_updates_no_library_can_read_are_answered_politely_or_skipped(helpline: Helpline, framework: str) -> None:  # noqa: F811
     async with running(helpline, framework) as bot:
         sender = bot.person(lang="en")
         shapes = unreadable_shapes(bot.emulator, sender.id)
@@ -194,22 +201,23 @@ async def test_updates_no_library_can_read_are_answered_politely_or_skipped(
         assert {plain(message) for message in sender.seen} == {bot.ui("ru", "non_text")}  # their language
         assert set(bot.emulator.deliveries.values()) == {1}  # none held the offset back
         events = helpline.querylog.db.execute(
-            "SELECT COUNT(*) FROM events WHERE kind = 'update_unreadable'").fetchone()[0]
+            "SELECT COUNT(*) FROM events WHERE kind = 'update_unreadable'"
+        ).fetchone()[0]
         assert events >= len(shapes)
 
 
 @e2e
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_replies_outlive_an_outage_longer_than_the_retry_budget(
-        helpline: Helpline, framework: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    helpline: Helpline, framework: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: F811
     monkeypatch.setattr(outbox_module, "FIRST_WAIT", 0.5)
     async with running(helpline, framework) as bot:
         people = [bot.person(lang="en") for _ in range(4)]
         sends = len(bot.emulator.called("sendMessage"))
         bot.emulator.down_until = time.monotonic() + 12  # past Delivery's ~7.5 s of retries
         for person in people:
-            await bot.emulator.push(bot.emulator.message_update(person.id, "I lost my passport",
-                                                                language_code="en"))
+            await bot.emulator.push(bot.emulator.message_update(person.id, "I lost my passport", language_code="en"))
         await bot.emulator.wait_for(lambda: len(bot.emulator.called("sendMessage")) > sends)
         await bot.emulator.wait_for(lambda: _answered(people), 60)
         assert [len(person.seen) for person in people] == [1, 1, 1, 1]
@@ -217,8 +225,7 @@ async def test_replies_outlive_an_outage_longer_than_the_retry_budget(
 
 @e2e
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_a_repeated_update_id_is_answered_once_by_webhook_and_polling(
-        helpline: Helpline, framework: str) -> None:  # noqa: F811
+async def test_a_repeated_update_id_is_answered_once_by_webhook_and_polling(helpline: Helpline, framework: str) -> None:  # noqa: F811
     plan = WebhookPlan("127.0.0.1", _free_port(), "https://bot.example.org/", "s3cret-" + "y" * 20)
     async with running(helpline, framework, webhook=plan) as bot:
         once, burst = bot.person(lang="en"), bot.person(lang="en")
@@ -227,9 +234,11 @@ async def test_a_repeated_update_id_is_answered_once_by_webhook_and_polling(
         endpoint = f"http://127.0.0.1:{plan.port}{plan.path}"
         headers = {SECRET_HEADER: plan.secret}
         async with aiohttp.ClientSession() as session:
+
             async def post(update: dict[str, Any]) -> int:
                 async with session.post(endpoint, json=update, headers=headers) as response:
                     return response.status
+
             assert [await post(first) for _ in range(3)] == [200, 200, 200]
             assert await asyncio.gather(*(post(second) for _ in range(5))) == [200] * 5
         await bot.emulator.wait_for(lambda: len(once.seen) >= 3 and len(burst.seen) >= 3)
@@ -245,7 +254,8 @@ async def test_a_repeated_update_id_is_answered_once_by_webhook_and_polling(
 
 @e2e
 async def test_a_deleted_database_is_recreated_loudly_and_admins_are_told(
-        own_helpline: Helpline, caplog: pytest.LogCaptureFixture) -> None:
+    own_helpline: Helpline, caplog: pytest.LogCaptureFixture
+) -> None:
     async with running(own_helpline, "ptb") as bot:
         before = bot.person(lang="ru")
         await before.say("как получить патент")
@@ -258,8 +268,9 @@ async def test_a_deleted_database_is_recreated_loudly_and_admins_are_told(
         admin = Person(bot.emulator, "en")
         admin.id = admin.chat = ADMIN
         await bot.emulator.wait_for(lambda: bool(admin.seen))
-        assert plain(admin.seen[0]) == str(own_helpline.conversation.knowledge.content
-                                           .ui["ru"]["admin"]["database_replaced"])
+        assert plain(admin.seen[0]) == str(
+            own_helpline.conversation.knowledge.content.ui["ru"]["admin"]["database_replaced"]
+        )
         [figures] = await admin.say("/stats")
         assert "database recreated 1 time(s)" in plain(figures)
         assert "WAS DELETED OR REPLACED" in caplog.text
@@ -287,20 +298,19 @@ async def test_a_locked_database_delays_no_answer(own_helpline: Helpline) -> Non
 
 # -- whatever arrives, everybody else is answered -----------------------------------------
 
+
 def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20), _containers,
-                           max_leaves=12)
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20), _containers, max_leaves=12)
 update_keys = st.sampled_from(["message", "edited_message", "callback_query", "channel_post", "x"])
 texts = st.text(alphabet=st.characters(blacklist_categories=()), max_size=80)  # surrogates included
 
 
 @e2e
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_arbitrary_text_and_update_json_never_stop_anyone_else(
-        helpline: Helpline, framework: str) -> None:  # noqa: F811
+async def test_arbitrary_text_and_update_json_never_stop_anyone_else(helpline: Helpline, framework: str) -> None:  # noqa: F811
     drawn: list[tuple[str, Any, Any]] = []
 
     @settings(max_examples=25, database=None, deadline=None)
@@ -388,11 +398,23 @@ async def test_a_reply_still_undelivered_after_the_retry_time_is_given_up_and_co
 
 def test_the_inbox_keeps_no_name_in_clear_and_takes_an_update_id_once(tmp_path: Path) -> None:
     store = UpdateStore(DatabaseFile(tmp_path / "helpline.sqlite"), 700000001, HASH_KEY.encode())
-    update = {"update_id": 5, "message": {
-        "message_id": 1, "date": 1, "text": "зарплату не платят",
-        "chat": {"id": 731400123, "type": "private", "first_name": "Айбек", "username": "aibek_k"},
-        "from": {"id": 731400123, "is_bot": False, "first_name": "Айбек", "last_name": "Осмонов",
-                 "username": "aibek_k", "language_code": "ky"}}}
+    update = {
+        "update_id": 5,
+        "message": {
+            "message_id": 1,
+            "date": 1,
+            "text": "зарплату не платят",
+            "chat": {"id": 731400123, "type": "private", "first_name": "Айбек", "username": "aibek_k"},
+            "from": {
+                "id": 731400123,
+                "is_bot": False,
+                "first_name": "Айбек",
+                "last_name": "Осмонов",
+                "username": "aibek_k",
+                "language_code": "ky",
+            },
+        },
+    }
     assert store.receive([(5, update)]) == [5]
     assert store.receive([(5, update)]) == []  # still waiting: not taken twice
     stored = " ".join(str(value) for row in store.file.db.conn.execute("SELECT * FROM inbox") for value in row)
@@ -416,8 +438,10 @@ async def test_an_update_cut_off_by_a_stop_stays_in_the_inbox_for_the_next_start
     async def nothing(*args: Any) -> None:
         return None
 
-    update = {"update_id": 9, "message": {"message_id": 1, "date": 1, "text": "привет",
-                                          "chat": {"id": 5, "type": "private"}}}
+    update = {
+        "update_id": 9,
+        "message": {"message_id": 1, "date": 1, "text": "привет", "chat": {"id": 5, "type": "private"}},
+    }
     intake = Intake(store, slow_feed, nothing, nothing)
     assert await intake.take([update])
     await started.wait()

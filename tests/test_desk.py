@@ -153,12 +153,21 @@ def test_the_weekly_report_counts_opened_closed_first_reply_and_overdue_tickets(
 
     def ticket(opened_h_before_end: float, reply_min: float | None = None, closed_h_before_end: float | None = None):
         opened = end - dt.timedelta(hours=opened_h_before_end)
-        db["tickets"].insert({
-            "opened": stamp(opened), "user_key": "k", "lang": "ru", "urgent": 0, "messages_in": 1, "messages_out": 0,
-            "first_reply": stamp(opened + dt.timedelta(minutes=reply_min)) if reply_min is not None else None,
-            "status": "open" if closed_h_before_end is None else "closed",
-            "closed": stamp(end - dt.timedelta(hours=closed_h_before_end)) if closed_h_before_end is not None else None,
-        })
+        db["tickets"].insert(
+            {
+                "opened": stamp(opened),
+                "user_key": "k",
+                "lang": "ru",
+                "urgent": 0,
+                "messages_in": 1,
+                "messages_out": 0,
+                "first_reply": stamp(opened + dt.timedelta(minutes=reply_min)) if reply_min is not None else None,
+                "status": "open" if closed_h_before_end is None else "closed",
+                "closed": stamp(end - dt.timedelta(hours=closed_h_before_end))
+                if closed_h_before_end is not None
+                else None,
+            }
+        )
 
     ticket(200, closed_h_before_end=190)  # opened and closed the week before: in neither figure
     ticket(190, reply_min=30, closed_h_before_end=100)  # opened before, closed in this week
@@ -168,8 +177,16 @@ def test_the_weekly_report_counts_opened_closed_first_reply_and_overdue_tickets(
     ticket(5, reply_min=5)  # open, but for only 5 hours
     ticket(48, closed_h_before_end=-2)  # closed after the week ended: open at its end, overdue
 
-    db["queries"].insert({"ts": stamp(end - dt.timedelta(hours=30)), "user_key": "k", "lang": "ru",
-                          "entry": "handoff", "fallback": 0, "latency_ms": 5.0})  # a week with traffic
+    db["queries"].insert(
+        {
+            "ts": stamp(end - dt.timedelta(hours=30)),
+            "user_key": "k",
+            "lang": "ru",
+            "entry": "handoff",
+            "fallback": 0,
+            "latency_ms": 5.0,
+        }
+    )  # a week with traffic
 
     cur = compute_week(db, week.start_utc, end)
     assert (cur.handoffs_asked, cur.handoffs_closed, cur.handoffs_stale) == (5, 2, 3)
@@ -190,7 +207,8 @@ def forum_desk(data_root: Path, helpline: Helpline) -> Helpline:  # noqa: F811
     root = data_root / "desk"
     shutil.copytree(data_root / "data" / "cache", root / "cache")
     environment = {
-        "HELPLINE_DATA_DIR": str(root), "HELPLINE_HASH_KEY": HASH_KEY,
+        "HELPLINE_DATA_DIR": str(root),
+        "HELPLINE_HASH_KEY": HASH_KEY,
         "HELPLINE_CONTENT_DIR": str(data_root / "content-snapshot"),
         "HELPLINE_CASEWORKER_CHAT_ID": str(FORUM),
     }
@@ -237,14 +255,16 @@ async def test_two_tickets_in_parallel_never_cross(forum_desk: Helpline, framewo
     async with on_forum(forum_desk, framework) as emulator:
         aida, bakyt = Person(emulator, "ky"), Person(emulator, "ru")
         (ticket_a, topic_a), (ticket_b, topic_b) = await asyncio.gather(
-            ticket_topic(emulator, aida), ticket_topic(emulator, bakyt))
+            ticket_topic(emulator, aida), ticket_topic(emulator, bakyt)
+        )
         assert topic_a != topic_b
         assert emulator.topics[(FORUM, topic_a)]["name"] == f"#{ticket_a} · ky"
         assert emulator.topics[(FORUM, topic_b)]["name"] == f"#{ticket_b} · ru"
 
         await asyncio.gather(aida.say("Иш берүүчү айлык төлөбөй жатат"), bakyt.say("Как продлить патент?"))
-        await emulator.wait_for(lambda: len(emulator.topic_texts(FORUM, topic_a)) >= 2
-                                and len(emulator.topic_texts(FORUM, topic_b)) >= 2)
+        await emulator.wait_for(
+            lambda: len(emulator.topic_texts(FORUM, topic_a)) >= 2 and len(emulator.topic_texts(FORUM, topic_b)) >= 2
+        )
         in_a, in_b = emulator.topic_texts(FORUM, topic_a), emulator.topic_texts(FORUM, topic_b)
         assert any("айлык" in text for text in in_a) and not any("айлык" in text for text in in_b)
         assert any("патент" in text for text in in_b) and not any("патент" in text for text in in_a)
@@ -264,8 +284,7 @@ async def test_two_tickets_in_parallel_never_cross(forum_desk: Helpline, framewo
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_send_gives_the_answer_in_the_migrants_language_and_country(forum_desk: Helpline,
-                                                                         framework: str) -> None:
+async def test_send_gives_the_answer_in_the_migrants_language_and_country(forum_desk: Helpline, framework: str) -> None:
     async with on_forum(forum_desk, framework) as emulator:
         aida = Person(emulator, "ky")
         [menu] = await aida.say("/country")
@@ -276,8 +295,7 @@ async def test_send_gives_the_answer_in_the_migrants_language_and_country(forum_
 
         before, notes = len(aida.seen), len(emulator.topic_texts(FORUM, topic))
         await caseworker.say("/send work_permit", replies=0, thread=topic)
-        await emulator.wait_for(lambda: len(aida.seen) > before
-                                and len(emulator.topic_texts(FORUM, topic)) > notes)
+        await emulator.wait_for(lambda: len(aida.seen) > before and len(emulator.topic_texts(FORUM, topic)) > notes)
         sent = aida.seen[-1]
         assert sent["text"] == own["text"] and buttons(sent) == buttons(own)  # Kyrgyz, the Korea variant
         assert "KR" in emulator.topic_texts(FORUM, topic)[-1]
@@ -304,8 +322,9 @@ async def test_close_from_either_side_closes_the_topic(forum_desk: Helpline, fra
         await emulator.wait_for(lambda: emulator.topics[(FORUM, topic_a)]["closed"])
         assert any(d.startswith(f"hr:{ticket_a}:") for d in buttons(aida.seen[-1]))
 
-        notice = next(m for m in emulator.chats[FORUM] if m.get("message_thread_id") == topic_b
-                      and f"hx:{ticket_b}" in buttons(m))
+        notice = next(
+            m for m in emulator.chats[FORUM] if m.get("message_thread_id") == topic_b and f"hx:{ticket_b}" in buttons(m)
+        )
         caseworker = Person(emulator, "ru", chat_id=FORUM, chat_type="supergroup")
         before = len(bakyt.seen)
         update = emulator.callback_update(caseworker.id, notice, f"hx:{ticket_b}")
@@ -338,8 +357,9 @@ async def test_nothing_identifying_is_at_rest(forum_desk: Helpline, framework: s
             await emulator.wait_for(lambda p=person, n=before: len(p.seen) > n)
     forum_desk.querylog.flush()
     data_dir = forum_desk.settings.data_dir
-    raw = b"".join(path.read_bytes() for path in Path(data_dir).rglob("*") if path.is_file()
-                   and "cache" not in path.parts)
+    raw = b"".join(
+        path.read_bytes() for path in Path(data_dir).rglob("*") if path.is_file() and "cache" not in path.parts
+    )
     assert b"CREATE TABLE" in raw and b"ticket_links" in raw  # the scan reads the database itself
     for person in people:
         for secret in (str(person.id), f"User{person.id}"):

@@ -27,8 +27,10 @@ FACTS: dict[str, tuple[str | None, list]] = {
     "pension": (None, ["2021", "2020"]),
     "double_taxation": (None, ["31"]),
     "remittances": (None, ["4,4|4.4"]),
-    "trafficking": (None, [{"ru": "Сезим", "ky": "Сезим", "en": "Sezim"},
-                           {"ru": "Ак-Журок", "ky": "Ак-Жүрөк", "en": "Ak-Jurok"}, "1899"]),
+    "trafficking": (
+        None,
+        [{"ru": "Сезим", "ky": "Сезим", "en": "Sezim"}, {"ru": "Ак-Журок", "ky": "Ак-Жүрөк", "en": "Ak-Jurok"}, "1899"],
+    ),
     "death_repatriation": (None, ["169", "2021"]),
     "deportation_kg": ("KG", ["10", "30"]),
     "hotline": (None, ["1899", "migrant.kg"]),

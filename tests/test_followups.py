@@ -20,16 +20,21 @@ from tests.conftest import REPO, actions, all_text
 def chat(conversation, *lines: str, user_id: int = 4242) -> list[dict]:
     """Type `lines` into the console chat; the logged rows tell what each message was taken for."""
     before = conversation.querylog.db["queries"].count
-    run_console(conversation, io.StringIO("\n".join(lines) + "\n"), io.StringIO(), user_id=user_id,
-                language_code="ru", prompt=False)
+    run_console(
+        conversation,
+        io.StringIO("\n".join(lines) + "\n"),
+        io.StringIO(),
+        user_id=user_id,
+        language_code="ru",
+        prompt=False,
+    )
     rows = list(conversation.querylog.db["queries"].rows)[before:]
     return rows[1:]  # the console's own /start first
 
 
 def console_text(conversation, *lines: str) -> str:
     out = io.StringIO()
-    run_console(conversation, io.StringIO("\n".join(lines) + "\n"), out, user_id=4343, language_code="ru",
-                prompt=False)
+    run_console(conversation, io.StringIO("\n".join(lines) + "\n"), out, user_id=4343, language_code="ru", prompt=False)
     return out.getvalue()
 
 

@@ -90,7 +90,10 @@ def test_a_caseworker_who_writes_otchyot_in_a_kyrgyz_answer_gets_path_and_line(c
     path = content_dir / "topics" / "alpha" / "ky.yaml"
     replace_in(path, "Баяндамада мөөнөт", "Отчётто мөөнөт")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", str(content_dir)], capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-m", "bot.cli", "validate", str(content_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 1
     [line] = result.stdout.splitlines()
@@ -112,9 +115,12 @@ def test_blocks_and_interface_strings_are_checked_too(content_dir):
     block.write_text(block.read_text(encoding="utf-8") + "ВИЧке текшерүү акысыз.\n", encoding="utf-8")
     ui = content_dir / "ui" / "ky.yaml"
     replace_in(ui, "feedback_thanks: Рахмат!", "feedback_thanks: Рахмат! Больничный тууралуу сураңыз.")
-    ui_line = ui.read_text(encoding="utf-8").splitlines().index(
-        "feedback_thanks: Рахмат! Больничный тууралуу сураңыз. Бааңыз жоопторду жакшыртууга жардам берет."
-    ) + 1
+    ui_line = (
+        ui.read_text(encoding="utf-8")
+        .splitlines()
+        .index("feedback_thanks: Рахмат! Больничный тууралуу сураңыз. Бааңыз жоопторду жакшыртууга жардам берет.")
+        + 1
+    )
     block_line = len(block.read_text(encoding="utf-8").splitlines())
     problems = problems_in(content_dir)
     assert any(p.startswith(f"{block}:{block_line}: glossary: write 'АИВ', not 'ВИЧке'") for p in problems)
@@ -142,17 +148,20 @@ def test_a_proper_name_listed_as_allowed_passes(content_dir):
     assert [p.split(": ")[1] for p in problems_in(content_dir)] == ["glossary"]
 
 
-@pytest.mark.parametrize(("glossary", "line", "message"), [
-    ("ky: [\n", 1, "YAML syntax error"),
-    ("- отчёт\n", 1, "expected a mapping"),
-    ("ky: баяндама\n", 1, "glossary ky: expected a list of terms"),
-    ("ky:\n  - баяндама\n", 2, "each term needs use, avoid and why"),
-    ("ky:\n  - use: баяндама\n    why: ok\n", 2, "list at least one form to avoid"),
-    ("ky:\n  - use: баяндама\n    avoid: {a: 1}\n    why: ok\n", 3, "'avoid' must be a list"),
-    ("ky:\n  - use: баяндама\n    avoid: ['—']\n    why: ok\n", 3, "entry without words"),
-    ("ky:\n  - use: баяндама\n    avoid: [отчёт]\n", 2, "'why' must be a text"),
-    ("ky:\n  - use: баяндама жазуу\n    avoid: [баян]\n    why: ok\n", 3, "would also forbid the preferred term"),
-])
+@pytest.mark.parametrize(
+    ("glossary", "line", "message"),
+    [
+        ("ky: [\n", 1, "YAML syntax error"),
+        ("- отчёт\n", 1, "expected a mapping"),
+        ("ky: баяндама\n", 1, "glossary ky: expected a list of terms"),
+        ("ky:\n  - баяндама\n", 2, "each term needs use, avoid and why"),
+        ("ky:\n  - use: баяндама\n    why: ok\n", 2, "list at least one form to avoid"),
+        ("ky:\n  - use: баяндама\n    avoid: {a: 1}\n    why: ok\n", 3, "'avoid' must be a list"),
+        ("ky:\n  - use: баяндама\n    avoid: ['—']\n    why: ok\n", 3, "entry without words"),
+        ("ky:\n  - use: баяндама\n    avoid: [отчёт]\n", 2, "'why' must be a text"),
+        ("ky:\n  - use: баяндама жазуу\n    avoid: [баян]\n    why: ok\n", 3, "would also forbid the preferred term"),
+    ],
+)
 def test_a_broken_glossary_is_reported_and_the_rest_is_still_checked(content_dir, glossary, line, message):
     path = content_dir / GLOSSARY_FILE
     path.write_text(glossary, encoding="utf-8")
@@ -188,8 +197,18 @@ def test_the_bundled_content_is_clean_under_its_glossary():
 
 
 KYRGYZ_MONTHS = [
-    "январы", "февралы", "марты", "апрели", "майы", "июну",
-    "июлу", "августу", "сентябры", "октябры", "ноябры", "декабры",
+    "январы",
+    "февралы",
+    "марты",
+    "апрели",
+    "майы",
+    "июну",
+    "июлу",
+    "августу",
+    "сентябры",
+    "октябры",
+    "ноябры",
+    "декабры",
 ]
 
 

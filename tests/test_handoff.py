@@ -28,7 +28,9 @@ def build(knowledge, path, hours: WorkingHours | None = None, now=None) -> Conve
     pseudonymizer = Pseudonymizer(TEST_KEY)
     conversation = Conversation(knowledge, QueryLog(db), Profiles(db), pseudonymizer)
     conversation.handoff = Handoff(
-        Tickets(db, pseudonymizer), HandoffSettings(CASEWORKERS, hours), **({"now": now} if now else {}),
+        Tickets(db, pseudonymizer),
+        HandoffSettings(CASEWORKERS, hours),
+        **({"now": now} if now else {}),
     )
     return conversation
 
@@ -122,8 +124,9 @@ def test_a_ticket_opened_after_a_danger_message_is_marked_urgent(bot):
 
 def test_outside_working_hours_the_bot_says_when_someone_will_answer(knowledge, tmp_path):
     sunday_night = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)
-    bot = build(knowledge, tmp_path / "hours.sqlite", WorkingHours.parse("Mon-Fri 09:00-18:00"),
-                now=lambda: sunday_night)
+    bot = build(
+        knowledge, tmp_path / "hours.sqlite", WorkingHours.parse("Mon-Fri 09:00-18:00"), now=lambda: sunday_night
+    )
     assert "Mon-Fri 09:00-18:00" in all_text(migrant(bot, "/human"))
 
 
@@ -172,9 +175,12 @@ def test_a_hash_number_inside_the_migrants_words_never_picks_the_ticket():
 
 def test_in_a_group_the_bot_points_to_a_private_chat_instead_of_opening_a_ticket(bot):
     in_group = {"private": False, "addressed": True, "chat_id": GROUP}
-    for outcome in (migrant(bot, "/human", **in_group), migrant(bot, button=AskHuman(), **in_group),
-                    migrant(bot, "хочу поговорить с живым человеком", **in_group),
-                    migrant(bot, button=consent_of(bot), **in_group)):
+    for outcome in (
+        migrant(bot, "/human", **in_group),
+        migrant(bot, button=AskHuman(), **in_group),
+        migrant(bot, "хочу поговорить с живым человеком", **in_group),
+        migrant(bot, button=consent_of(bot), **in_group),
+    ):
         assert "личные сообщения" in all_text(outcome)
         assert not any(isinstance(action, Consent) for action in actions(outcome))
         assert outcome.forwards == []

@@ -58,9 +58,21 @@ redaction:
 """
 # English words swapped for German ones in every copied example question, title and answer.
 WORDS = {
-    "registration": "Anmeldung", "register": "anmelden", "work": "Arbeit", "job": "Arbeit",
-    "passport": "Reisepass", "how": "wie", "what": "was", "where": "wo", "when": "wann",
-    "I": "ich", "my": "mein", "the": "die", "do": "mache", "need": "brauche", "is": "ist",
+    "registration": "Anmeldung",
+    "register": "anmelden",
+    "work": "Arbeit",
+    "job": "Arbeit",
+    "passport": "Reisepass",
+    "how": "wie",
+    "what": "was",
+    "where": "wo",
+    "when": "wann",
+    "I": "ich",
+    "my": "mein",
+    "the": "die",
+    "do": "mache",
+    "need": "brauche",
+    "is": "ist",
 }
 MARK = "[DE]"  # starts every German answer, so a test sees which language it got
 
@@ -108,7 +120,11 @@ def ask(german, tmp_path):
     """Send messages as one person to a bot serving the toy content."""
     db = open_database(tmp_path / "helpline.sqlite")
     conversation = Conversation(
-        build_knowledge(german), QueryLog(db), Profiles(db), Pseudonymizer(TEST_KEY), today=lambda: TODAY,
+        build_knowledge(german),
+        QueryLog(db),
+        Profiles(db),
+        Pseudonymizer(TEST_KEY),
+        today=lambda: TODAY,
     )
 
     def send(text: str = "", button: str | None = None, **extra):
@@ -209,5 +225,7 @@ def test_a_topic_naming_an_unknown_calculator_is_reported_with_the_known_ones(ge
     text = path.read_text(encoding="utf-8").replace("calculator: registration_deadline", "calculator: visa_days")
     path.write_text(text, encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("calculator:"))
-    assert any(p.startswith(f"{path}:{line}: calculator: unknown 'visa_days' (known: registration_deadline")
-               for p in map(str, check_content(root)[1]))
+    assert any(
+        p.startswith(f"{path}:{line}: calculator: unknown 'visa_days' (known: registration_deadline")
+        for p in map(str, check_content(root)[1])
+    )

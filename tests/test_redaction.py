@@ -474,8 +474,13 @@ LABELLED = load_set()
 
 def test_the_labelled_set_covers_three_languages_both_scripts_and_ordinary_messages():
     assert len(LABELLED) >= 200
-    assert {(m.lang, m.script) for m in LABELLED} >= {("ky", "cyrillic"), ("ky", "latin"), ("ru", "cyrillic"),
-                                                      ("ru", "latin"), ("en", "latin")}
+    assert {(m.lang, m.script) for m in LABELLED} >= {
+        ("ky", "cyrillic"),
+        ("ky", "latin"),
+        ("ru", "cyrillic"),
+        ("ru", "latin"),
+        ("en", "latin"),
+    }
     assert sum(m.ordinary for m in LABELLED) >= 80
     assert any(m.part == "held_out" for m in LABELLED)
 

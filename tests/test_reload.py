@@ -24,7 +24,10 @@ def live(tmp_path):
     shutil.copytree(REPO / "content", directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     db = open_database(tmp_path / "db.sqlite")
     conversation = Conversation(
-        build_knowledge(load_content(directory)), QueryLog(db), Profiles(db), Pseudonymizer(TEST_KEY),
+        build_knowledge(load_content(directory)),
+        QueryLog(db),
+        Profiles(db),
+        Pseudonymizer(TEST_KEY),
     )
     return directory, conversation, ContentReloader(conversation, directory)
 
@@ -32,8 +35,9 @@ def live(tmp_path):
 def test_an_edited_answer_is_served_after_reload_without_restart(live):
     directory, conversation, reloader = live
     path = directory / "topics" / "hotline" / "ru.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("1899", "1899 (проверено сотрудником)", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("1899", "1899 (проверено сотрудником)", 1), encoding="utf-8"
+    )
     assert reloader.changed()
     result = reloader.reload()
     assert result.ok and not reloader.changed()

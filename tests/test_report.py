@@ -55,9 +55,18 @@ class Log:
 
     def query(self, local: dt.datetime, user: str, **extra) -> None:
         row = {
-            "ts": _utc(local), "user_key": user, "lang": "ru", "country": "RU", "entry": "text",
-            "topic": None, "confidence": 0.9, "suggestions": "[]", "fallback": 0, "danger": None,
-            "latency_ms": 100.0, "text": "",
+            "ts": _utc(local),
+            "user_key": user,
+            "lang": "ru",
+            "country": "RU",
+            "entry": "text",
+            "topic": None,
+            "confidence": 0.9,
+            "suggestions": "[]",
+            "fallback": 0,
+            "danger": None,
+            "latency_ms": 100.0,
+            "text": "",
         }
         row.update(extra)
         self.queries.append(row)
@@ -106,26 +115,42 @@ def synthetic_log(seed: int = 48) -> Log:
                     lang=rng.choice(["ru", "ru", "ky", "en"]),
                     country=rng.choice(["RU", "RU", "KZ", "KR", None]),
                     entry=rng.choice(["text", "text", "text", "menu", "button", "deeplink"]),
-                    topic=topic, confidence=round(rng.uniform(0.4, 1.0), 3),
-                    latency_ms=round(rng.uniform(20, 900), 1), text=rng.choice(ROUTINE[topic]),
+                    topic=topic,
+                    confidence=round(rng.uniform(0.4, 1.0), 3),
+                    latency_ms=round(rng.uniform(20, 900), 1),
+                    text=rng.choice(ROUTINE[topic]),
                 )
                 if current and i == 0:
-                    log.query(_local(day, 12), f"user-{rng.randrange(90)}", topic="work_permit", text=NEW_APP,
-                              latency_ms=50.0)
+                    log.query(
+                        _local(day, 12), f"user-{rng.randrange(90)}", topic="work_permit", text=NEW_APP, latency_ms=50.0
+                    )
             if day_index == 3:  # one menu press without a topic, and a photo
                 log.query(_local(day, 9), "user-menu", entry="menu", topic=None, text="menu")
                 log.query(_local(day, 10), "user-photo", entry="media", topic=None, text="")
     # This week's unanswered questions, spread over the days.
     for lang, text, times in UNANSWERED:
         for i in range(times):
-            log.query(_local(WEEK.first + dt.timedelta(days=i % 7), 15, i), f"asker-{i}", lang=lang, text=text,
-                      fallback=1, confidence=0.1, topic=None, suggestions=json.dumps(["work_permit"]))
+            log.query(
+                _local(WEEK.first + dt.timedelta(days=i % 7), 15, i),
+                f"asker-{i}",
+                lang=lang,
+                text=text,
+                fallback=1,
+                confidence=0.1,
+                topic=None,
+                suggestions=json.dumps(["work_permit"]),
+            )
     # One unanswered question the previous week.
     log.query(_local(WEEK.first - dt.timedelta(days=3), 11), "asker-0", text="куда жаловаться", fallback=1)
     # Danger answers: two violence and one trafficking this week, one violence the week before.
     for day, kind in ((0, "violence"), (2, "violence"), (4, "trafficking")):
-        log.query(_local(WEEK.first + dt.timedelta(days=day), 2), "user-danger", topic="emergency", danger=kind,
-                  text="<danger>")
+        log.query(
+            _local(WEEK.first + dt.timedelta(days=day), 2),
+            "user-danger",
+            topic="emergency",
+            danger=kind,
+            text="<danger>",
+        )
     log.query(_local(WEEK.first - dt.timedelta(days=2), 2), "user-danger", topic="emergency", danger="violence")
     # Week boundaries in Bishkek time: the first and last millisecond are in, the next one out.
     log.query(_local(WEEK.first, 0, 0, 0, 0), "user-edge", topic="work_permit", text="edge start")
@@ -135,23 +160,57 @@ def synthetic_log(seed: int = 48) -> Log:
     # Ratings.
     for topic, up, down in (("work_permit", 4, 1), ("registration", 1, 3), ("remittances", 1, 0)):
         for i in range(up + down):
-            log.feedback.append({"ts": _utc(_local(WEEK.first + dt.timedelta(days=i % 7), 13)), "user_key": f"r{i}",
-                                 "topic": topic, "helpful": int(i < up), "lang": "ru"})
-    log.feedback.append({"ts": _utc(_local(WEEK.first - dt.timedelta(days=1), 13)), "user_key": "r0",
-                         "topic": "registration", "helpful": 0, "lang": "ru"})
+            log.feedback.append(
+                {
+                    "ts": _utc(_local(WEEK.first + dt.timedelta(days=i % 7), 13)),
+                    "user_key": f"r{i}",
+                    "topic": topic,
+                    "helpful": int(i < up),
+                    "lang": "ru",
+                }
+            )
+    log.feedback.append(
+        {
+            "ts": _utc(_local(WEEK.first - dt.timedelta(days=1), 13)),
+            "user_key": "r0",
+            "topic": "registration",
+            "helpful": 0,
+            "lang": "ru",
+        }
+    )
     # Hand-offs: answered after 10 and 30 minutes, one waiting; last week one after an hour.
     for day, wait, urgent in ((1, 10, 1), (3, 30, 0), (5, None, 0)):
         opened = _local(WEEK.first + dt.timedelta(days=day), 10)
-        log.tickets.append({
-            "opened": _utc(opened), "user_key": f"t{day}", "lang": "ru", "urgent": urgent, "status": "open",
-            "first_reply": _utc(opened + dt.timedelta(minutes=wait)) if wait else None,
-        })
+        log.tickets.append(
+            {
+                "opened": _utc(opened),
+                "user_key": f"t{day}",
+                "lang": "ru",
+                "urgent": urgent,
+                "status": "open",
+                "first_reply": _utc(opened + dt.timedelta(minutes=wait)) if wait else None,
+            }
+        )
     opened = _local(WEEK.first - dt.timedelta(days=4), 10)
-    log.tickets.append({"opened": _utc(opened), "user_key": "t9", "lang": "ky", "urgent": 0, "status": "closed",
-                        "first_reply": _utc(opened + dt.timedelta(minutes=60))})
+    log.tickets.append(
+        {
+            "opened": _utc(opened),
+            "user_key": "t9",
+            "lang": "ky",
+            "urgent": 0,
+            "status": "closed",
+            "first_reply": _utc(opened + dt.timedelta(minutes=60)),
+        }
+    )
     # Operational events.
-    for day, kind, detail in ((0, "error", "KeyError"), (1, "error", "ValueError"), (2, "send_failure", "sendMessage"),
-                              (3, "log_failure", "5"), (4, "log_failure", "3"), (-2, "error", "KeyError")):
+    for day, kind, detail in (
+        (0, "error", "KeyError"),
+        (1, "error", "ValueError"),
+        (2, "send_failure", "sendMessage"),
+        (3, "log_failure", "5"),
+        (4, "log_failure", "3"),
+        (-2, "error", "KeyError"),
+    ):
         log.events.append({"ts": _utc(_local(WEEK.first + dt.timedelta(days=day), 8)), "kind": kind, "detail": detail})
     return log
 
@@ -188,7 +247,8 @@ def expected(log: Log, period) -> dict:
             feedback.setdefault(f["topic"], [0, 0])[0 if f["helpful"] else 1] += 1
     waits = sorted(
         (dt.datetime.fromisoformat(t["first_reply"]) - dt.datetime.fromisoformat(t["opened"])).total_seconds() / 60
-        for t in log.tickets if in_period(t["opened"], period.start_utc, period.end_utc) and t["first_reply"]
+        for t in log.tickets
+        if in_period(t["opened"], period.start_utc, period.end_utc) and t["first_reply"]
     )
     tickets = [t for t in log.tickets if in_period(t["opened"], period.start_utc, period.end_utc)]
     events = [e for e in log.events if in_period(e["ts"], period.start_utc, period.end_utc)]
@@ -206,9 +266,12 @@ def expected(log: Log, period) -> dict:
         "text_messages": len(text_rows),
         "fallbacks": sum(r["fallback"] for r in text_rows),
         "danger": Counter(r["danger"] for r in rows if r["danger"]),
-        "p50": rank(50), "p95": rank(95),
+        "p50": rank(50),
+        "p95": rank(95),
         "feedback": {t: tuple(v) for t, v in feedback.items()},
-        "handoffs": len(tickets), "answered": len(waits), "urgent": sum(t["urgent"] for t in tickets),
+        "handoffs": len(tickets),
+        "answered": len(waits),
+        "urgent": sum(t["urgent"] for t in tickets),
         "median": (waits[(len(waits) - 1) // 2] + waits[len(waits) // 2]) / 2 if waits else None,
         "errors": sum(e["kind"] == "error" for e in events),
         "send_failures": sum(e["kind"] == "send_failure" for e in events),
@@ -232,8 +295,9 @@ def db_path(log: Log, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(db_path: Path, knowledge):
-    return build_report(db_path, WEEK, lang="en", now=dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC),
-                        knowledge=knowledge)
+    return build_report(
+        db_path, WEEK, lang="en", now=dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC), knowledge=knowledge
+    )
 
 
 @pytest.fixture(scope="module")
@@ -316,14 +380,14 @@ def test_week_boundaries_follow_bishkek_midnight(report, log):
     by_day = report.current.by_day
     assert by_day["2026-11-23"] >= 1 and by_day["2026-11-29"] >= 1
     assert report.current.by_hour[0] >= 1 and report.current.by_hour[23] >= 1
-    assert "user-late" not in {r["user_key"] for r in log.queries
-                               if in_period(r["ts"], WEEK.start_utc, WEEK.end_utc)}
+    assert "user-late" not in {r["user_key"] for r in log.queries if in_period(r["ts"], WEEK.start_utc, WEEK.end_utc)}
 
 
 def test_previous_week_and_deltas(report, log):
     prev, want = report.previous, expected(log, WEEK.previous())
     assert prev.messages == want["messages"] and prev.by_day == {
-        d.isoformat(): want["by_day"][d.isoformat()] for d in WEEK.previous().dates()}
+        d.isoformat(): want["by_day"][d.isoformat()] for d in WEEK.previous().dates()
+    }
     assert (prev.users, prev.new_users, prev.returning_users) == (want["users"], want["new"], want["returning"])
     assert prev.topics == dict(want["topics"]) and prev.danger == {"violence": 1}
     assert prev.fallbacks == 1 and prev.handoffs_asked == 1 and prev.median_first_reply_min == 60.0
@@ -334,8 +398,7 @@ def test_unanswered_and_fallback_rate(report, log, knowledge):
     cur, want = report.current, expected(log, WEEK)
     assert (cur.text_messages, cur.fallbacks) == (want["text_messages"], want["fallbacks"]) and cur.fallbacks == 11
     assert cur.fallback_rate == pytest.approx(11 / want["text_messages"])
-    assert [(u.lang, u.text, u.count) for u in cur.unanswered] == sorted(
-        UNANSWERED, key=lambda u: (-u[2], u[1]))
+    assert [(u.lang, u.text, u.count) for u in cur.unanswered] == sorted(UNANSWERED, key=lambda u: (-u[2], u[1]))
     assert cur.unanswered_distinct == 4
     groups = report.groups
     assert [g.count for g in groups] == [7, 3, 1]
@@ -502,12 +565,16 @@ def test_csv_tables_hold_the_same_figures(report, log, tmp_path):
     assert summary["messages"]["previous_period"] == str(prev["messages"])
     assert summary["log_failures"]["this_period"] == "8"
     assert {row["date"]: int(row["messages"]) for row in read("by_day")} == {
-        d.isoformat(): want["by_day"][d.isoformat()] for d in WEEK.dates()}
+        d.isoformat(): want["by_day"][d.isoformat()] for d in WEEK.dates()
+    }
     assert {row["topic"]: int(row["this_period"]) for row in read("topics") if int(row["this_period"])} == dict(
-        want["topics"])
+        want["topics"]
+    )
     unanswered = read("unanswered")
     assert [(r["group"], r["text"], r["count"]) for r in unanswered][:2] == [
-        ("1", "где взять справку о доходах", "5"), ("1", "gde vzyat spravku o dohodah", "2")]
+        ("1", "где взять справку о доходах", "5"),
+        ("1", "gde vzyat spravku o dohodah", "2"),
+    ]
     assert {r["kind"]: r["this_period"] for r in read("danger")} == {"violence": "2", "trafficking": "1"}
 
 
@@ -548,7 +615,8 @@ def test_an_empty_database_gives_a_report_that_says_so(tmp_path, knowledge):
 def test_content_health_lists_unreviewed_files_and_overdue_answers(report, content):
     assert report.content.unreviewed == [str(p.relative_to(content.directory)) for p in content.unreviewed()]
     assert report.content.overdue == sorted(
-        (t.id, t.review_by) for t in content.topics.values() if t.review_by < WEEK.last)
+        (t.id, t.review_by) for t in content.topics.values() if t.review_by < WEEK.last
+    )
     assert report.content.problems == 0 and report.content.error is None
 
 
@@ -563,14 +631,24 @@ def test_broken_content_still_gives_a_report(db_path, tmp_path):
 def test_headless_chromium_renders_and_prints_the_report(html, tmp_path):
     page = tmp_path / "report.html"
     page.write_text(html, encoding="utf-8")
-    flags = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Helpline weekly review" in dom.stdout and "<svg" in dom.stdout
     pdf = tmp_path / "report.pdf"
-    printed = subprocess.run([*flags, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
-                             capture_output=True, text=True, timeout=120)
+    printed = subprocess.run(
+        [*flags, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert printed.returncode == 0, printed.stderr[-2000:]
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
 
@@ -586,14 +664,28 @@ def _overlapping_labels(page_html: str, folder: Path) -> tuple[int, list]:
     """(labels seen, overlapping pairs) of every chart's axis labels, measured by Chromium."""
     page = folder / "measured.html"
     page.write_text(page_html.replace("</body>", _MEASURE_LABELS + "</body>"), encoding="utf-8")
-    flags = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--window-size=1000,2000", f"--user-data-dir={folder / 'profile'}"]
+    flags = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1000,2000",
+        f"--user-data-dir={folder / 'profile'}",
+    ]
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     charts = json.loads(re.search(r'<pre id="label-boxes">(.*?)</pre>', dom.stdout, re.S).group(1))
-    overlaps = [(a, b) for boxes in charts for i, a in enumerate(boxes) for b in boxes[i + 1:]
-                if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]]
+    overlaps = [
+        (a, b)
+        for boxes in charts
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+    ]
     return sum(len(boxes) for boxes in charts), overlaps
 
 
@@ -634,8 +726,9 @@ def test_weekly_delivery_gives_summary_html_and_file_name(db_path, log, tmp_path
     assert lines[1].startswith(f"{want['messages']} messages ({'+' if diff > 0 else '−'}{abs(diff)} ")
     assert f"{want['users']} people ({want['new']} new)" in lines[1]
     assert "Hand-offs: 3 asked, 2 answered, median first reply 20.0 min" in summary
-    summary, _, _ = build_weekly_delivery(tmp_path / "nothing" / "helpline.sqlite", WEEK, lang="ru",
-                                          knowledge=knowledge)
+    summary, _, _ = build_weekly_delivery(
+        tmp_path / "nothing" / "helpline.sqlite", WEEK, lang="ru", knowledge=knowledge
+    )
     assert summary.splitlines()[1] == L.LABELS["ru"]["summary_empty"]
 
 
@@ -652,23 +745,47 @@ def test_report_command_writes_html_and_csv(report, db_path, log, tmp_path):
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "report", "--week", "2026-W48", "--out", str(out), "--lang", "ru"],
-        capture_output=True, text=True, env=_cli_env(data), cwd=REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        env=_cli_env(data),
+        cwd=REPO,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Горячая линия 2026-W48")
     assert f"{expected(log, WEEK)['messages']} сообщений" in result.stdout
     assert (out / "helpline-report-2026-W48.html").exists()
     assert len(list(out.glob("helpline-report-2026-W48-*.csv"))) == len(csv_tables(report))
-    bad = subprocess.run([sys.executable, "-m", "bot.cli", "report", "--week", "2026-W60"],
-                         capture_output=True, text=True, env=_cli_env(data), cwd=REPO, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "report", "--week", "2026-W60"],
+        capture_output=True,
+        text=True,
+        env=_cli_env(data),
+        cwd=REPO,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "no ISO week 60" in bad.stderr
 
 
 def test_report_command_on_a_missing_log(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "report", "--since", "2026-11-01", "--until", "2026-11-07",
-         "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, env=_cli_env(tmp_path / "data"), cwd=REPO, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "report",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-07",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=_cli_env(tmp_path / "data"),
+        cwd=REPO,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "out" / "helpline-report-2026-11-01_2026-11-07.html").read_text(encoding="utf-8")

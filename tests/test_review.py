@@ -49,15 +49,48 @@ def data_dir(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     db = open_database(data / "helpline.sqlite")
     rows = []
-    for (lang, text, times) in (("ru", NEW_QUESTION, 5), ("ru", OFF_TOPIC, 4), ("ru", SKIPPED, 3),
-                                ("en", KNOWN, 2), ("en", NUMBERED, 1)):
+    for lang, text, times in (
+        ("ru", NEW_QUESTION, 5),
+        ("ru", OFF_TOPIC, 4),
+        ("ru", SKIPPED, 3),
+        ("en", KNOWN, 2),
+        ("en", NUMBERED, 1),
+    ):
         for i in range(times):
-            rows.append({"ts": _ts(i, 12), "user_key": f"k{i}", "lang": lang, "entry": "text", "fallback": 1,
-                         "confidence": 0.1, "text": text, "suggestions": "[]", "latency_ms": 10.0})
-    rows.append({"ts": _ts(0, 13), "user_key": "k9", "lang": "ru", "entry": "text", "fallback": 0,
-                 "topic": "work_permit", "text": "патент нужен?"})  # answered: not for review
-    rows.append({"ts": _ts(-1, 13), "user_key": "k9", "lang": "ru", "entry": "text", "fallback": 1,
-                 "text": "вопрос прошлой недели"})  # another week
+            rows.append(
+                {
+                    "ts": _ts(i, 12),
+                    "user_key": f"k{i}",
+                    "lang": lang,
+                    "entry": "text",
+                    "fallback": 1,
+                    "confidence": 0.1,
+                    "text": text,
+                    "suggestions": "[]",
+                    "latency_ms": 10.0,
+                }
+            )
+    rows.append(
+        {
+            "ts": _ts(0, 13),
+            "user_key": "k9",
+            "lang": "ru",
+            "entry": "text",
+            "fallback": 0,
+            "topic": "work_permit",
+            "text": "патент нужен?",
+        }
+    )  # answered: not for review
+    rows.append(
+        {
+            "ts": _ts(-1, 13),
+            "user_key": "k9",
+            "lang": "ru",
+            "entry": "text",
+            "fallback": 1,
+            "text": "вопрос прошлой недели",
+        }
+    )  # another week
     db["queries"].insert_all(rows)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -74,8 +107,14 @@ def model_cache(tmp_path_factory) -> Path:
 def review(data_dir: Path, content_copy: Path, model_cache: Path):
     def run(answers: str) -> tuple[int, str]:
         out = io.StringIO()
-        code = run_review(data_dir / "helpline.sqlite", WEEK, io.StringIO(answers), out, content_dir=content_copy,
-                          model_cache=model_cache)
+        code = run_review(
+            data_dir / "helpline.sqlite",
+            WEEK,
+            io.StringIO(answers),
+            out,
+            content_dir=content_copy,
+            model_cache=model_cache,
+        )
         return code, out.getvalue()
 
     return run
@@ -94,7 +133,7 @@ def test_assign_off_topic_skip_and_pick_by_number(review, content_copy):
     assert "Review done: 2 example(s) added, 1 marked off-topic, 1 skipped, 0 not reached." in out
     assert "вопрос прошлой недели" not in out and "патент нужен?" not in out
     # The number picked the second topic the loop listed for the last question.
-    listing = out[out.index(NUMBERED):]
+    listing = out[out.index(NUMBERED) :]
     second = listing.split("\n  2) ")[1].split()[0]
     after = _snapshot(content_copy)
     changed = {path for path in after if after[path] != before[path]}
@@ -132,36 +171,62 @@ def test_quit_and_end_of_input_change_nothing(review, content_copy):
 def test_a_question_may_teach_only_one_topic(data_dir, content_copy, model_cache):
     db = open_database(data_dir / "helpline.sqlite")
     for text in (NEW_QUESTION, NEW_QUESTION.upper()):  # one question, written twice
-        db["queries"].insert({"ts": _ts(8, 12), "user_key": "x", "lang": "ru", "entry": "text", "fallback": 1,
-                              "text": text})
+        db["queries"].insert(
+            {"ts": _ts(8, 12), "user_key": "x", "lang": "ru", "entry": "text", "fallback": 1, "text": text}
+        )
     db.conn.close()
     out = io.StringIO()
-    run_review(data_dir / "helpline.sqlite", parse_week("2026-W49"), io.StringIO("employment_contract\nhealthcare\n"),
-               out, content_dir=content_copy, model_cache=model_cache)
+    run_review(
+        data_dir / "helpline.sqlite",
+        parse_week("2026-W49"),
+        io.StringIO("employment_contract\nhealthcare\n"),
+        out,
+        content_dir=content_copy,
+        model_cache=model_cache,
+    )
     assert "not added: it is already listed as 'employment_contract'" in out.getvalue()
     assert "1 example(s) added, 0 marked off-topic, 1 skipped" in out.getvalue()
     assert NEW_QUESTION.upper() not in (content_copy / "topics/healthcare/ru.yaml").read_text(encoding="utf-8")
     # Next week the same question is already in the content, whatever its case.
     out = io.StringIO()
-    run_review(data_dir / "helpline.sqlite", parse_week("2026-W49"), io.StringIO(""), out,
-               content_dir=content_copy, model_cache=model_cache)
+    run_review(
+        data_dir / "helpline.sqlite",
+        parse_week("2026-W49"),
+        io.StringIO(""),
+        out,
+        content_dir=content_copy,
+        model_cache=model_cache,
+    )
     assert "0 to review (2 already in the content)" in out.getvalue() and "Nothing to do." in out.getvalue()
 
 
 def test_review_command_through_stdin_then_validate(data_dir, content_copy):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TELEGRAM_"))}
-    environment.update(HELPLINE_DATA_DIR=str(data_dir), HELPLINE_CONTENT_DIR=str(content_copy),
-                       HELPLINE_HASH_KEY="cli-test-key-0123456789")
+    environment.update(
+        HELPLINE_DATA_DIR=str(data_dir),
+        HELPLINE_CONTENT_DIR=str(content_copy),
+        HELPLINE_HASH_KEY="cli-test-key-0123456789",
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "review", "--week", "2026-W48"],
-        input="employment_contract\no\ns\ns\n", capture_output=True, text=True, env=environment, cwd=REPO,
+        input="employment_contract\no\ns\ns\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPO,
         timeout=180,
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "1 example(s) added, 1 marked off-topic, 2 skipped" in result.stdout
     assert "Content check passed." in result.stdout
-    validate = subprocess.run([sys.executable, "-m", "bot.cli", "validate", str(content_copy)],
-                              capture_output=True, text=True, env=environment, cwd=REPO, timeout=180)
+    validate = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "validate", str(content_copy)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPO,
+        timeout=180,
+    )
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert load_content(content_copy).topics["employment_contract"].texts["ru"].examples[-1] == NEW_QUESTION
 
@@ -169,9 +234,32 @@ def test_review_command_through_stdin_then_validate(data_dir, content_copy):
 # ---- careful YAML editing ----------------------------------------------------------------
 
 TRICKY = [
-    "key: value", "- starts with a dash", "#hashtag at start", "it's mine", 'say "hi"', "@handle", "yes", "123",
-    "<phone> мой номер", "% percent", "ends with a colon:", "[brackets]", "{braces}", "a | b > c", "*star", "&amp",
-    "!bang", "?question", "tab\there", "  spaced   out  ", "null", "~", "0x1F", "1e3", "2026-11-23", "кириллица: да",
+    "key: value",
+    "- starts with a dash",
+    "#hashtag at start",
+    "it's mine",
+    'say "hi"',
+    "@handle",
+    "yes",
+    "123",
+    "<phone> мой номер",
+    "% percent",
+    "ends with a colon:",
+    "[brackets]",
+    "{braces}",
+    "a | b > c",
+    "*star",
+    "&amp",
+    "!bang",
+    "?question",
+    "tab\there",
+    "  spaced   out  ",
+    "null",
+    "~",
+    "0x1F",
+    "1e3",
+    "2026-11-23",
+    "кириллица: да",
 ]
 
 
@@ -194,7 +282,8 @@ def test_the_list_may_stand_anywhere_in_the_file(tmp_path):
     path.write_text("examples:\n- one\n-   two\nanswer: |\n  text\n  more\nsources: [1]", encoding="utf-8")
     append_item(path, "examples", "three")
     assert path.read_text(encoding="utf-8") == (
-        "examples:\n- one\n-   two\n- three\nanswer: |\n  text\n  more\nsources: [1]")
+        "examples:\n- one\n-   two\n- three\nanswer: |\n  text\n  more\nsources: [1]"
+    )
     missing = tmp_path / "off_topic.yaml"
     missing.write_text("ru:\n  - a", encoding="utf-8")
     append_item(missing, "en", "weather")

@@ -18,9 +18,26 @@ from handlers.replies import Incoming
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
 NASTY = [
-    "<script>alert(1)</script>", "<b>bold", "</b>", "&amp;&lt;", "&", "<", ">", "*bold* _it_ `code` [x](http://e)",
-    "'; DROP TABLE queries; --", "\" OR 1=1 --", "\u202eRTL override\u202c", "مرحبا بك", "שלום", "\x00\x01\x1b[31m",
-    "😀👨‍👩‍👧", "\u200b\u200d\ufeff", "   ", "\n\n\n", "/start <b>", "/start ../../etc",
+    "<script>alert(1)</script>",
+    "<b>bold",
+    "</b>",
+    "&amp;&lt;",
+    "&",
+    "<",
+    ">",
+    "*bold* _it_ `code` [x](http://e)",
+    "'; DROP TABLE queries; --",
+    '" OR 1=1 --',
+    "\u202eRTL override\u202c",
+    "مرحبا بك",
+    "שלום",
+    "\x00\x01\x1b[31m",
+    "😀👨‍👩‍👧",
+    "\u200b\u200d\ufeff",
+    "   ",
+    "\n\n\n",
+    "/start <b>",
+    "/start ../../etc",
 ]
 
 

@@ -23,7 +23,9 @@ def test_every_topic_of_the_catalogue_has_at_least_eight_evaluation_questions(co
 def test_no_evaluation_question_is_copied_from_the_example_questions(content):
     examples = {
         example_key(example)
-        for topic in content.topics.values() for text in topic.texts.values() for example in text.examples
+        for topic in content.topics.values()
+        for text in topic.texts.values()
+        for example in text.examples
     }
     copied = [q.text for q in QUESTIONS if example_key(q.text) in examples]
     assert not copied
@@ -32,8 +34,11 @@ def test_no_evaluation_question_is_copied_from_the_example_questions(content):
 @pytest.mark.parametrize("lang", ["ru", "ky", "en"])
 def test_questions_in_each_language_reach_their_topic_nine_times_in_ten(knowledge, lang):
     asked = [q for q in ON_TOPIC if q.lang == lang]
-    wrong = [(q.text, q.topic, knowledge.router.route(q.text).topic) for q in asked
-             if knowledge.router.route(q.text).topic != q.topic]
+    wrong = [
+        (q.text, q.topic, knowledge.router.route(q.text).topic)
+        for q in asked
+        if knowledge.router.route(q.text).topic != q.topic
+    ]
     accuracy = 1 - len(wrong) / len(asked)
     assert accuracy >= 0.90, f"{lang}: {accuracy:.1%} correct; misses: {wrong[:15]}"
 

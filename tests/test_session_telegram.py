@@ -31,8 +31,7 @@ GROUP = -100_777_000
 
 def consent_data(message: dict) -> str:
     """The "yes" button of a consent question."""
-    return next(data for data in buttons(message)
-                if isinstance(action := unpack(data), Consent) and action.agreed)
+    return next(data for data in buttons(message) if isinstance(action := unpack(data), Consent) and action.agreed)
 
 
 async def test_a_bare_country_then_a_bare_date_answer_the_bots_questions(helpline: Helpline) -> None:  # noqa: F811
@@ -60,7 +59,8 @@ async def _open_ticket(bot, migrant: Person, caseworker: Person) -> int:
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_reply_to_the_second_piece_of_a_long_relay_reaches_its_migrant_only(
-        staffed: Helpline, framework: str) -> None:  # noqa: F811
+    staffed: Helpline, framework: str
+) -> None:  # noqa: F811
     async with running(staffed, framework) as bot:
         caseworker = Person(bot.emulator, "ru", chat_id=CASEWORKERS, chat_type="supergroup")
         first, second = bot.person(lang="ru"), bot.person(lang="ru")
@@ -71,7 +71,7 @@ async def test_a_reply_to_the_second_piece_of_a_long_relay_reaches_its_migrant_o
         before = len(caseworker.seen)
         await first.say("<" * 300 + "а" * 2700 + f"\n\n#{other} " + "б" * 900)
         await bot.emulator.wait_for(lambda: len(caseworker.seen) >= before + 2)
-        pieces = caseworker.seen[before:before + 2]
+        pieces = caseworker.seen[before : before + 2]
         assert all(plain(piece).startswith(f"#{mine}") for piece in pieces)
         seen_by_other = len(second.seen)
         seen_by_first = len(first.seen)
@@ -84,7 +84,8 @@ async def test_a_reply_to_the_second_piece_of_a_long_relay_reaches_its_migrant_o
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_in_a_group_the_bot_points_to_a_private_chat_and_refuses_someone_elses_consent(
-        staffed: Helpline, framework: str) -> None:  # noqa: F811
+    staffed: Helpline, framework: str
+) -> None:  # noqa: F811
     async with running(staffed, framework) as bot:
         caseworker = Person(bot.emulator, "ru", chat_id=CASEWORKERS, chat_type="supergroup")
         member = Person(bot.emulator, "ru", chat_id=GROUP, chat_type="supergroup")

@@ -42,8 +42,12 @@ class SheetPage(HTMLParser):
             self._topic = attributes["data-topic"]
             self.topics[self._topic] = []
         if tag == "div" and "data-variant" in attributes and self._topic:
-            self._card = {"variant": attributes["data-variant"], "countries": attributes["data-countries"].split(),
-                          "message": "", "text": ""}
+            self._card = {
+                "variant": attributes["data-variant"],
+                "countries": attributes["data-countries"].split(),
+                "message": "",
+                "text": "",
+            }
             self.topics[self._topic].append(self._card)
         if tag == "pre" and self._card is not None:
             self._in_message = True
@@ -86,8 +90,11 @@ def test_each_answer_on_the_sheet_is_the_message_the_bot_sends(knowledge, sheets
     db = open_database(tmp_path / "log.sqlite")
     conversation = Conversation(knowledge, QueryLog(db), Profiles(db), Pseudonymizer(TEST_KEY), today=lambda: TODAY)
     for topic_id, country in [("registration", "KZ"), ("pension", None), ("deportation_kg", "KG")]:
-        sent = all_text(conversation.handle(Incoming(
-            42, button=f"t:{topic_id}", force_lang="ky", force_country=country, interactive=False)))
+        sent = all_text(
+            conversation.handle(
+                Incoming(42, button=f"t:{topic_id}", force_lang="ky", force_country=country, interactive=False)
+            )
+        )
         cards = sheets["ky"].topics[topic_id]
         card = next(c for c in cards if (country or NO_COUNTRY) in c["countries"])
         assert card["message"] == sent
@@ -111,10 +118,14 @@ def test_the_sheet_shows_updates_their_sources_and_who_signed_off(knowledge, tmp
     directory = tmp_path / "content"
     shutil.copytree(REPO / "content", directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     path = directory / "topics" / "registration" / "en.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "updates:\n  - text: Test update about the office hours.\n    variants: [eaeu]\n    source:\n"
-        "      title: Test bulletin\n      url: https://example.org/b\n      checked: 2026-11-20\n"
-    ), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + (
+            "updates:\n  - text: Test update about the office hours.\n    variants: [eaeu]\n    source:\n"
+            "      title: Test bulletin\n      url: https://example.org/b\n      checked: 2026-11-20\n"
+        ),
+        encoding="utf-8",
+    )
     sign_off(path, "Aigul T.", TODAY)
     edited = dataclasses.replace(knowledge, content=load_content(directory))
     [page_path] = write_sheets(edited, tmp_path / "out", TODAY, ["en"], ["registration", "pension"])
@@ -124,7 +135,7 @@ def test_the_sheet_shows_updates_their_sources_and_who_signed_off(knowledge, tmp
     assert "Update (source: Test bulletin, checked 20 November 2026)" in eaeu["message"]
     assert "https://example.org/b" in page and "2026-11-20" in page
     assert "by Aigul T. on 2026-11-29" in page
-    assert 'helpline signoff pension en --by &#34;NAME&#34;' in page
+    assert "helpline signoff pension en --by &#34;NAME&#34;" in page
 
 
 def test_the_sheet_command_writes_one_page_for_the_language_asked_with_russian_labels_if_wished(tmp_path, monkeypatch):

@@ -107,7 +107,8 @@ def test_a_file_marked_reviewed_by_hand_without_who_and_when_is_refused(content_
 def test_a_sign_off_dated_in_the_future_is_refused(content_dir):
     path = content_dir / "topics" / "pension" / "ru.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "reviewed: false", 'reviewed: true\nreviewed_by: "Айгүл"\nreviewed_on: 2099-01-01')
+        "reviewed: false", 'reviewed: true\nreviewed_by: "Айгүл"\nreviewed_on: 2099-01-01'
+    )
     path.write_text(text, encoding="utf-8")
     assert f"{path}:3: reviewed_on 2099-01-01 is in the future" in [str(p) for p in check_content(content_dir)[1]]
 

@@ -72,8 +72,11 @@ def helpline(data_root: Path) -> Helpline:
 
 
 def _environment(root: Path) -> dict[str, str]:
-    return {"HELPLINE_DATA_DIR": str(root / "data"), "HELPLINE_HASH_KEY": HASH_KEY,
-            "HELPLINE_CONTENT_DIR": str(root / "content-snapshot")}
+    return {
+        "HELPLINE_DATA_DIR": str(root / "data"),
+        "HELPLINE_HASH_KEY": HASH_KEY,
+        "HELPLINE_CONTENT_DIR": str(root / "content-snapshot"),
+    }
 
 
 @dataclass
@@ -92,14 +95,16 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running(helpline: Helpline, framework: str, run: Any = serve,
-                  webhook: WebhookPlan | None = None) -> AsyncIterator[Running]:
+async def running(
+    helpline: Helpline, framework: str, run: Any = serve, webhook: WebhookPlan | None = None
+) -> AsyncIterator[Running]:
     """The front end started against a fresh emulator, stopped and checked afterwards."""
     emulator = Emulator()
     await emulator.start()
     settings = replace(helpline.settings, token=emulator.token, api_url=emulator.url)
     stop = asyncio.Event()
     task = asyncio.create_task(run(settings, framework, helpline, stop, webhook))
+
     def ready() -> bool:
         return bool(emulator.succeeded("setWebhook") if webhook else emulator.called("getUpdates"))
 
@@ -137,8 +142,9 @@ def assert_sent_well(emulator: Emulator) -> None:
 
 
 class Person:
-    def __init__(self, emulator: Emulator, lang: str | None, chat_id: int | None = None,
-                 chat_type: str = "private") -> None:
+    def __init__(
+        self, emulator: Emulator, lang: str | None, chat_id: int | None = None, chat_type: str = "private"
+    ) -> None:
         self.emulator = emulator
         self.id = next(_user_ids)
         self.lang = lang
@@ -151,9 +157,9 @@ class Person:
 
     async def say(self, text: str | None = None, replies: int = 1, **kwargs: Any) -> list[dict]:
         """Send a message; return the `replies` messages it gets."""
-        update = self.emulator.message_update(self.id, text, chat_id=self.chat,
-                                              chat_type=self.chat_type, language_code=self.lang,
-                                              **kwargs)
+        update = self.emulator.message_update(
+            self.id, text, chat_id=self.chat, chat_type=self.chat_type, language_code=self.lang, **kwargs
+        )
         return await self._expect(update, replies)
 
     async def press(self, message: dict[str, Any], data: str, replies: int = 1) -> list[dict]:
@@ -163,8 +169,7 @@ class Person:
         answered = len(self.emulator.succeeded("answerCallbackQuery"))
         update = self.emulator.callback_update(self.id, message, data, self.lang)
         shown = await self._expect(update, replies, edit=edits if replies == 0 else None)
-        await self.emulator.wait_for(
-            lambda: len(self.emulator.succeeded("answerCallbackQuery")) > answered)
+        await self.emulator.wait_for(lambda: len(self.emulator.succeeded("answerCallbackQuery")) > answered)
         if replies == 0:
             return [next(m for m in self.seen if m["message_id"] == message["message_id"])]
         return shown
@@ -173,8 +178,7 @@ class Person:
         before = len(self.seen)
         await self.emulator.push(update)
         if edit is not None:
-            await self.emulator.wait_for(
-                lambda: len(self.emulator.succeeded("editMessageText")) > edit)
+            await self.emulator.wait_for(lambda: len(self.emulator.succeeded("editMessageText")) > edit)
         else:
             await self.emulator.wait_for(lambda: len(self.seen) >= before + replies)
         return self.seen[before:]
@@ -221,8 +225,9 @@ async def test_start_choose_language_browse_menu_answer_and_rate(bot: Running) -
     assert plain(english_menu).startswith(bot.ui("en", "language_saved"))
 
     [group] = await user.press(english_menu, "g:documents", replies=0)
-    assert plain(group).startswith(str(bot.helpline.conversation.knowledge.content
-                                       .ui["en"]["menu_groups"]["documents"]))
+    assert plain(group).startswith(
+        str(bot.helpline.conversation.knowledge.content.ui["en"]["menu_groups"]["documents"])
+    )
     topics = bot.helpline.conversation.knowledge.content.topics
     shown = [data[2:] for data in buttons(group) if data.startswith("t:")]
     topic = next(t for t in shown if not topics[t].needs_country)
@@ -263,13 +268,15 @@ async def test_menu_pages_forward_and_back_in_place(bot: Running) -> None:
     assert len(user.seen) == 1  # every step replaced the one menu message
 
 
-@pytest.mark.parametrize(("question", "lang", "topic"), [
-    ("patent kerekpi", "ky", "work_permit"),
-    ("зарплату не платят", "ru", "unpaid_wages"),
-    ("how do I send money home", "en", "remittances"),
-])
-async def test_free_text_in_each_language_gets_that_topic(
-        bot: Running, question: str, lang: str, topic: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "lang", "topic"),
+    [
+        ("patent kerekpi", "ky", "work_permit"),
+        ("зарплату не платят", "ru", "unpaid_wages"),
+        ("how do I send money home", "en", "remittances"),
+    ],
+)
+async def test_free_text_in_each_language_gets_that_topic(bot: Running, question: str, lang: str, topic: str) -> None:
     if topic not in bot.helpline.conversation.knowledge.content.topics:
         pytest.skip(f"topic {topic} is not written yet")
     user = bot.person(lang=None)
@@ -319,11 +326,13 @@ async def test_edited_message_is_answered_like_a_new_one(bot: Running) -> None:
 async def test_group_chat_answers_only_when_addressed(bot: Running) -> None:
     user = bot.person(lang="en", chat_id=-100_777, chat_type="supergroup")
     typing_before = len(bot.emulator.called("sendChatAction"))
-    silent = bot.emulator.message_update(user.id, "I lost my passport", chat_id=user.chat,
-                                         chat_type="supergroup", language_code="en")
+    silent = bot.emulator.message_update(
+        user.id, "I lost my passport", chat_id=user.chat, chat_type="supergroup", language_code="en"
+    )
     await bot.emulator.push(silent)
-    other = bot.emulator.message_update(user.id, "/start@some_other_bot", chat_id=user.chat,
-                                        chat_type="supergroup", language_code="en")
+    other = bot.emulator.message_update(
+        user.id, "/start@some_other_bot", chat_id=user.chat, chat_type="supergroup", language_code="en"
+    )
     await bot.emulator.push(other)
     answer, note = await user.say(f"@{BOT['username']} I lost my passport", replies=2)
     assert topic_of(answer) == "lost_documents"
@@ -371,8 +380,7 @@ async def test_429_storm_and_500s_still_deliver_every_reply_in_order(bot: Runnin
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_stop_finishes_replies_in_flight_and_flushes_the_log(
-        helpline: Helpline, framework: str) -> None:
+async def test_stop_finishes_replies_in_flight_and_flushes_the_log(helpline: Helpline, framework: str) -> None:
     async with running(helpline, framework) as started:
         emulator = started.emulator
         user = started.person(lang="ru")
@@ -398,8 +406,7 @@ async def test_cancelled_task_closes_cleanly(helpline: Helpline, framework: str)
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_sigterm_stops_the_bot_cleanly(helpline: Helpline, framework: str) -> None:
-    async def signalled(settings: Any, framework: str, helpline: Helpline, stop: Any,
-                        webhook: Any) -> None:
+    async def signalled(settings: Any, framework: str, helpline: Helpline, stop: Any, webhook: Any) -> None:
         await _until_signalled(settings, framework, helpline, webhook)
 
     async with running(helpline, framework, run=signalled) as started:
@@ -441,12 +448,10 @@ async def test_webhook_needs_the_secret(helpline: Helpline, framework: str) -> N
                 async with session.post(endpoint, json=update, headers=headers) as response:
                     assert response.status == 401
             wrong_path = f"http://127.0.0.1:{plan.port}/telegram/guess"
-            async with session.post(wrong_path, json=update,
-                                    headers={SECRET_HEADER: plan.secret}) as response:
+            async with session.post(wrong_path, json=update, headers={SECRET_HEADER: plan.secret}) as response:
                 assert response.status == 404
             assert user.seen == []
-            async with session.post(endpoint, json=update,
-                                    headers={SECRET_HEADER: plan.secret}) as response:
+            async with session.post(endpoint, json=update, headers={SECRET_HEADER: plan.secret}) as response:
                 assert response.status == 200
         await emulator.wait_for(lambda: len(user.seen) >= 3)
         assert not emulator.called("getUpdates")
@@ -467,16 +472,31 @@ async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpli
     for framework in FRAMEWORKS:
         emulator = Emulator()
         await emulator.start()
-        env = {**os.environ, **_environment(data_root), "TELEGRAM_BOT_TOKEN": emulator.token,
-               "TELEGRAM_API_URL": emulator.url, "NO_PROXY": "127.0.0.1,localhost"}
-        processes.append(await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--framework", framework, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=data_root))
+        env = {
+            **os.environ,
+            **_environment(data_root),
+            "TELEGRAM_BOT_TOKEN": emulator.token,
+            "TELEGRAM_API_URL": emulator.url,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        processes.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--framework",
+                framework,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=data_root,
+            )
+        )
         emulators.append(emulator)
     try:
         for emulator, process in zip(emulators, processes, strict=True):
-            await emulator.wait_for(
-                lambda e=emulator, p=process: bool(e.called("getUpdates")) or _exited(p), 120)
+            await emulator.wait_for(lambda e=emulator, p=process: bool(e.called("getUpdates")) or _exited(p), 120)
             assert not _exited(process), (await process.stderr.read()).decode()
             user = Person(emulator, "en")
             await user.say("I lost my passport")
@@ -499,12 +519,26 @@ def _exited(process: asyncio.subprocess.Process) -> bool:
 
 
 async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_dir: Path) -> Any:
-    env = {**os.environ, **_environment(data_root), "HELPLINE_DATA_DIR": str(data_dir),
-           "TELEGRAM_BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.url,
-           "NO_PROXY": "127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        **_environment(data_root),
+        "HELPLINE_DATA_DIR": str(data_dir),
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_URL": emulator.url,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--framework", framework, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=data_root)
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "--framework",
+        framework,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=data_root,
+    )
     polls = len(emulator.called("getUpdates"))
     await emulator.wait_for(lambda: len(emulator.called("getUpdates")) > polls or _exited(process), 120)
     assert not _exited(process), (await process.stderr.read()).decode()
@@ -513,7 +547,10 @@ async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_d
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_after_kill_9_no_update_is_answered_twice_or_skipped(
-    data_root: Path, helpline: Helpline, tmp_path: Path, framework: str,
+    data_root: Path,
+    helpline: Helpline,
+    tmp_path: Path,
+    framework: str,
 ) -> None:
     """Killed mid-answer, the bot restarts, answers what was pending once, and repeats nothing."""
     data_dir = tmp_path / "data"
@@ -566,9 +603,11 @@ def staffed(data_root: Path, helpline: Helpline) -> Helpline:
     root = data_root / "staffed"
     shutil.copytree(data_root / "data" / "cache", root / "cache")
     environment = {
-        "HELPLINE_DATA_DIR": str(root), "HELPLINE_HASH_KEY": HASH_KEY,
+        "HELPLINE_DATA_DIR": str(root),
+        "HELPLINE_HASH_KEY": HASH_KEY,
         "HELPLINE_CONTENT_DIR": str(data_root / "content-snapshot"),
-        "HELPLINE_CASEWORKER_CHAT_ID": str(CASEWORKERS), "HELPLINE_ADMIN_IDS": str(ADMIN),
+        "HELPLINE_CASEWORKER_CHAT_ID": str(CASEWORKERS),
+        "HELPLINE_ADMIN_IDS": str(ADMIN),
     }
     return build_helpline(load_settings(environment, dotenv=False))
 

@@ -50,14 +50,14 @@ def visible(html_text: str) -> str:
 
 # -- splitting ------------------------------------------------------------------------------
 
-paragraphs = st.lists(st.text(alphabet=st.sampled_from("ab ц&<>\"'😀\n"), min_size=1, max_size=120),
-                      min_size=1, max_size=12)
+paragraphs = st.lists(
+    st.text(alphabet=st.sampled_from("ab ц&<>\"'😀\n"), min_size=1, max_size=120), min_size=1, max_size=12
+)
 
 
 @settings(max_examples=200, deadline=None)
 @given(paragraphs, st.text(alphabet="tT &<", max_size=20), st.integers(min_value=80, max_value=400))
-def test_split_pieces_fit_parse_and_keep_every_character(
-        parts: list[str], title: str, limit: int) -> None:
+def test_split_pieces_fit_parse_and_keep_every_character(parts: list[str], title: str, limit: int) -> None:
     reply = Reply("\n\n".join(parts), title=title or None)
     pieces = split_html(reply.html, limit)
     for piece in pieces:
@@ -166,7 +166,8 @@ async def test_5xx_is_retried_with_growing_backoff() -> None:
 
 
 async def test_a_message_that_cannot_go_is_logged_without_personal_data_and_counted(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     clock = FakeClock()
     sender = delivery(clock)
     call = Flaky(*(ServerError("chat 555123 Aibek") for _ in range(10)))
@@ -223,7 +224,11 @@ class Scripted:
 
 def text_message(chat_id: int, text: str) -> Any:
     return SimpleNamespace(
-        text=text, caption=None, entities=None, caption_entities=None, reply_to_message=None,
+        text=text,
+        caption=None,
+        entities=None,
+        caption_entities=None,
+        reply_to_message=None,
         chat=SimpleNamespace(id=chat_id, type="private"),
         from_user=SimpleNamespace(id=chat_id, is_bot=False, language_code="ru"),
     )
@@ -244,12 +249,13 @@ async def test_a_long_reply_goes_out_in_pieces_with_the_buttons_on_the_last() ->
     assert [bool(rows) for _, _, rows in transport.sent] == [False] * (len(transport.sent) - 1) + [True]
 
 
-async def test_one_failing_update_is_logged_by_id_and_type_and_others_go_on(
-        caplog: pytest.LogCaptureFixture) -> None:
+async def test_one_failing_update_is_logged_by_id_and_type_and_others_go_on(caplog: pytest.LogCaptureFixture) -> None:
     bot, transport = responder({"a": [Reply("first")], "b": [Reply("second")]})
-    await asyncio.gather(bot.on_message(1, text_message(7, "a")),
-                         bot.on_message(2, text_message(7, "boom")),
-                         bot.on_message(3, text_message(8, "b")))
+    await asyncio.gather(
+        bot.on_message(1, text_message(7, "a")),
+        bot.on_message(2, text_message(7, "boom")),
+        bot.on_message(3, text_message(8, "b")),
+    )
     assert sorted(text for _, text, _ in transport.sent) == ["first", "second"]
     assert bot.failed_updates == 1
     assert "update 2 failed: RuntimeError" in caplog.text and "boom" not in caplog.text
@@ -271,8 +277,12 @@ ME = BotIdentity(99, "helpline_bot")
 def group_message(text: str, entities: list[Any], reply_from: int | None = None) -> Any:
     replied = SimpleNamespace(from_user=SimpleNamespace(id=reply_from)) if reply_from else None
     return SimpleNamespace(
-        text=text, caption=None, entities=entities, caption_entities=None,
-        reply_to_message=replied, chat=SimpleNamespace(id=-5, type="group"),
+        text=text,
+        caption=None,
+        entities=entities,
+        caption_entities=None,
+        reply_to_message=replied,
+        chat=SimpleNamespace(id=-5, type="group"),
         from_user=SimpleNamespace(id=5, is_bot=False, language_code="ky"),
     )
 
@@ -292,15 +302,13 @@ def test_group_messages_count_as_addressed_only_when_meant_for_the_bot() -> None
 
 
 def test_the_mention_is_not_part_of_the_question() -> None:
-    incoming = incoming_message(group_message("@HelpLine_bot patent kerekpi",
-                                              [entity("mention", 0, 13)]), ME)
+    incoming = incoming_message(group_message("@HelpLine_bot patent kerekpi", [entity("mention", 0, 13)]), ME)
     assert incoming is not None
     assert incoming.text == "patent kerekpi" and not incoming.private and incoming.addressed
 
 
 def test_message_kinds() -> None:
-    base = dict(text=None, voice=None, photo=None, sticker=None, document=None, location=None,
-                contact=None)
+    base = dict(text=None, voice=None, photo=None, sticker=None, document=None, location=None, contact=None)
     assert message_kind(SimpleNamespace(**{**base, "text": "hi"})) == "text"
     assert message_kind(SimpleNamespace(**{**base, "photo": [1], "caption": "q"})) == "photo"
     assert message_kind(SimpleNamespace(**{**base, "location": object()})) == "location"
@@ -314,19 +322,23 @@ def test_webhook_secret_is_derived_from_the_token_unless_configured() -> None:
     derived = webhook_secret("123:TOKEN", {})
     assert derived == webhook_secret("123:TOKEN", {}) != webhook_secret("123:TOKEM", {})
     assert re.fullmatch(r"[0-9a-f]{64}", derived)  # nothing of the token shows
-    assert webhook_secret("123:abc", {"HELPLINE_WEBHOOK_SECRET": "my-secret_0123456789"}) \
-        == "my-secret_0123456789"
+    assert webhook_secret("123:abc", {"HELPLINE_WEBHOOK_SECRET": "my-secret_0123456789"}) == "my-secret_0123456789"
     with pytest.raises(ConfigError, match="HELPLINE_WEBHOOK_SECRET"):
         webhook_secret("123:abc", {"HELPLINE_WEBHOOK_SECRET": "short"})
     assert derived not in webhook_path(derived)
 
 
-@pytest.mark.parametrize("command", [["run"], ["run", "--framework", "ptb"],
-                                     ["webhook", "--listen", "127.0.0.1:8443",
-                                      "--url", "https://bot.example.org"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run"],
+        ["run", "--framework", "ptb"],
+        ["webhook", "--listen", "127.0.0.1:8443", "--url", "https://bot.example.org"],
+    ],
+)
 def test_without_a_token_the_bot_explains_how_to_get_one(
-        command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
@@ -340,7 +352,6 @@ def test_webhook_rejects_a_bad_listen_address(capsys: pytest.CaptureFixture[str]
         main(["webhook", "--listen", "nowhere", "--url", "https://bot.example.org"])
     assert stopped.value.code == 2
     assert "HOST:PORT" in capsys.readouterr().err
-
 
 
 @pytest.mark.parametrize("value", ["soon", "0", "1000"])

@@ -22,7 +22,9 @@ def every_answer(content: Content) -> dict[tuple[str, str, str | None], str]:
     countries: list[str | None] = [None, *content.country_order]
     return {
         (topic_id, lang, country): content.render(topic_id, lang, country).body
-        for topic_id, topic in content.topics.items() for lang in topic.texts for country in countries
+        for topic_id, topic in content.topics.items()
+        for lang in topic.texts
+        for country in countries
     }
 
 

@@ -72,7 +72,9 @@ def ask(knowledge, directory: Path, tmp_path: Path, country: str) -> str:
 
 
 def test_a_migrant_in_russia_reads_the_update_with_its_own_source_line_apart_from_the_report(
-    knowledge, content_dir, tmp_path,
+    knowledge,
+    content_dir,
+    tmp_path,
 ):
     add_updates(content_dir, UPDATE)
     text = ask(knowledge, content_dir, tmp_path, "RU")
@@ -120,11 +122,14 @@ def test_an_update_without_a_url_or_document_is_refused(content_dir):
     assert f"{path}:{line}: update: source needs a url or a document (where to find it)" in problems_in(content_dir)
 
 
-@pytest.mark.parametrize(("checked", "message"), [
-    ("soon", "update: source needs checked: the day it was checked (got 'soon')"),
-    ("2026-02-30", "update: source needs checked: the day it was checked (got '2026-02-30')"),
-    ("2099-01-01", "update: checked 2099-01-01 is in the future"),
-])
+@pytest.mark.parametrize(
+    ("checked", "message"),
+    [
+        ("soon", "update: source needs checked: the day it was checked (got 'soon')"),
+        ("2026-02-30", "update: source needs checked: the day it was checked (got '2026-02-30')"),
+        ("2099-01-01", "update: checked 2099-01-01 is in the future"),
+    ],
+)
 def test_an_update_checked_on_no_real_day_or_in_the_future_is_refused(content_dir, checked, message):
     path = add_updates(content_dir, UPDATE.replace("checked: 2026-11-20", f"checked: {checked}"))
     assert f"{path}:{line_of(path, f'checked: {checked}')}: {message}" in problems_in(content_dir)
@@ -133,14 +138,18 @@ def test_an_update_checked_on_no_real_day_or_in_the_future_is_refused(content_di
 def test_an_update_for_an_answer_the_file_does_not_have_is_refused(content_dir):
     path = add_updates(content_dir, UPDATE.replace("variants: [eaeu]", "variants: [korea]"))
     found = problems_in(content_dir)
-    assert any(p.startswith(f"{path}:{line_of(path, 'variants: [korea]')}: update: 'korea' is not an answer")
-               for p in found)
+    assert any(
+        p.startswith(f"{path}:{line_of(path, 'variants: [korea]')}: update: 'korea' is not an answer") for p in found
+    )
 
 
 def test_validate_command_prints_path_and_line_of_an_unsourced_update_and_exits_1(content_dir):
     path = add_updates(content_dir, UPDATE.replace("      title: Test bulletin no. 7\n", ""))
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", str(content_dir)], capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-m", "bot.cli", "validate", str(content_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 1
     assert f"{path}:{line_of(path, 'url: https://example.org') - 1}: update: source needs a title" in result.stdout

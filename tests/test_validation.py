@@ -149,7 +149,10 @@ def test_validate_command_exits_1_and_prints_every_problem(content_dir):
     path = content_dir / "topics" / "alpha" / "ru.yaml"
     path.write_text(path.read_text().replace("sources: [50]", "sources: [0]"), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", str(content_dir)], capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-m", "bot.cli", "validate", str(content_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -160,7 +163,9 @@ def test_validate_command_exits_1_and_prints_every_problem(content_dir):
 def test_validate_command_lists_unreviewed_files(content_dir):
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "validate", "--unreviewed", str(content_dir)],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 0
     assert f"{content_dir}/topics/alpha/ru.yaml: not reviewed yet" in result.stdout.splitlines()
@@ -237,6 +242,7 @@ def test_an_unknown_audience_is_reported(content_dir):
 
 # --- Sources per variant ---
 
+
 def test_a_variant_shows_its_own_paragraphs_in_the_source_line(content_dir):
     for lang in ("ru", "ky", "en"):
         path = content_dir / "topics" / "alpha" / f"{lang}.yaml"
@@ -281,14 +287,16 @@ def test_a_variant_with_an_empty_source_list_is_reported(content_dir):
 
 def test_a_block_cites_per_reader_the_paragraphs_behind_the_lines_it_shows_them(content_dir):
     (content_dir / "blocks" / "sources.yaml").write_text(
-        "hotline:\n  default: [50, 51]\n  kyrgyzstan: [47]\n  tourists: [1]\ncaseworker: []\n", encoding="utf-8",
+        "hotline:\n  default: [50, 51]\n  kyrgyzstan: [47]\n  tourists: [1]\ncaseworker: []\n",
+        encoding="utf-8",
     )
     assert problems_in(content_dir) == [
         f"{content_dir}/blocks/sources.yaml:4: hotline: unknown reader 'tourists'"
         " (use default, unknown, eaeu, korea, turkey, kyrgyzstan, other)",
     ]
     (content_dir / "blocks" / "sources.yaml").write_text(
-        "hotline:\n  default: [50, 51]\n  kyrgyzstan: [47]\ncaseworker: []\n", encoding="utf-8",
+        "hotline:\n  default: [50, 51]\n  kyrgyzstan: [47]\ncaseworker: []\n",
+        encoding="utf-8",
     )
     content = load_content(content_dir)
     assert content.render("alpha", "en", "RU").sources == (50, 51)

@@ -13,11 +13,60 @@ from tests.report import REPORT, paragraphs
 
 # Paragraphs whose facts hold for one audience only. Everything not listed speaks of Kyrgyz
 # citizens abroad in general (missions, 1899, migrant.kg, the Centre for Employment Abroad).
-IN_KYRGYZSTAN = frozenset({
-    47, 48, 49, 65, 66, 74, 98, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 118,
-    119, 120, 121, 122, 133, 144, 148, 157, 159, 160, 162, 163, 164, 174, 175, 177, 178, 193, 194,
-    227, 229, 249, 250, 251, 252, 253, 256, 278, 331, 361,
-})
+IN_KYRGYZSTAN = frozenset(
+    {
+        47,
+        48,
+        49,
+        65,
+        66,
+        74,
+        98,
+        105,
+        106,
+        107,
+        108,
+        109,
+        110,
+        111,
+        112,
+        113,
+        114,
+        115,
+        116,
+        118,
+        119,
+        120,
+        121,
+        122,
+        133,
+        144,
+        148,
+        157,
+        159,
+        160,
+        162,
+        163,
+        164,
+        174,
+        175,
+        177,
+        178,
+        193,
+        194,
+        227,
+        229,
+        249,
+        250,
+        251,
+        252,
+        253,
+        256,
+        278,
+        331,
+        361,
+    }
+)
 EAEU_ONLY = frozenset({15, 16, 17, 18, 19, 20, 21, 22, 23, 135, 146, 147, 237, 284})
 KOREA_ONLY = frozenset({238})
 TURKEY_ONLY = frozenset({236})
@@ -33,8 +82,11 @@ NOT_FOR = {
 ONE_COUNTRY_PER_GROUP = {"eaeu": "RU", "korea": "KR", "turkey": "TR", "other": "XX", "kyrgyzstan": "KG"}
 
 # A caveat: one line that dates the fact to 2022 and says it may have changed.
-CAVEAT = {"ru": re.compile(r"2022.*мог|мог.*2022"), "ky": re.compile(r"2022.*мүмкүн|мүмкүн.*2022"),
-          "en": re.compile(r"2022.*may|may.*2022")}
+CAVEAT = {
+    "ru": re.compile(r"2022.*мог|мог.*2022"),
+    "ky": re.compile(r"2022.*мүмкүн|мүмкүн.*2022"),
+    "en": re.compile(r"2022.*may|may.*2022"),
+}
 KYRGYZ = {"ru": "Кыргызстан", "ky": "Кыргызстан", "en": "Kyrgyz"}
 # "Call 1899" said to someone whose phone is abroad: the report gives no such route (§50–51).
 DIAL_1899 = {
@@ -59,8 +111,10 @@ def _variant_renderings(content):
 def test_every_variant_names_its_own_paragraphs(content):
     silent = [
         (topic.id, lang, group)
-        for topic in content.topics.values() for lang, text in topic.texts.items()
-        for group in text.variants if group not in text.variant_sources
+        for topic in content.topics.values()
+        for lang, text in topic.texts.items()
+        for group in text.variants
+        if group not in text.variant_sources
     ]
     assert not silent, "variants citing the general answer's paragraphs: " + str(silent)
 

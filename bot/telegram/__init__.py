@@ -28,8 +28,7 @@ def run_polling(settings: Settings, framework: str, helpline: Helpline) -> int:
     return _run(settings, framework, helpline, None)
 
 
-def run_webhook(settings: Settings, framework: str, helpline: Helpline, listen: str,
-                public_url: str) -> int:
+def run_webhook(settings: Settings, framework: str, helpline: Helpline, listen: str, public_url: str) -> int:
     """Webhook mode: listen on HOST:PORT behind a reverse proxy serving `public_url`."""
     host, port = parse_listen(listen)
     plan = WebhookPlan(host, port, public_url, webhook_secret(settings.token or ""))
@@ -48,8 +47,9 @@ def make_front(framework: str, settings: Settings) -> FrontEnd:
     raise ValueError(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
 
 
-async def serve(settings: Settings, framework: str, helpline: Helpline, stop: asyncio.Event,
-                webhook: WebhookPlan | None = None) -> None:
+async def serve(
+    settings: Settings, framework: str, helpline: Helpline, stop: asyncio.Event, webhook: WebhookPlan | None = None
+) -> None:
     """Run one front end until `stop` is set; tests start this as a task."""
     from bot.telegram.runner import serve as serve_front
 
@@ -57,24 +57,23 @@ async def serve(settings: Settings, framework: str, helpline: Helpline, stop: as
     await serve_front(make_front(framework, settings), helpline, stop, webhook, settings)
 
 
-def _run(settings: Settings, framework: str, helpline: Helpline,
-         webhook: WebhookPlan | None) -> int:
+def _run(settings: Settings, framework: str, helpline: Helpline, webhook: WebhookPlan | None) -> int:
     configure_logging()
     try:
         asyncio.run(_until_signalled(settings, framework, helpline, webhook))
     except ImportError as error:
-        print(f"helpline: {error.name} is not installed; for --framework aiogram run "
-              "pip install 'helpline[aiogram]'", file=sys.stderr)
+        print(
+            f"helpline: {error.name} is not installed; for --framework aiogram run pip install 'helpline[aiogram]'",
+            file=sys.stderr,
+        )
         return 2
     except Exception as error:
-        print(f"helpline: the Telegram bot stopped: {type(error).__name__}: {error}",
-              file=sys.stderr)
+        print(f"helpline: the Telegram bot stopped: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-async def _until_signalled(settings: Settings, framework: str, helpline: Helpline,
-                           webhook: WebhookPlan | None) -> None:
+async def _until_signalled(settings: Settings, framework: str, helpline: Helpline, webhook: WebhookPlan | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)

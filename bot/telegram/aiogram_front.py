@@ -38,8 +38,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 class AiogramFront:
     def __init__(self, settings: Settings) -> None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_url),
-                                 timeout=REQUEST_TIMEOUT)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_url), timeout=REQUEST_TIMEOUT)
         self.bot = Bot(settings.token or "", session=session)
         self.dispatcher = Dispatcher()
 
@@ -68,8 +67,14 @@ class AiogramFront:
         )
 
     async def send(self, chat_id: int, html: str, rows: Rows, thread: int | None = None) -> None:
-        await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, message_thread_id=thread,
-                                    reply_markup=_markup(rows), link_preview_options=NO_PREVIEW)
+        await self.bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=thread,
+            reply_markup=_markup(rows),
+            link_preview_options=NO_PREVIEW,
+        )
 
     async def create_topic(self, chat_id: int, title: str) -> int:
         return (await self.bot.create_forum_topic(chat_id, title)).message_thread_id
@@ -81,9 +86,14 @@ class AiogramFront:
         return bool((await self.bot.get_chat(chat_id)).is_forum)
 
     async def edit(self, chat_id: int, message_id: int, html: str, rows: Rows) -> None:
-        await self.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,
-                                         parse_mode=ParseMode.HTML, reply_markup=_markup(rows),
-                                         link_preview_options=NO_PREVIEW)
+        await self.bot.edit_message_text(
+            html,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_markup(rows),
+            link_preview_options=NO_PREVIEW,
+        )
 
     async def typing(self, chat_id: int) -> None:
         await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -93,7 +103,8 @@ class AiogramFront:
 
     async def send_document(self, chat_id: int, document: Document) -> None:
         await self.bot.send_document(
-            chat_id, BufferedInputFile(document.data, filename=document.filename),
+            chat_id,
+            BufferedInputFile(document.data, filename=document.filename),
             caption=document.caption[:1024] or None,
         )
 
@@ -124,7 +135,8 @@ def _router(responder: Responder) -> Router:
 def _markup(rows: Rows) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=button.label, callback_data=button.data) for button in row]
-        for row in rows
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=button.label, callback_data=button.data) for button in row] for row in rows
+        ]
+    )

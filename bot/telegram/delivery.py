@@ -70,8 +70,11 @@ class RateLimiter:
     """Spaces out sends per chat and overall, and holds everything during a flood wait."""
 
     def __init__(
-        self, overall_rate: float = OVERALL_RATE, overall_burst: int = OVERALL_BURST,
-        chat_rate: float = CHAT_RATE, chat_burst: int = CHAT_BURST,
+        self,
+        overall_rate: float = OVERALL_RATE,
+        overall_burst: int = OVERALL_BURST,
+        chat_rate: float = CHAT_RATE,
+        chat_burst: int = CHAT_BURST,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -116,8 +119,13 @@ class Delivery:
     """Runs Bot API calls through the rate limiter, retrying what may still succeed."""
 
     def __init__(
-        self, classify: Callable[[BaseException], Failure], limiter: RateLimiter | None = None,
-        attempts: int = 5, flood_waits: int = 10, backoff: float = 0.5, max_backoff: float = 10.0,
+        self,
+        classify: Callable[[BaseException], Failure],
+        limiter: RateLimiter | None = None,
+        attempts: int = 5,
+        flood_waits: int = 10,
+        backoff: float = 0.5,
+        max_backoff: float = 10.0,
     ) -> None:
         self.classify = classify
         self.limiter = limiter or RateLimiter()
@@ -129,8 +137,13 @@ class Delivery:
         self.lost = 0
 
     async def call(
-        self, what: str, action: Callable[[], Awaitable[T]], chat_id: int | None = None,
-        has_fallback: bool = False, attempts: int | None = None, count_lost: bool = True,
+        self,
+        what: str,
+        action: Callable[[], Awaitable[T]],
+        chat_id: int | None = None,
+        has_fallback: bool = False,
+        attempts: int | None = None,
+        count_lost: bool = True,
     ) -> T:
         """Run `action` (a message to `chat_id` when given: rate limited) until it succeeds.
 
@@ -153,15 +166,19 @@ class Delivery:
                     floods += 1
                     self.limiter.pause(failure.retry_after)
                 elif failure.transient and failures + 1 < budget:
-                    await self.limiter.sleep(min(self.max_backoff, self.backoff * 2 ** failures))
+                    await self.limiter.sleep(min(self.max_backoff, self.backoff * 2**failures))
                     failures += 1
                 else:
                     retryable = failure.transient or failure.retry_after is not None
                     quiet = has_fallback or (retryable and not count_lost)
                     if not quiet:
                         self.lost += 1
-                    log.log(logging.DEBUG if quiet else logging.WARNING,
-                            "%s not delivered after %d attempt(s): %s",
-                            what, failures + floods + 1, type(error).__name__)
+                    log.log(
+                        logging.DEBUG if quiet else logging.WARNING,
+                        "%s not delivered after %d attempt(s): %s",
+                        what,
+                        failures + floods + 1,
+                        type(error).__name__,
+                    )
                     raise Undelivered(what, retryable) from error
                 self.retries += 1

@@ -77,8 +77,7 @@ class Intake:
             fresh = set(await self.run("receive", pairs))
         except Exception as error:  # noqa: BLE001 - a storage fault never stops the answers
             self.unsaved += len(pairs)
-            log.warning("inbox write failed (%s): answering %d update(s) from memory",
-                        type(error).__name__, len(pairs))
+            log.warning("inbox write failed (%s): answering %d update(s) from memory", type(error).__name__, len(pairs))
             for update_id, update in pairs:
                 self._from_memory.add(update_id)
                 self._start(update_id, update)

@@ -58,7 +58,7 @@ def is_addressed(message: Any, bot: BotIdentity) -> bool:
 def entity_text(text: str, offset: int, length: int) -> str:
     """The text an entity covers; Telegram counts offsets in UTF-16 code units."""
     encoded = text.encode("utf-16-le")
-    return encoded[offset * 2:(offset + length) * 2].decode("utf-16-le", errors="replace")
+    return encoded[offset * 2 : (offset + length) * 2].decode("utf-16-le", errors="replace")
 
 
 def incoming_message(message: Any, bot: BotIdentity) -> Incoming | None:
@@ -71,8 +71,12 @@ def incoming_message(message: Any, bot: BotIdentity) -> Incoming | None:
     private = message.chat.type == "private"
     replied = getattr(message, "reply_to_message", None)
     return Incoming(
-        user_id=user.id, text=text, language_code=user.language_code, kind=kind,
-        private=private, addressed=is_addressed(message, bot),
+        user_id=user.id,
+        text=text,
+        language_code=user.language_code,
+        kind=kind,
+        private=private,
+        addressed=is_addressed(message, bot),
         chat_id=None if private else message.chat.id,
         reply_to_text=_clean(replied.text or replied.caption) if replied is not None else None,
         thread=topic_thread(message),
@@ -86,9 +90,11 @@ def incoming_button(callback: Any) -> Incoming | None:
         return None
     private = message.chat.type == "private"
     return Incoming(
-        user_id=callback.from_user.id, button=valid_unicode(callback.data),
+        user_id=callback.from_user.id,
+        button=valid_unicode(callback.data),
         language_code=callback.from_user.language_code,
-        private=private, chat_id=None if private else message.chat.id,
+        private=private,
+        chat_id=None if private else message.chat.id,
         thread=topic_thread(message),
     )
 
@@ -103,7 +109,7 @@ def topic_thread(message: Any) -> int | None:
 
 
 def _without_mention(text: str, username: str) -> str:
-    """"@helpline_bot patent kerekpi" is a question about patents, not about the bot's name."""
+    """ "@helpline_bot patent kerekpi" is a question about patents, not about the bot's name."""
     return re.sub(rf"@{re.escape(username)}\b", "", text, flags=re.IGNORECASE).strip()
 
 
@@ -170,8 +176,10 @@ def _user_problem(user: Any) -> bool:
 
 def _entities_ok(entities: Any) -> bool:
     return isinstance(entities, list) and all(
-        isinstance(entity, dict) and isinstance(entity.get("type"), str)
-        and type(entity.get("offset")) is int and type(entity.get("length")) is int
+        isinstance(entity, dict)
+        and isinstance(entity.get("type"), str)
+        and type(entity.get("offset")) is int
+        and type(entity.get("length")) is int
         for entity in entities
     )
 

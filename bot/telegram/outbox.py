@@ -33,9 +33,16 @@ TICK = 1.0
 
 
 class Outbox:
-    def __init__(self, store: Store, delivery: Delivery, send: Send, retry_for: dt.timedelta,
-                 first_wait: float | None = None, max_wait: float = MAX_WAIT,
-                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        delivery: Delivery,
+        send: Send,
+        retry_for: dt.timedelta,
+        first_wait: float | None = None,
+        max_wait: float = MAX_WAIT,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
         self.store = store
         self.delivery = delivery
         self.send = send
@@ -65,8 +72,15 @@ class Outbox:
 
     async def hold(self, chat_id: int, pieces: list[tuple[str, list[list[Button]]]], thread: int | None = None) -> None:
         """Keep `pieces` for `chat_id` (in forum topic `thread`, on a forum desk)."""
-        messages = [{"chat": chat_id, "html": html, "rows": [[[b.label, b.data] for b in row] for row in rows],
-                     "thread": thread} for html, rows in pieces]
+        messages = [
+            {
+                "chat": chat_id,
+                "html": html,
+                "rows": [[[b.label, b.data] for b in row] for row in rows],
+                "thread": thread,
+            }
+            for html, rows in pieces
+        ]
         await self.store("hold", messages, self.clock())
         self._held[chat_id] += len(messages)
         log.warning("%d message(s) kept in the outbox for a later try", len(messages))
@@ -106,7 +120,7 @@ class Outbox:
             await self.delivery.call("sendMessage", send, chat, attempts=2, count_lost=False)
         except Undelivered as error:
             if error.retryable:
-                wait = min(self.max_wait, self.first_wait * 2 ** held.attempts)
+                wait = min(self.max_wait, self.first_wait * 2**held.attempts)
                 self._next_try[held.id] = self.clock() + dt.timedelta(seconds=wait)
                 await self.store("tried", held.id, self._next_try[held.id])
                 return False

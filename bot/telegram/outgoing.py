@@ -50,7 +50,7 @@ def keyboard(reply: Reply) -> list[list[Button]]:
     left = MAX_BUTTONS
     for row in reply.buttons:
         for start in range(0, len(row), MAX_ROW):
-            piece = list(row[start:start + MAX_ROW])[:left]
+            piece = list(row[start : start + MAX_ROW])[:left]
             if piece:
                 rows.append(piece)
                 left -= len(piece)
@@ -87,7 +87,7 @@ def _outside_markup(text: str, at: int) -> int:
     tag_start = text.rfind("<", 0, at)
     if tag_start > text.rfind(">", 0, at):
         at = tag_start
-    entity = re.search(r"&[#a-zA-Z0-9]*$", text[max(0, at - 12):at])
+    entity = re.search(r"&[#a-zA-Z0-9]*$", text[max(0, at - 12) : at])
     if entity:
         at -= len(entity.group(0))
     return at

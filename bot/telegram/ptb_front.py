@@ -42,8 +42,10 @@ class PtbFront:
     def __init__(self, settings: Settings) -> None:
         root = settings.api_url
         self.app: Application = (
-            ApplicationBuilder().token(settings.token or "")
-            .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+            ApplicationBuilder()
+            .token(settings.token or "")
+            .base_url(f"{root}/bot")
+            .base_file_url(f"{root}/file/bot")
             .concurrent_updates(CONCURRENT_UPDATES)
             .build()
         )
@@ -78,12 +80,19 @@ class PtbFront:
         await self.app.shutdown()
 
     async def set_commands(self, commands: Commands, language_code: str | None) -> None:
-        await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in commands],
-                                           language_code=language_code)
+        await self.app.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in commands], language_code=language_code
+        )
 
     async def send(self, chat_id: int, html: str, rows: Rows, thread: int | None = None) -> None:
-        await self.app.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, message_thread_id=thread,
-                                        reply_markup=_markup(rows), link_preview_options=NO_PREVIEW)
+        await self.app.bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            message_thread_id=thread,
+            reply_markup=_markup(rows),
+            link_preview_options=NO_PREVIEW,
+        )
 
     async def create_topic(self, chat_id: int, title: str) -> int:
         return (await self.app.bot.create_forum_topic(chat_id, title)).message_thread_id
@@ -95,9 +104,14 @@ class PtbFront:
         return bool((await self.app.bot.get_chat(chat_id)).is_forum)
 
     async def edit(self, chat_id: int, message_id: int, html: str, rows: Rows) -> None:
-        await self.app.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id,
-                                             parse_mode=ParseMode.HTML, reply_markup=_markup(rows),
-                                             link_preview_options=NO_PREVIEW)
+        await self.app.bot.edit_message_text(
+            html,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_markup(rows),
+            link_preview_options=NO_PREVIEW,
+        )
 
     async def typing(self, chat_id: int) -> None:
         await self.app.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -107,7 +121,9 @@ class PtbFront:
 
     async def send_document(self, chat_id: int, document: Document) -> None:
         await self.app.bot.send_document(
-            chat_id, InputFile(document.data, filename=document.filename), caption=document.caption[:1024] or None,
+            chat_id,
+            InputFile(document.data, filename=document.filename),
+            caption=document.caption[:1024] or None,
         )
 
     def classify(self, error: BaseException) -> Failure:
@@ -131,7 +147,6 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _markup(rows: Rows) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
-        for row in rows
-    ])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button.label, callback_data=button.data) for button in row] for row in rows]
+    )

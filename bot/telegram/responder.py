@@ -83,8 +83,9 @@ class Core(Protocol):
 
 
 class Responder:
-    def __init__(self, core: Core, transport: Transport, delivery: Delivery,
-                 caseworker_chat_id: int | None = None) -> None:
+    def __init__(
+        self, core: Core, transport: Transport, delivery: Delivery, caseworker_chat_id: int | None = None
+    ) -> None:
         self.core = core
         self.caseworker_chat_id = caseworker_chat_id
         self.transport = transport
@@ -224,8 +225,7 @@ class Responder:
         pieces = split_html(reply.html)
         if len(pieces) != 1:
             return False
-        edit = functools.partial(self.transport.edit, chat_id, message_id, pieces[0],
-                                 keyboard(reply))
+        edit = functools.partial(self.transport.edit, chat_id, message_id, pieces[0], keyboard(reply))
         try:
             # An edit answers one tap and adds no message: not held to the 1/s chat pace.
             await self.delivery.call("editMessageText", edit, has_fallback=True)

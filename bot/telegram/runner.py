@@ -57,8 +57,13 @@ class FrontEnd(Transport, Protocol):
     async def close(self) -> None: ...
 
 
-async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
-                webhook: WebhookPlan | None = None, settings: Settings | None = None) -> None:
+async def serve(
+    front: FrontEnd,
+    helpline: Helpline,
+    stop: asyncio.Event,
+    webhook: WebhookPlan | None = None,
+    settings: Settings | None = None,
+) -> None:
     """Run until `stop` is set (or the task is cancelled), then stop cleanly.
 
     `settings` are the front end's (token, API server), by default the helpline's."""
@@ -72,12 +77,15 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
         responder.identity = await front.open(responder)
         await _check_desk(front, responder, helpline, settings.caseworker_chat_id)
         store = await asyncio.to_thread(
-            UpdateStore, DatabaseFile(settings.database_path),  # its own connection, off the loop
-            responder.identity.id, load_or_create_key(settings.hash_key, settings.data_dir))
-        intake = Intake(store, front.feed, functools.partial(_apologise, helpline, responder),
-                        functools.partial(_count, helpline))
-        outbox = Outbox(intake.run, responder.delivery, front.send,
-                        dt.timedelta(hours=settings.delivery_retry_hours))
+            UpdateStore,
+            DatabaseFile(settings.database_path),  # its own connection, off the loop
+            responder.identity.id,
+            load_or_create_key(settings.hash_key, settings.data_dir),
+        )
+        intake = Intake(
+            store, front.feed, functools.partial(_apologise, helpline, responder), functools.partial(_count, helpline)
+        )
+        outbox = Outbox(intake.run, responder.delivery, front.send, dt.timedelta(hours=settings.delivery_retry_hours))
         outbox.on_given_up = lambda n: _count(helpline, "reply_given_up")
         await outbox.load()
         responder.outbox = outbox
@@ -93,8 +101,8 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
             await Poller(fetcher, intake).run(stop)
         else:
             set_webhook = functools.partial(
-                responder.delivery.call, "setWebhook",
-                functools.partial(front.set_webhook, webhook.url, webhook.secret))
+                responder.delivery.call, "setWebhook", functools.partial(front.set_webhook, webhook.url, webhook.secret)
+            )
             await serve_webhook(webhook, intake.take, stop, set_webhook)
     finally:
         if intake is not None:
@@ -111,9 +119,14 @@ async def serve(front: FrontEnd, helpline: Helpline, stop: asyncio.Event,
         await front.close()
         if intake is not None:
             intake.close()
-        log.info("stopped; %d update(s) failed, %d unreadable, %d call(s) retried, %d lost, %d in the outbox",
-                 responder.failed_updates, intake.unreadable if intake else 0, responder.delivery.retries,
-                 responder.delivery.lost, responder.outbox.waiting if responder.outbox else 0)
+        log.info(
+            "stopped; %d update(s) failed, %d unreadable, %d call(s) retried, %d lost, %d in the outbox",
+            responder.failed_updates,
+            intake.unreadable if intake else 0,
+            responder.delivery.retries,
+            responder.delivery.lost,
+            responder.outbox.waiting if responder.outbox else 0,
+        )
 
 
 async def _check_desk(front: FrontEnd, responder: Responder, helpline: Helpline, chat_id: int | None) -> None:
@@ -123,8 +136,7 @@ async def _check_desk(front: FrontEnd, responder: Responder, helpline: Helpline,
     if chat_id is None or handoff is None:
         return
     try:
-        forum = await responder.delivery.call("getChat", functools.partial(front.is_forum, chat_id),
-                                              has_fallback=True)
+        forum = await responder.delivery.call("getChat", functools.partial(front.is_forum, chat_id), has_fallback=True)
     except Undelivered:
         forum = False
     handoff.use_forum(forum)
@@ -177,8 +189,11 @@ def command_lists(content: Content) -> dict[str | None, Commands]:
     lists: dict[str | None, Commands] = {}
     for lang in content.languages:
         mapping = content.ui[lang].get("commands") or {}
-        commands = [(str(name).lower(), str(text).strip()[:256]) for name, text in mapping.items()
-                    if _COMMAND.fullmatch(str(name).lower()) and str(text).strip()]
+        commands = [
+            (str(name).lower(), str(text).strip()[:256])
+            for name, text in mapping.items()
+            if _COMMAND.fullmatch(str(name).lower()) and str(text).strip()
+        ]
         if commands:
             lists[lang] = commands
     fallback = lists.get(DEFAULT_LANGUAGE) or next(iter(lists.values()), None)
@@ -191,7 +206,6 @@ async def register_commands(front: FrontEnd, delivery: Delivery, content: Conten
     """The command menu is a convenience: a failure is logged and the bot runs on."""
     for language_code, commands in command_lists(content).items():
         try:
-            await delivery.call("setMyCommands",
-                                functools.partial(front.set_commands, commands, language_code))
+            await delivery.call("setMyCommands", functools.partial(front.set_commands, commands, language_code))
         except Undelivered:
             pass

@@ -92,16 +92,16 @@ def webhook_app(plan: WebhookPlan, take: Take) -> web.Application:
     return app
 
 
-async def serve_webhook(plan: WebhookPlan, take: Take, stop: asyncio.Event,
-                        listening: Callable[[], Awaitable[None]]) -> None:
+async def serve_webhook(
+    plan: WebhookPlan, take: Take, stop: asyncio.Event, listening: Callable[[], Awaitable[None]]
+) -> None:
     """Accept updates until `stop` is set.
 
     `listening` runs once the port is open: the moment to call setWebhook.
     """
     from aiohttp import web
 
-    runner = web.AppRunner(webhook_app(plan, take), access_log=None,
-                           handler_cancellation=True, shutdown_timeout=1.0)
+    runner = web.AppRunner(webhook_app(plan, take), access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
     await runner.setup()
     try:
         await web.TCPSite(runner, plan.host, plan.port).start()

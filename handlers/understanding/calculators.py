@@ -105,9 +105,15 @@ def job_change_deadline(scan: DateScan, today: dt.date) -> dict[str, Any] | None
             return None
         arrival = latest_on_or_before(typed_arrival, today)
         return {
-            "arrival": arrival, "end": None, "days_in_country": None, "rule_applies": None,
+            "arrival": arrival,
+            "end": None,
+            "days_in_country": None,
+            "rule_applies": None,
             "rule_from": arrival + dt.timedelta(days=DAYS_BEFORE_JOB_CHANGE_RULE),
-            "deadline": None, "passed": None, "days_left": None, "days_ago": None,
+            "deadline": None,
+            "passed": None,
+            "days_left": None,
+            "days_ago": None,
             "year_guessed": _guessed_earlier_year([(typed_arrival, arrival)], today),
         }
     end = latest_on_or_before(typed_end, today)

@@ -53,8 +53,13 @@ class DangerModel:
     would choose today, and measures the held-out set.
     """
 
-    def __init__(self, examples: Mapping[str, Iterable[str]], look_alikes: Iterable[str], everyday: Iterable[str],
-                 threshold: float = THRESHOLD) -> None:
+    def __init__(
+        self,
+        examples: Mapping[str, Iterable[str]],
+        look_alikes: Iterable[str],
+        everyday: Iterable[str],
+        threshold: float = THRESHOLD,
+    ) -> None:
         danger = [(skeleton(message), kind) for kind, messages in examples.items() for message in messages]
         looks = [skeleton(message) for message in look_alikes]
         calm = looks + [skeleton(message) for message in everyday]
@@ -64,8 +69,11 @@ class DangerModel:
         self._featurizer = Featurizer(char_sizes=range(3, 6), word_sizes=range(1, 3))
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
         # Danger weighs as much as all ordinary messages together; a look-alike three everyday ones.
-        weights = np.array([len(calm) / max(len(danger), 1)] * len(danger) + [LOOK_ALIKE_WEIGHT] * len(looks)
-                           + [1.0] * (len(calm) - len(looks)))
+        weights = np.array(
+            [len(calm) / max(len(danger), 1)] * len(danger)
+            + [LOOK_ALIKE_WEIGHT] * len(looks)
+            + [1.0] * (len(calm) - len(looks))
+        )
         alarm = LinearSVC(C=0.5, tol=1e-3)
         alarm.fit(features, [1] * len(danger) + [0] * len(calm), sample_weight=weights)
         self._alarm = np.ascontiguousarray(alarm.coef_[0])
@@ -74,7 +82,7 @@ class DangerModel:
         self.kinds = tuple(sorted(set(labels)))
         if len(self.kinds) > 1:
             which = LinearSVC(C=0.5, tol=1e-3)
-            which.fit(features[:len(danger)], labels)
+            which.fit(features[: len(danger)], labels)
             self.kinds = tuple(str(c) for c in which.classes_)
             self._kind = np.ascontiguousarray(which.coef_.T)  # features × kinds
             self._kind_intercept = which.intercept_
@@ -105,8 +113,9 @@ class DangerDetector:
         self.model = model
         self._topics = {kind.name: kind.topic for kind in kinds}
         # One alternation per kind: the same matches as trying each pattern, in half the time.
-        self._signals = [(Danger(kind.name, kind.topic), _either(kind.patterns), _either(kind.unless))
-                         for kind in kinds]
+        self._signals = [
+            (Danger(kind.name, kind.topic), _either(kind.patterns), _either(kind.unless)) for kind in kinds
+        ]
 
     def match(self, text: str) -> Danger | None:
         """The first kind the caseworkers' patterns recognise, or None."""

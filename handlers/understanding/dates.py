@@ -86,8 +86,12 @@ class DateWords:
 @lru_cache(maxsize=8)
 def date_words(languages: tuple[Language, ...]) -> DateWords:
     """The date reader's words for these languages (content.words.values(), or the bundled ones)."""
-    prefixes = {(skeleton(word), number) for language in languages
-                for number, words in enumerate(language.months_read, start=1) for word in words}
+    prefixes = {
+        (skeleton(word), number)
+        for language in languages
+        for number, words in enumerate(language.months_read, start=1)
+        for word in words
+    }
     return DateWords(
         month_prefixes=tuple(sorted(prefixes, key=lambda item: (-len(item[0]), item))),
         not_months=_folded(language.not_months for language in languages),
@@ -166,7 +170,7 @@ def scan_dates(text: str, words: DateWords | None = None) -> DateScan:
     spaced = _DAY_DASH.sub(lambda m: m.group(1) + " ", raw)
     tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(spaced)]
     for index, (position, token) in enumerate(tokens):
-        rest = [t for _, t in tokens[index + 1:index + 4] if t not in _FILLERS]
+        rest = [t for _, t in tokens[index + 1 : index + 4] if t not in _FILLERS]
         following = rest[0] if rest else ""
         after = rest[1] if len(rest) > 1 else ""
         glued = _DAY_GLUED.fullmatch(token)
@@ -185,7 +189,8 @@ def scan_dates(text: str, words: DateWords | None = None) -> DateScan:
         if month and day and not _DAY.fullmatch(tokens[index - 1][1] if index else ""):
             add((position, position + len(token) + 1), int(day.group(1)), month, _year_after(after))
     return DateScan(
-        tuple(sorted(found)), unreadable,
+        tuple(sorted(found)),
+        unreadable,
         arrival_word_at=_first_word_at(tokens, words.arrival_words),
         end_word_at=_first_word_at(tokens, words.end_words),
     )
@@ -216,4 +221,3 @@ def latest_on_or_before(typed: TypedDate, bound: dt.date) -> dt.date:
         if candidate <= bound:
             return candidate
     raise ValueError(f"no {typed.day:02}.{typed.month:02} in the {_SEARCH_YEARS} years up to {bound}")
-

@@ -27,7 +27,7 @@ def char_ngrams(text: str, sizes: range) -> Iterable[str]:
             continue
         for size in sizes:
             for start in range(len(padded) - size + 1):
-                yield padded[start:start + size]
+                yield padded[start : start + size]
 
 
 def word_ngrams(text: str, sizes: range) -> Iterable[str]:
@@ -35,7 +35,7 @@ def word_ngrams(text: str, sizes: range) -> Iterable[str]:
     words = text.split()
     for size in sizes:
         for start in range(len(words) - size + 1):
-            yield "w:" + " ".join(words[start:start + size])
+            yield "w:" + " ".join(words[start : start + size])
 
 
 class Featurizer:
@@ -62,18 +62,26 @@ class Featurizer:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import CountVectorizer
 
-        analysers = [CountVectorizer(analyzer="char_wb", ngram_range=(self.char_sizes.start, self.char_sizes.stop - 1),
-                                     lowercase=False)]
+        analysers = [
+            CountVectorizer(
+                analyzer="char_wb", ngram_range=(self.char_sizes.start, self.char_sizes.stop - 1), lowercase=False
+            )
+        ]
         prefixes = [""]
         if self.word_sizes is not None:
-            analysers.append(CountVectorizer(
-                analyzer="word", token_pattern=r"\S+", lowercase=False,
-                ngram_range=(self.word_sizes.start, self.word_sizes.stop - 1),
-            ))
+            analysers.append(
+                CountVectorizer(
+                    analyzer="word",
+                    token_pattern=r"\S+",
+                    lowercase=False,
+                    ngram_range=(self.word_sizes.start, self.word_sizes.stop - 1),
+                )
+            )
             prefixes.append("w:")
         counts = hstack([a.fit_transform(texts) for a in analysers], format="csr")
-        names = [prefix + name for a, prefix in zip(analysers, prefixes, strict=True)
-                 for name in a.get_feature_names_out()]
+        names = [
+            prefix + name for a, prefix in zip(analysers, prefixes, strict=True) for name in a.get_feature_names_out()
+        ]
         self.vocabulary = {name: index for index, name in enumerate(names)}
         document_frequency = np.bincount(counts.indices, minlength=len(names))
         self.idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1

@@ -55,7 +55,8 @@ class LanguageDetector:
         self.languages = tuple(sorted(samples))
         self._own_letters = [
             (lang, re.compile(f"[{re.escape(letters)}]"))
-            for lang, letters in sorted((own_letters or {}).items()) if letters and lang in samples
+            for lang, letters in sorted((own_letters or {}).items())
+            if letters and lang in samples
         ]
         cyrillic: tuple[list[str], list[str]] = ([], [])
         latin: tuple[list[str], list[str]] = ([], [])

@@ -85,8 +85,7 @@ class Router:
         best = self._classes[ranked[0]]
         confidence = float(probabilities[ranked[0]])
         suggestions = tuple(
-            self._classes[i] for i in ranked[:SUGGESTIONS + 2]
-            if self._classes[i] not in self._not_suggested
+            self._classes[i] for i in ranked[: SUGGESTIONS + 2] if self._classes[i] not in self._not_suggested
         )[:SUGGESTIONS]
         best_topic = next((self._classes[i] for i in ranked if self._classes[i] != OFF_TOPIC), None)
         if best == OFF_TOPIC or confidence < self.threshold:

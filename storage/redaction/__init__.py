@@ -157,9 +157,7 @@ _ADDR_TOKEN_RE = re.compile(
 )
 _MAX_STREET_TOKENS = 5
 # A building or block number after a house number already redacted: "<address> к2", "<address>, корп. 3".
-_BUILDING_AFTER_RE = re.compile(
-    rf"(?<=<address>),?{_SP}*(?:к|корп|стр|k|bldg)\.?{_SP}*\d{{1,3}}(?!\d)", re.IGNORECASE
-)
+_BUILDING_AFTER_RE = re.compile(rf"(?<=<address>),?{_SP}*(?:к|корп|стр|k|bldg)\.?{_SP}*\d{{1,3}}(?!\d)", re.IGNORECASE)
 # A flat after a house already redacted: "<address> kv 10", "<address>, кв 5" ("1 кв. 2026" is not one).
 _FLAT_AFTER_RE = re.compile(
     rf"(?<=<address>)(?P<kw>,?{_SP}*(?:кв|квартира|kv|apt|flat|room|комната)\.?{_SP}*)\d{{1,4}}{_LETTER}?(?![\w])",
@@ -398,8 +396,11 @@ def _redact_card_codes(text: str) -> str:
 
     def sub(match: re.Match[str]) -> str:
         group = "code" if match.group("code") else "before"
-        return match.group(0)[: match.start(group) - match.start()] + CARD_CODE + match.group(0)[
-            match.end(group) - match.start():]
+        return (
+            match.group(0)[: match.start(group) - match.start()]
+            + CARD_CODE
+            + match.group(0)[match.end(group) - match.start() :]
+        )
 
     return _CARD_CODE_RE.sub(sub, text)
 

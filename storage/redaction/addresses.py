@@ -58,15 +58,19 @@ def street_number_spans(text: str) -> list[tuple[int, int]]:
 
 def _starts_sentence(text: str, start: int) -> bool:
     before = text[:start].rstrip()
-    return not before or before[-1] in ".!?…\n:;«\"("
+    return not before or before[-1] in '.!?…\n:;«"('
 
 
 def _could_be_street(word: str, *, house_shaped: bool, first: bool) -> bool:
     """A word that can be (part of) a street's name. A Russian noun is one only in the
     genitive inside a sentence ("Мира 7", "Победы 12") or before a house-shaped number."""
     lex = lexicon()
-    if (lex.exactly(word, lex.calendar) or lex.exactly(word, lex.not_streets) or lex.exactly(word, lex.not_names)
-            or lex.matches(word, lex.places, min_stem=2)):
+    if (
+        lex.exactly(word, lex.calendar)
+        or lex.exactly(word, lex.not_streets)
+        or lex.exactly(word, lex.not_names)
+        or lex.matches(word, lex.places, min_stem=2)
+    ):
         return False
     if word.isupper() and len(word) <= 4:
         return False  # МВД 2, EPS 5
@@ -74,5 +78,11 @@ def _could_be_street(word: str, *, house_shaped: bool, first: bool) -> bool:
         return True
     low = word.lower()
     dictionary = morphology.readings(low)
-    return (not dictionary.common or dictionary.person or dictionary.place
-            or low.endswith(_ADJECTIVE_ENDINGS) or house_shaped or (dictionary.genitive and not first))
+    return (
+        not dictionary.common
+        or dictionary.person
+        or dictionary.place
+        or low.endswith(_ADJECTIVE_ENDINGS)
+        or house_shaped
+        or (dictionary.genitive and not first)
+    )

@@ -22,30 +22,109 @@ log = logging.getLogger(__name__)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
 
 _CYRILLIC_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z", "и": "i",
-    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh",
-    "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "ә": "a", "ғ": "g", "қ": "k", "ҳ": "h",
-    "ӯ": "u", "ӣ": "i", "җ": "j", "ü": "u", "ö": "o", "ñ": "n", "ı": "i", "ğ": "g", "ş": "sh", "ç": "ch",
-    "'": "", "’": "", "ʻ": "", "`": "",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "j",
+    "з": "z",
+    "и": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "ң": "n",
+    "о": "o",
+    "ө": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ү": "u",
+    "ф": "f",
+    "х": "h",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "sh",
+    "ъ": "",
+    "ы": "i",
+    "ь": "",
+    "э": "e",
+    "ю": "iu",
+    "я": "ia",
+    "ә": "a",
+    "ғ": "g",
+    "қ": "k",
+    "ҳ": "h",
+    "ӯ": "u",
+    "ӣ": "i",
+    "җ": "j",
+    "ü": "u",
+    "ö": "o",
+    "ñ": "n",
+    "ı": "i",
+    "ğ": "g",
+    "ş": "sh",
+    "ç": "ch",
+    "'": "",
+    "’": "",
+    "ʻ": "",
+    "`": "",
 }
 _LATIN_GROUPS = re.compile(r"^ye|^yo|zh|dzh|dj|kh|sch|ts|ch|sh|x|q|w|y|c")
-_LATIN_GROUP_SOUNDS = {"ye": "e", "yo": "e", "zh": "j", "dzh": "j", "dj": "j", "kh": "h", "sch": "sh", "ts": "ts",
-                       "ch": "ch", "sh": "sh", "x": "ks", "q": "k", "w": "v", "y": "i", "c": "k"}
+_LATIN_GROUP_SOUNDS = {
+    "ye": "e",
+    "yo": "e",
+    "zh": "j",
+    "dzh": "j",
+    "dj": "j",
+    "kh": "h",
+    "sch": "sh",
+    "ts": "ts",
+    "ch": "ch",
+    "sh": "sh",
+    "x": "ks",
+    "q": "k",
+    "w": "v",
+    "y": "i",
+    "c": "k",
+}
 _REPEATS = re.compile(r"(.)\1+")
 
 # Case endings a name or place takes in a message, longest first. Russian: Айбека, Москве;
 # Kyrgyz: Айбекке, Бишкектен, Москвадагы, Оштун. Latin letters: Kyrgyz endings only.
 _RUSSIAN_ENDINGS = tuple(sorted(set("а я у ю е и ы ом ем ой ей ою ым".split()), key=len, reverse=True))
-_KYRGYZ_ENDINGS = tuple(sorted(set("""
+_KYRGYZ_ENDINGS = tuple(
+    sorted(
+        set(
+            """
     га ге ка ке го гө ко кө да де та те до дө то тө дан ден тан тен дон дөн тон төн нан нен нон нөн
     дын дин тын тин дун дүн тун түн нын нин нун нүн ды ди ты ти ду дү ту тү ны ни ну нү
     дагы деги тагы теги догу дөгү тогу төгү га ға
-    """.split()), key=len, reverse=True))
-_LATIN_ENDINGS = tuple(sorted(set("""
+    """.split()
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_LATIN_ENDINGS = tuple(
+    sorted(
+        set(
+            """
     ga ge ka ke go ko da de ta te do to dan den tan ten don ton nan nen dyn din tyn tin dun tun nyn nin nun
     dy di ty ti du tu ny ni nu dagy degi tagy tegi
-    """.split()), key=len, reverse=True))
+    """.split()
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 # Endings a Russian name loses before a case ending: Ирина → Ирину, Сергей → Сергея, Игорь → Игоря.
 _RUSSIAN_RESTORED = ("", "а", "я", "й", "ь")
 _KYRGYZ_ONLY_LETTERS = re.compile(r"[өүң]")

@@ -75,8 +75,15 @@ def readings(word: str) -> Readings:
     analyzer = load()
     if analyzer is None:
         return _UNKNOWN
-    kinds = {"name": False, "surname": False, "patronymic": False, "place": False, "common": False,
-             "genitive": False, "adjective": False}
+    kinds = {
+        "name": False,
+        "surname": False,
+        "patronymic": False,
+        "place": False,
+        "common": False,
+        "genitive": False,
+        "adjective": False,
+    }
     for parse in analyzer.parse(word.lower()):
         grammemes = parse.tag.grammemes
         person = [kind for tag, kind in _NAME_TAGS.items() if tag in grammemes]

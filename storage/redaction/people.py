@@ -24,7 +24,7 @@ STRONG, WEAK, NONE = 2, 1, 0
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Between two parts of one name: spaces, or the dot of an initial ("А. Асанов", "Асанов А.Б.").
 _JOIN_RE = re.compile(r"[ \t\u00a0]+|\.[ \t\u00a0]*")
-_SENTENCE_END = ".!?…\n:;«\"“(/|"
+_SENTENCE_END = '.!?…\n:;«"“(/|'
 # Kyrgyz genitive endings look like the Russian surname ending -ин: Кыргызстандын, Бишкектин.
 _KYRGYZ_GENITIVE = re.compile(r"(?:[днт][ыиуү]н|[нт]ин)$")
 
@@ -119,9 +119,50 @@ def _is_a_place_inflected(low: str) -> bool:
     )
 
 
-_KYRGYZ_PLACE_ENDINGS = ("дагы", "деги", "тагы", "теги", "дан", "ден", "тан", "тен", "нан", "нен", "тун", "түн",
-                         "дун", "дүн", "нын", "нин", "дын", "дин", "тын", "тин", "га", "ге", "ка", "ке", "да", "де",
-                         "та", "те", "ды", "ди", "ты", "ти", "ны", "ни", "ко", "кө", "го", "гө", "то", "тө", "до", "дө")
+_KYRGYZ_PLACE_ENDINGS = (
+    "дагы",
+    "деги",
+    "тагы",
+    "теги",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "нан",
+    "нен",
+    "тун",
+    "түн",
+    "дун",
+    "дүн",
+    "нын",
+    "нин",
+    "дын",
+    "дин",
+    "тын",
+    "тин",
+    "га",
+    "ге",
+    "ка",
+    "ке",
+    "да",
+    "де",
+    "та",
+    "те",
+    "ды",
+    "ди",
+    "ты",
+    "ти",
+    "ны",
+    "ни",
+    "ко",
+    "кө",
+    "го",
+    "гө",
+    "то",
+    "тө",
+    "до",
+    "дө",
+)
 
 
 @dataclass
@@ -147,7 +188,7 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _is_initial_dot(tokens: list[_Token], gap: str) -> bool:
-    """"А. Асанов": the dot after an initial does not end a sentence."""
+    """ "А. Асанов": the dot after an initial does not end a sentence."""
     return tokens[-1].word.maybe_initial and gap.strip() == "."
 
 
@@ -183,8 +224,13 @@ def _run_from(tokens: list[_Token], i: int) -> list[int]:
         j += 1
     # A doubtful capitalised word that merely starts the sentence is left out: "Кечээ Айбек келди";
     # not before уулу/кызы, where it is the father's name: "Мамасадык кызы Айпери".
-    while (len(run) > 1 and tokens[run[0]].initial and tokens[run[0]].word.weight == WEAK
-           and not tokens[run[0]].word.named and not _surname_or_particle(tokens[run[1]].text)):
+    while (
+        len(run) > 1
+        and tokens[run[0]].initial
+        and tokens[run[0]].word.weight == WEAK
+        and not tokens[run[0]].word.named
+        and not _surname_or_particle(tokens[run[1]].text)
+    ):
         run.pop(0)
     return run
 

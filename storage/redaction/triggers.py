@@ -104,4 +104,3 @@ def _phrase(phrase: str) -> str:
         else:
             parts.append(re.escape(char))
     return re.sub(r"(\\s\+)+", r"\\s+", "".join(parts)) + (r"\w*" if any_ending else "")
-
