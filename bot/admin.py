@@ -51,7 +51,7 @@ class AdminCommands:
             if result.ok:
                 return Outcome([Reply(words["reloaded"].format(topics=result.topics))], lang)
             return Outcome([Reply(words["reload_failed"] + "\n" + "\n".join(result.problems[:30]))], lang)
-        if command == "alert":  # hook: /alert ID queues an alert for the bot's alert job (bot/alerts.py)
+        if command == "alert":  # /alert ID queues an alert for the alert job (bot/alerts.py)
             argument = text.split(maxsplit=1)[1].strip() if " " in text else ""
             return Outcome(
                 [

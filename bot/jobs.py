@@ -36,7 +36,7 @@ def start_jobs(helpline: Helpline, send: Send) -> list[asyncio.Task[None]]:
         jobs.append(post_weekly_report(helpline, send))
     if helpline.settings.admin_ids:
         jobs.append(remind_overdue_reviews(helpline, send))
-    jobs.append(send_queued_alerts(helpline, send))  # hook: /alert ID (bot/alerts.py)
+    jobs.append(send_queued_alerts(helpline, send))  # sends what /alert ID queued (bot/alerts.py)
     return [asyncio.create_task(job) for job in jobs]
 
 

@@ -246,7 +246,7 @@ def check_content(
     template_cache: Path | None = None,
 ) -> tuple[Content | None, list[Problem]]:
     """Load content and collect every problem instead of stopping at the first."""
-    from content.alerts import check_alerts  # hook: alert files and the /alerts dialogue
+    from content.alerts import check_alerts  # alert files and the /alerts dialogue
     from content.glossary import check_glossary
     from content.validation import (
         check_hotline_audience,

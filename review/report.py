@@ -81,7 +81,7 @@ class WeeklyReport:
     titles: dict[str, str] = field(default_factory=dict)  # topic id → title in the report language
     countries: dict[str, str] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
-    alerts: AlertFigures | None = None  # hook: review/alert_figures.py
+    alerts: AlertFigures | None = None  # review/alert_figures.py
 
     @property
     def no_traffic(self) -> bool:
