@@ -179,6 +179,7 @@ def alert_bot(tmp_path_factory: pytest.TempPathFactory) -> Helpline:
     return build_helpline(load_settings(environment, dotenv=False))
 
 
+@pytest.mark.e2e  # the whole bot on the emulator, both libraries
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_a_migrant_subscribes_an_admin_sends_and_the_alert_says_how_to_stop(
     alert_bot: Helpline,

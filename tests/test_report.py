@@ -627,6 +627,7 @@ def test_broken_content_still_gives_a_report(db_path, tmp_path):
     assert "could not be read" in render_html(report)
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
 def test_headless_chromium_renders_and_prints_the_report(html, tmp_path):
     page = tmp_path / "report.html"
@@ -689,6 +690,7 @@ def _overlapping_labels(page_html: str, folder: Path) -> tuple[int, list]:
     return sum(len(boxes) for boxes in charts), overlaps
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium is not installed at /usr/bin/chromium")
 @pytest.mark.parametrize("days", [7, 31])
 def test_a_reviewer_can_read_every_axis_label_of_a_week_or_a_month(db_path, knowledge, tmp_path, days):
@@ -738,6 +740,7 @@ def _cli_env(data: Path) -> dict[str, str]:
     return environment
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 def test_report_command_writes_html_and_csv(report, db_path, log, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -767,6 +770,7 @@ def test_report_command_writes_html_and_csv(report, db_path, log, tmp_path):
     assert bad.returncode == 2 and "no ISO week 60" in bad.stderr
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 def test_report_command_on_a_missing_log(tmp_path):
     result = subprocess.run(
         [

@@ -200,6 +200,7 @@ def test_a_question_may_teach_only_one_topic(data_dir, content_copy, model_cache
     assert "0 to review (2 already in the content)" in out.getvalue() and "Nothing to do." in out.getvalue()
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 def test_review_command_through_stdin_then_validate(data_dir, content_copy):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TELEGRAM_"))}
     environment.update(

@@ -466,6 +466,7 @@ def _free_port() -> int:
 # -- the real command ------------------------------------------------------------------------
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpline: Helpline) -> None:
     """`helpline run --framework …` as an operator starts it, both frameworks side by side."""
     emulators, processes = [], []
@@ -545,6 +546,7 @@ async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_d
     return process
 
 
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_after_kill_9_no_update_is_answered_twice_or_skipped(
     data_root: Path,
