@@ -19,6 +19,7 @@ from handlers.conversation import Conversation
 from handlers.handoff import Handoff, HandoffSettings
 from handlers.knowledge import build_knowledge
 from handlers.replies import Incoming, Outcome
+from storage import redaction
 from storage.database import DatabaseFile, open_database
 from storage.profiles import Profiles
 from storage.pseudonym import Pseudonymizer, load_or_create_key
@@ -62,6 +63,7 @@ def purge_expired(settings: Settings, pseudonymizer: Pseudonymizer) -> int:
 
 def build_helpline(settings: Settings, today=dt.date.today) -> Helpline:
     """Load content (raising ContentError when it is broken), train, open the log."""
+    redaction.warm_up()  # beside loading and training, not before the first reply
     cache_dir = settings.model_cache
     content = load_content(settings.content_dir, template_cache=cache_dir)
     knowledge = build_knowledge(content, cache_dir=cache_dir)

@@ -545,11 +545,14 @@ def redact(text: str, languages: tuple[Language, ...] | None = None) -> str:
     return text
 
 
-def _warm_up() -> None:
-    """Read the word lists and the Russian dictionary before the first message needs them."""
+def _load_everything() -> None:
     _word_lists()
     bundled_triggers()
     morphology.load()
 
 
-threading.Thread(target=_warm_up, name="redaction-warm-up", daemon=True).start()
+def warm_up() -> None:
+    """Read the word lists and the Russian dictionary in the background, so the first
+    message does not wait for them. The running bot calls this as it starts; a command that
+    never redacts (validate, sheet, report) does not pay for it."""
+    threading.Thread(target=_load_everything, name="redaction-warm-up", daemon=True).start()
