@@ -125,6 +125,18 @@ class AlertStep(Action):
     country: str = ""
 
 
+@dataclass(frozen=True)
+class AnswerAgain(Action):
+    """After a restart cut an answer short: send the answer to update `update` once more.
+
+    The channel takes the press while it still keeps that update (bot/telegram/uncertain.py);
+    a press the channel no longer serves reaches the core, which asks the person to write again.
+    """
+
+    prefix: ClassVar[str] = "ag"
+    update: str  # the update id, in digits
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.prefix: cls
     for cls in (
@@ -139,6 +151,7 @@ ACTIONS: dict[str, type[Action]] = {
         RateTicket,
         CloseTicket,
         AlertStep,
+        AnswerAgain,
     )
 }
 NAVIGATION = (ShowMenu, ShowGroup)  # moving through the menu, not asking for an answer

@@ -73,6 +73,7 @@ class Conversation:
         )
         turn = Turn(services, knowledge, profile, self.sessions.get(profile.user_key), incoming)
         outcome = dispatch(turn)
+        outcome.danger = turn.danger
         if self.alerts is not None and turn.entry is not None:
             self.alerts.seen(profile.user_key, outcome.lang)
         if turn.entry is not None:

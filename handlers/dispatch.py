@@ -12,6 +12,7 @@ from handlers.actions import (
     NAVIGATION,
     Action,
     AlertStep,
+    AnswerAgain,
     AskHuman,
     ChooseCountry,
     ChooseLanguage,
@@ -142,6 +143,8 @@ def on_action(turn: Turn, action: Action) -> Outcome:
                     turn.content, turn.profile.user_key, turn.incoming.chat, turn.lang, action, turn.incoming.private
                 )
             )
+        case AnswerAgain():
+            return turn.outcome([Reply(turn.ui("again_gone"), turn.menus.footer(turn.lang))])
         case ShowMenu() | _:
             # The menu, or a button whose topic or language no longer exists: the current menu.
             return turn.outcome([turn.menus.main(turn.lang)])

@@ -111,3 +111,4 @@ class Outcome:
     suggestions: tuple[str, ...] = field(default_factory=tuple)
     forwards: list[Forward] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    danger: str | None = None  # the kind of danger answered first: such an answer is never held back

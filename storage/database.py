@@ -87,6 +87,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE "tickets" ADD COLUMN "thread" INTEGER;
     CREATE INDEX "idx_tickets_thread" ON "tickets" ("thread");
     """,
+    # 5: how far an inbox update got: 0 received, 1 its answer being sent, 2 the same for an
+    # answer with emergency contacts, 3 kept after a restart for the person to ask again.
+    """
+    ALTER TABLE "inbox" ADD COLUMN "state" INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

@@ -7,6 +7,14 @@ repeated update id, from polling or a webhook, at once or days apart, is taken o
 Handled ids (no content, nothing about the sender) are kept for two days: Telegram keeps
 undelivered updates for 24 hours.
 
+A kill can land after Telegram took a reply and before the update was recorded as
+answered; the Bot API has no way to ask whether it did. So an update is marked `SENDING`
+before its first reply goes out: after a restart, an update still in that state may or may
+not have reached the person, and it is not answered again on a guess. The person is told
+and may ask for it with one tap (`KEPT`, for `KEEP_UNCERTAIN`); an answer that carried
+emergency contacts (`SENDING_URGENT`) is sent again, since a second card costs less than a
+missing one.
+
 The outbox holds replies Telegram could not take yet, sealed, until they go out or their
 retry time runs out. Every method runs on one storage thread (`bot/telegram/inbox.py`).
 """
@@ -24,6 +32,8 @@ from storage.sealing import Sealer, SealError
 
 log = logging.getLogger(__name__)
 KEEP_HANDLED = dt.timedelta(days=2)
+KEEP_UNCERTAIN = dt.timedelta(days=1)  # how long an uncertain update can be asked for again
+RECEIVED, SENDING, SENDING_URGENT, KEPT = range(4)  # the inbox `state` column
 FORGET_EVERY = 1000  # handled updates between two clean-ups of old ids
 # Values a reply never needs that would identify the sender or their chat.
 _IDENTIFYING = frozenset(
@@ -53,6 +63,15 @@ def without_names(value: Any) -> Any:
     if isinstance(value, list):
         return [without_names(item) for item in value]
     return value
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An update stored and not finished, with how far its answer got."""
+
+    update_id: int
+    update: dict[str, Any]
+    state: int
 
 
 @dataclass(frozen=True)
@@ -99,39 +118,81 @@ class UpdateStore:
                     fresh.append(update_id)
         return fresh
 
-    def waiting(self) -> list[tuple[int, dict[str, Any]]]:
-        """Updates stored but not answered (the bot stopped or died meanwhile), oldest first."""
+    def waiting(self) -> list[Waiting]:
+        """Updates stored but not finished (the bot stopped or died meanwhile), oldest first;
+        those kept for the person to ask again are not among them."""
         rows = self._conn.execute(
-            "SELECT update_id, sealed FROM inbox WHERE bot_id = ? ORDER BY update_id",
-            (self.bot_id,),
+            "SELECT update_id, sealed, state FROM inbox WHERE bot_id = ? AND state != ? ORDER BY update_id",
+            (self.bot_id, KEPT),
         ).fetchall()
         waiting = []
-        for update_id, sealed in rows:
+        for update_id, sealed, state in rows:
             try:
-                waiting.append((update_id, self._inbox_seal.unseal(sealed)))
+                waiting.append(Waiting(update_id, self._inbox_seal.unseal(sealed), state))
             except SealError:
                 self.unreadable_rows += 1  # the hash key changed: nobody can read it any more
                 log.warning("inbox update %s sealed with another key: set aside", update_id)
                 self.finish(update_id)
         return waiting
 
+    def sending(self, update_id: int, urgent: bool) -> None:
+        """The update's answer is about to go out: from here on, a crash leaves it uncertain."""
+        conn = self._conn
+        with conn:
+            conn.execute(
+                "UPDATE inbox SET state = ? WHERE bot_id = ? AND update_id = ? AND state = ?",
+                (SENDING_URGENT if urgent else SENDING, self.bot_id, update_id, RECEIVED),
+            )
+
+    def keep(self, update_id: int) -> None:
+        """The person was told the answer may be missing: kept until they ask for it."""
+        conn = self._conn
+        with conn:
+            conn.execute(
+                "UPDATE inbox SET state = ? WHERE bot_id = ? AND update_id = ?", (KEPT, self.bot_id, update_id)
+            )
+
+    def kept(self, update_id: int) -> dict[str, Any] | None:
+        """A kept update, or None when it was answered, expired or never kept."""
+        row = self._conn.execute(
+            "SELECT sealed FROM inbox WHERE bot_id = ? AND update_id = ? AND state = ?",
+            (self.bot_id, update_id, KEPT),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            return self._inbox_seal.unseal(row[0])
+        except SealError:
+            return None
+
     def finish(self, update_id: int) -> None:
         """The update is answered (or set aside): forget its content, remember its id."""
         conn = self._conn
         with conn:
-            conn.execute("DELETE FROM inbox WHERE bot_id = ? AND update_id = ?", (self.bot_id, update_id))
-            conn.execute(
-                "INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
-                (self.bot_id, update_id, stamp()),
-            )
+            self._finish_in(conn, update_id)
         self._finished += 1
         if self._finished % FORGET_EVERY == 0:
             self.forget_old()
 
+    def _finish_in(self, conn: Any, update_id: int) -> None:
+        conn.execute("DELETE FROM inbox WHERE bot_id = ? AND update_id = ?", (self.bot_id, update_id))
+        conn.execute(
+            "INSERT OR IGNORE INTO updates_done (bot_id, update_id, ts) VALUES (?, ?, ?)",
+            (self.bot_id, update_id, stamp()),
+        )
+
     def forget_old(self, now: dt.datetime | None = None) -> None:
+        """Handled ids older than two days, and kept updates nobody asked for in a day."""
+        now = now or utc_now()
         conn = self._conn
         with conn:
-            conn.execute("DELETE FROM updates_done WHERE ts < ?", (stamp((now or utc_now()) - KEEP_HANDLED),))
+            conn.execute("DELETE FROM updates_done WHERE ts < ?", (stamp(now - KEEP_HANDLED),))
+            expired = conn.execute(
+                "SELECT update_id FROM inbox WHERE bot_id = ? AND state = ? AND received < ?",
+                (self.bot_id, KEPT, stamp(now - KEEP_UNCERTAIN)),
+            ).fetchall()
+            for (update_id,) in expired:
+                self._finish_in(conn, update_id)
 
     # -- outbox --------------------------------------------------------------------------
 

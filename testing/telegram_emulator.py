@@ -122,6 +122,7 @@ class Emulator:
         self._update_ids = itertools.count(random.randint(1, 10**9))  # Telegram starts anywhere
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
+        self._stalls: Counter[str] = Counter()  # method -> calls carried out but never answered
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -176,6 +177,9 @@ class Emulator:
             call.status = 200
         finally:
             await self._notify()
+        if self._stalls[method.lower()] > 0:
+            self._stalls[method.lower()] -= 1
+            await asyncio.Event().wait()  # done, and the answer never leaves: the bot cannot know
         return web.json_response({"ok": True, "result": result})
 
     async def _notify(self) -> None:
@@ -335,6 +339,11 @@ class Emulator:
         """Answer the next `times` calls of `method` with `status` (429 or 5xx)."""
         for _ in range(times):
             self._failures[method.lower()].append((status, retry_after))
+
+    def stall(self, method: str, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` (a message reaches its chat) and never
+        answer them, as when a connection drops after Telegram took the call."""
+        self._stalls[method.lower()] += times
 
     def message_update(
         self,

@@ -7,7 +7,8 @@ inbox and then, in one transaction, deleted and recorded as handled. An update t
 library cannot read is answered with a polite line where a chat can be found, set aside
 and counted; it is never retried. When the database refuses the inbox write (locked,
 read-only, full), updates are answered from memory and Telegram is not told, so it keeps
-them until they are.
+them until they are. An update whose answer was already going out when the bot died is
+not answered again on a guess: `uncertain.py` asks the person.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.telegram.incoming import has_something_to_answer, reachable_chat, unreadable
-from storage.updates import UpdateStore
+from storage.updates import SENDING, UpdateStore
+
+if TYPE_CHECKING:
+    from bot.telegram.uncertain import Uncertain
 
 log = logging.getLogger(__name__)
 Feed = Callable[[dict[str, Any]], Awaitable[None]]  # the front end parses and answers it
@@ -45,6 +49,7 @@ class Intake:
         self._from_memory: set[int] = set()  # answered while the inbox could not be written
         self._done_in_memory: set[int] = set()
         self._turns = asyncio.Semaphore(ANSWERING)  # first come, first served: a chat stays in order
+        self.uncertain: Uncertain | None = None  # without it, an uncertain update is answered again
 
     async def run(self, method: str, *args: Any) -> Any:
         """An `UpdateStore` method on the storage thread."""
@@ -52,13 +57,31 @@ class Intake:
         return await loop.run_in_executor(self._thread, getattr(self.store, method), *args)
 
     async def resume(self) -> int:
-        """Answer what the last run stored but did not finish; before anything new."""
+        """Answer what the last run stored but did not finish; before anything new. An answer
+        that was already going out is not repeated: its person is asked instead."""
         waiting = await self.run("waiting")
-        for update_id, update in waiting:
-            self._start(update_id, update)
+        uncertain = [left for left in waiting if left.state == SENDING] if self.uncertain is not None else []
+        for left in waiting:
+            if left in uncertain:
+                self._active[left.update_id] = asyncio.create_task(self._offer(left.update_id, left.update))
+            else:
+                self._start(left.update_id, left.update)
         if waiting:
-            log.info("answering %d update(s) left in the inbox", len(waiting))
+            log.info(
+                "answering %d update(s) left in the inbox; %d whose answer may have gone out are offered again",
+                len(waiting) - len(uncertain),
+                len(uncertain),
+            )
         return len(waiting)
+
+    async def mark_sending(self, update_id: int, urgent: bool) -> None:
+        """The update's first reply is about to go out (the responder's `on_sending`)."""
+        if update_id in self._from_memory:
+            return  # not in the inbox
+        try:
+            await self.run("sending", update_id, urgent)
+        except Exception as error:  # noqa: BLE001 - the answer goes out all the same
+            log.warning("update %s not marked as being answered (%s)", update_id, type(error).__name__)
 
     async def take(self, updates: list[Any]) -> bool:
         """Store and start answering new updates; False when they could not be stored."""
@@ -127,7 +150,23 @@ class Intake:
             log.warning("update %s failed: %s", update_id, type(error).__name__)
         await self._finish(update_id)
 
+    async def _offer(self, update_id: int, update: dict[str, Any]) -> None:
+        """An update a crash may have answered: its person is asked; it stays in the inbox."""
+        try:
+            async with self._turns:
+                if self.uncertain is not None:
+                    await self.uncertain.offer(update_id, update)
+        except asyncio.CancelledError:
+            self._active.pop(update_id, None)
+            raise
+        except Exception as error:  # noqa: BLE001 - asked again at the next start
+            log.warning("update %s: could not offer its answer again (%s)", update_id, type(error).__name__)
+        self._active.pop(update_id, None)
+
     async def _read_and_answer(self, update_id: int, update: dict[str, Any]) -> None:
+        if self.uncertain is not None and (kept := await self.uncertain.taken(update)) is not None:
+            await self.feed(kept)  # the person asked for the answer a crash may have cut
+            return
         problem = unreadable(update)
         if problem is None and has_something_to_answer(update):
             try:

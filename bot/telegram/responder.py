@@ -13,9 +13,9 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.telegram.delivery import Delivery, Failure, Undelivered
 from bot.telegram.incoming import BotIdentity, incoming_button, incoming_message, topic_thread
@@ -26,7 +26,9 @@ from handlers.handoff import relay_mark
 from handlers.replies import Button, Document, Forward, Incoming, Outcome, Reply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Rows = Sequence[Sequence[Button]]
+Sending = Callable[[int, bool], Awaitable[None]]  # update id, whether the answer has emergency contacts
 _MARK_ROOM = 24  # room for "#123456789 (99/99): " before each later piece of a relay
 
 
@@ -92,6 +94,7 @@ class Responder:
         self.delivery = delivery
         self.identity = BotIdentity(0, "")  # set from getMe before the first update
         self.outbox: Outbox | None = None  # keeps replies Telegram cannot take yet
+        self.on_sending: Sending | None = None  # told before an update's first reply goes out
         self.failed_updates = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation")
         self._chats: dict[int, list[Any]] = {}  # chat id -> [lock, users]
@@ -110,25 +113,35 @@ class Responder:
             outcome = await self._ask(incoming)  # answered while the typing action goes out
             if typing is not None:
                 await typing
+            await self._before_sending(update_id, outcome)
             await self._send_outcome(message.chat.id, outcome, topic_thread(message))
 
     async def on_callback(self, update_id: int, callback: Any) -> None:
         """A pressed button: stop the button's spinner first, then answer."""
         chat_id = callback.message.chat.id if callback.message is not None else 0
         async with self._update(update_id, chat_id):
-            answer = functools.partial(self.transport.answer_callback, callback.id)
-            await self.delivery.call("answerCallbackQuery", answer)
+            await self.acknowledge(callback.id)
             incoming = incoming_button(callback)
             if incoming is None:
                 return
             typing = asyncio.create_task(self._typing(chat_id))
             outcome = await self._ask(incoming)
             await typing
+            await self._before_sending(update_id, outcome)
             menu_tap = is_navigation(callback.data) and shows_menu(callback.message)
             if menu_tap and len(outcome.replies) == 1 and not outcome.forwards:
                 if await self._edit(chat_id, callback.message.message_id, outcome.replies[0]):
                     return
             await self._send_outcome(chat_id, outcome, incoming.thread)
+
+    async def acknowledge(self, callback_id: str) -> None:
+        """Stop a pressed button's spinner when the press is answered outside the core."""
+        await self.delivery.call("answerCallbackQuery", functools.partial(self.transport.answer_callback, callback_id))
+
+    async def on_core_thread(self, work: Callable[[], T]) -> T:
+        """`work` on the thread the core runs on: its SQLite connections live there."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, work)
 
     async def drain(self, timeout: float) -> bool:
         """Wait for the replies in flight; True when all went out in time."""
@@ -146,6 +159,10 @@ class Responder:
     async def _ask(self, incoming: Incoming) -> Outcome:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.core.handle, incoming)
+
+    async def _before_sending(self, update_id: int, outcome: Outcome) -> None:
+        if self.on_sending is not None and (outcome.replies or outcome.forwards or outcome.documents):
+            await self.on_sending(update_id, outcome.danger is not None)
 
     async def _typing(self, chat_id: int) -> None:
         """A courtesy only: never retried, never allowed to stop the answer."""

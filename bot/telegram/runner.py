@@ -25,6 +25,7 @@ from bot.telegram.incoming import BotIdentity
 from bot.telegram.outbox import Outbox
 from bot.telegram.polling import Poller, UpdateFetcher
 from bot.telegram.responder import Responder, Transport
+from bot.telegram.uncertain import Uncertain
 from bot.telegram.webhook import WebhookPlan, serve_webhook
 from content import Content
 from handlers.conversation import DEFAULT_LANGUAGE
@@ -89,6 +90,8 @@ async def serve(
         outbox.on_given_up = lambda n: _count(helpline, "reply_given_up")
         await outbox.load()
         responder.outbox = outbox
+        responder.on_sending = intake.mark_sending
+        intake.uncertain = Uncertain(intake.run, responder, helpline)
         _watch_database(helpline, responder)
         await intake.resume()  # what the last run stored and did not answer goes first
         jobs = start_jobs(helpline, responder.send_to)
