@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -646,6 +647,39 @@ async def test_killed_after_telegram_took_an_answer_the_bot_asks_instead_of_send
         assert plain(repeated) == plain(answer)
         [gone] = await migrant.press(notice, again)
         assert plain(gone) != plain(answer)
+
+
+@pytest.mark.e2e  # a real process (subprocess, signals or a browser)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_killed_in_a_burst_nobody_gets_an_answer_twice_and_nobody_is_left_without_one(
+    data_root: Path,
+    helpline: Helpline,
+    tmp_path: Path,
+    framework: str,
+) -> None:
+    """150 people write at once; the bot is killed in the middle of answering them. After the
+    restart each has the answer, or the line offering it, or both; never the answer twice."""
+    async with bot_processes(framework, data_root, tmp_path) as bots:
+        emulator = bots.emulator
+        first = await bots.start()
+        people = [Person(emulator, "en") for _ in range(150)]
+        for person in people:
+            await emulator.push(emulator.message_update(person.id, "how do I send money home", language_code="en"))
+        await emulator.wait_for(lambda: len(emulator.succeeded("sendMessage")) >= 40, 60)
+        first.kill()
+        await first.wait()
+        await bots.start()
+        await emulator.wait_for(lambda: all(person.seen for person in people), 60)
+        await asyncio.sleep(1.5)  # time for any wrongly repeated answer to show up
+        # An answer is the country question, or the general answer for someone whose first
+        # (cut) turn already asked it; either way one answer, perhaps followed by the offer.
+        shapes = Counter(
+            tuple("offer" if any(isinstance(unpack(d), AnswerAgain) for d in buttons(m)) else "answer" for m in p.seen)
+            for p in people
+        )
+        assert set(shapes) <= {("answer",), ("offer",), ("answer", "offer")}, shapes
+        assert shapes[("answer",)] >= 100  # most were answered before or after the kill, once
+        assert shapes[("offer",)] + shapes[("answer", "offer")] <= 32  # at most the answers in flight
 
 
 # -- caseworkers and admins -----------------------------------------------------------------
