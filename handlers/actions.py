@@ -134,7 +134,7 @@ class AnswerAgain(Action):
     """
 
     prefix: ClassVar[str] = "ag"
-    update: str  # the update id, in digits
+    update: str  # the update id in digits, or "o" and the row of a reply kept in the outbox
 
 
 ACTIONS: dict[str, type[Action]] = {

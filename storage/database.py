@@ -88,9 +88,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX "idx_tickets_thread" ON "tickets" ("thread");
     """,
     # 5: how far an inbox update got: 0 received, 1 its answer being sent, 2 the same for an
-    # answer with emergency contacts, 3 kept after a restart for the person to ask again.
+    # answer with emergency contacts, 3 kept after a restart for the person to ask again;
+    # the same for a reply in the outbox (0 waiting, 1 being sent, 3 kept).
     """
     ALTER TABLE "inbox" ADD COLUMN "state" INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE "outbox" ADD COLUMN "state" INTEGER NOT NULL DEFAULT 0;
     """,
 ]
 

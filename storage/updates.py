@@ -82,6 +82,7 @@ class Held:
     created: dt.datetime
     attempts: int
     message: dict[str, Any]
+    sending: bool = False  # a try was under way when the bot stopped: it may have gone out
 
 
 class UpdateStore:
@@ -182,7 +183,7 @@ class UpdateStore:
         )
 
     def forget_old(self, now: dt.datetime | None = None) -> None:
-        """Handled ids older than two days, and kept updates nobody asked for in a day."""
+        """Handled ids older than two days, and kept updates and replies nobody asked for in a day."""
         now = now or utc_now()
         conn = self._conn
         with conn:
@@ -193,6 +194,10 @@ class UpdateStore:
             ).fetchall()
             for (update_id,) in expired:
                 self._finish_in(conn, update_id)
+            conn.execute(
+                "DELETE FROM outbox WHERE bot_id = ? AND state = ? AND created < ?",
+                (self.bot_id, KEPT, stamp(now - KEEP_UNCERTAIN)),
+            )
 
     # -- outbox --------------------------------------------------------------------------
 
@@ -207,27 +212,53 @@ class UpdateStore:
             )
 
     def held(self) -> list[Held]:
-        """Every reply in the outbox, oldest first (a chat's replies stay in order)."""
+        """Every reply in the outbox, oldest first (a chat's replies stay in order); those kept
+        for the person to ask again are not among them."""
         rows = self._conn.execute(
-            "SELECT id, created, attempts, sealed FROM outbox WHERE bot_id = ? ORDER BY id",
-            (self.bot_id,),
+            "SELECT id, created, attempts, sealed, state FROM outbox WHERE bot_id = ? AND state != ? ORDER BY id",
+            (self.bot_id, KEPT),
         ).fetchall()
         held = []
-        for row_id, created, attempts, sealed in rows:
+        for row_id, created, attempts, sealed, state in rows:
             try:
                 message = self._outbox_seal.unseal(sealed)
             except SealError:
                 self.release(row_id)
                 continue
-            held.append(Held(row_id, dt.datetime.fromisoformat(created), attempts, message))
+            held.append(Held(row_id, dt.datetime.fromisoformat(created), attempts, message, state == SENDING))
         return held
 
+    def sending_held(self, row_id: int) -> None:
+        """A reply from the outbox is about to go out: a crash from here on leaves it uncertain."""
+        self._set_held(row_id, SENDING)
+
     def tried(self, row_id: int, next_try: dt.datetime) -> None:
+        """Telegram did not take it: waiting again, for `next_try`."""
         conn = self._conn
         with conn:
             conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?", (stamp(next_try), row_id)
+                "UPDATE outbox SET attempts = attempts + 1, next_try = ?, state = ? WHERE id = ?",
+                (stamp(next_try), RECEIVED, row_id),
             )
+
+    def keep_held(self, row_id: int) -> None:
+        """The person was told this reply may be missing: kept until they ask for it."""
+        self._set_held(row_id, KEPT)
+
+    def kept_held(self, row_id: int) -> dict[str, Any] | None:
+        """A kept reply, or None when it was sent again, expired or never kept."""
+        row = self._conn.execute(
+            "SELECT sealed FROM outbox WHERE bot_id = ? AND id = ? AND state = ?", (self.bot_id, row_id, KEPT)
+        ).fetchone()
+        try:
+            return None if row is None else self._outbox_seal.unseal(row[0])
+        except SealError:
+            return None
+
+    def _set_held(self, row_id: int, state: int) -> None:
+        conn = self._conn
+        with conn:
+            conn.execute("UPDATE outbox SET state = ? WHERE bot_id = ? AND id = ?", (state, self.bot_id, row_id))
 
     def release(self, row_id: int) -> None:
         """Sent, or given up: the reply leaves the outbox."""

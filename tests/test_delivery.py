@@ -525,6 +525,30 @@ async def test_a_tap_from_another_chat_cannot_take_someone_elses_answer(own_help
         assert plain(answer) == plain(expected) != plain(refused)
 
 
+async def test_a_reply_resent_from_the_outbox_when_the_bot_died_is_offered_not_repeated(own_helpline: Helpline) -> None:
+    settings = own_helpline.settings
+    store = UpdateStore(
+        DatabaseFile(settings.database_path), BOT["id"], load_or_create_key(settings.hash_key, settings.data_dir)
+    )
+    person_id = 731_888_130
+    store.hold([{"chat": person_id, "html": "Kept through the outage.", "rows": [], "thread": None}])
+    [held] = store.held()
+    store.sending_held(held.id)  # the bot died while Telegram was taking it
+    store.file.db.conn.close()
+    async with running(own_helpline, "ptb") as bot:
+        migrant = _met(bot, person_id)
+        await bot.emulator.wait_for(lambda: bool(migrant.seen), 15)
+        await asyncio.sleep(1.0)  # the outbox would have resent it by now
+        [notice] = migrant.seen
+        ui = own_helpline.conversation.knowledge.content.ui["ru"]
+        assert plain(notice).startswith(str(ui["restarted_reply"]))  # nothing known of the person: Russian
+        [again] = [data for data in buttons(notice) if isinstance(unpack(data), AnswerAgain)]
+        [resent] = await migrant.press(notice, again)
+        assert plain(resent) == "Kept through the outage."
+        [gone] = await migrant.press(notice, again)  # the press says its app is in English
+        assert plain(gone).startswith(str(own_helpline.conversation.knowledge.content.ui["en"]["again_gone"]))
+
+
 async def test_an_answer_with_emergency_contacts_is_sent_again_without_asking(own_helpline: Helpline) -> None:
     _cut_short(own_helpline, 731_888_120, 61, "the boss beats me and took my passport", urgent=True)
     async with running(own_helpline, "ptb") as bot:

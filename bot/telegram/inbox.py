@@ -164,9 +164,8 @@ class Intake:
         self._active.pop(update_id, None)
 
     async def _read_and_answer(self, update_id: int, update: dict[str, Any]) -> None:
-        if self.uncertain is not None and (kept := await self.uncertain.taken(update)) is not None:
-            await self.feed(kept)  # the person asked for the answer a crash may have cut
-            return
+        if self.uncertain is not None and await self.uncertain.answered(update):
+            return  # the person asked for an answer a crash may have cut, and got it
         problem = unreadable(update)
         if problem is None and has_something_to_answer(update):
             try:

@@ -5,7 +5,9 @@ lasts, a long flood wait) goes into the outbox on disk, sealed, with the replies
 in the same chat (so a chat's replies never overtake each other). The outbox is retried
 with growing waits for `retry_for` (HELPLINE_DELIVERY_RETRY_HOURS); a reply still not
 taken then is given up and counted. An outage of minutes therefore loses nothing, and a
-restart resumes the outbox where it was.
+restart resumes the outbox where it was. A reply whose try was under way when the bot died
+may have gone out: it is not resent on a guess but handed to `on_uncertain`
+(`uncertain.py`, which asks the person).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Outbox:
         self.given_up = 0
         self.resent = 0
         self.on_given_up: Callable[[int], Awaitable[None]] | None = None
+        self.on_uncertain: Callable[[Held], Awaitable[None]] | None = None
+        self._uncertain: list[Held] = []  # tries cut by the last stop, offered first by `run`
         self._held: Counter[int] = Counter()  # chat id -> replies waiting
         self._next_try: dict[int, dt.datetime] = {}  # outbox row -> when it may go again
         self._wake = asyncio.Event()
@@ -60,7 +64,10 @@ class Outbox:
     async def load(self) -> None:
         """What the last run left in the outbox: those chats wait for it first."""
         for held in await self.store("held"):
-            self._held[held.message["chat"]] += 1
+            if held.sending:
+                self._uncertain.append(held)
+            else:
+                self._held[held.message["chat"]] += 1
 
     def holds(self, chat_id: int) -> bool:
         """Replies to this chat are waiting: a new one must queue behind them."""
@@ -87,21 +94,29 @@ class Outbox:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Resend what is due until `stop` is set."""
+        """Offer what a crash may have sent, then resend what is due until `stop` is set."""
+        for held in self._uncertain:
+            try:
+                if self.on_uncertain is not None:
+                    await self.on_uncertain(held)
+            except Exception as error:  # noqa: BLE001 - offered again at the next start
+                log.warning("could not offer a reply a crash may have sent: %s", type(error).__name__)
+        uncertain = {held.id for held in self._uncertain}
         while not stop.is_set():
             try:
-                await self.resend_due()
+                await self.resend_due(skip=uncertain)
             except Exception as error:  # noqa: BLE001 - the outbox is tried again next tick
                 log.warning("outbox round failed: %s", type(error).__name__)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(stop, self._wake), TICK)
 
-    async def resend_due(self) -> None:
+    async def resend_due(self, skip: frozenset[int] | set[int] = frozenset()) -> None:
+        """Every reply that is due, oldest first; never one in `skip` (a crash may have sent it)."""
         blocked: set[int] = set()  # chats whose oldest reply is not due or failed again
         for held in await self.store("held"):
             chat = held.message["chat"]
-            if chat in blocked:
+            if chat in blocked or held.id in skip:
                 continue
             if self.clock() - held.created > self.retry_for:
                 await self._give_up(held)
@@ -116,6 +131,7 @@ class Outbox:
         chat, rows = held.message["chat"], held.message["rows"]
         buttons = [[Button(label, data) for label, data in row] for row in rows]
         send = in_thread(self.send, chat, held.message["html"], buttons, held.message.get("thread"))
+        await self.store("sending_held", held.id)
         try:
             await self.delivery.call("sendMessage", send, chat, attempts=2, count_lost=False)
         except Undelivered as error:

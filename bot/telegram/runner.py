@@ -91,7 +91,8 @@ async def serve(
         await outbox.load()
         responder.outbox = outbox
         responder.on_sending = intake.mark_sending
-        intake.uncertain = Uncertain(intake.run, responder, helpline)
+        intake.uncertain = Uncertain(intake.run, responder, helpline, front.feed)
+        outbox.on_uncertain = intake.uncertain.offer_held
         _watch_database(helpline, responder)
         await intake.resume()  # what the last run stored and did not answer goes first
         jobs = start_jobs(helpline, responder.send_to)
