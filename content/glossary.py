@@ -3,8 +3,9 @@
 `glossary.yaml` lists, per language, a preferred term, the forms that must not be written
 instead (a Russian word in Kyrgyz, a calque, a second name for the same thing) and why.
 Validation reads every text the bot sends in that language (titles, answers, variants,
-shared blocks, interface strings, never the `examples:` a migrant types) and names the
-`path:line` of each avoided form, so a slip is caught before a migrant reads it.
+shared blocks, interface strings, the alerts dialogue and each alert's title and text,
+never the `examples:` a migrant types) and names the `path:line` of each avoided form, so
+a slip is caught before a migrant reads it.
 
 Each word of a form matches any word that begins with it, ignoring case and ё/е:
 «отчёт» catches «Отчётто», «эмгекке жараксыз» catches «эмгекке жараксыздык».
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from content.alerts import ALERTS_DIR, WORDS_DIR
 from content.problems import Problem
 from content.yamlfile import LineDict, read_yaml
 
@@ -154,10 +156,13 @@ def check_glossary(content: Content, problems: list[Problem]) -> None:
         paths = [
             *(topic.texts[lang].path for topic in content.topics.values() if lang in topic.texts),
             content.directory / "ui" / f"{lang}.yaml",
+            content.directory / WORDS_DIR / f"{lang}.yaml",
         ]
         screen = _any_avoided(terms)
         for path in paths:
             _check_lines(path, _yaml_text_lines(path), terms, screen, problems)
+        for alert in sorted((content.directory / ALERTS_DIR).glob("*.yaml")):  # every language in one file
+            _check_lines(alert, _yaml_text_lines(alert, under=lang), terms, screen, problems)
         for block in sorted((content.directory / "blocks" / lang).glob("*.j2")):
             _check_lines(block, _all_lines(block), terms, screen, problems)
 
@@ -190,8 +195,9 @@ def _all_lines(path: Path) -> Iterator[tuple[int, str]]:
     yield from enumerate(text.splitlines(), start=1)
 
 
-def _yaml_text_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """The source lines of every value in a YAML file, except under NOT_CHECKED_KEYS.
+def _yaml_text_lines(path: Path, under: str | None = None) -> Iterator[tuple[int, str]]:
+    """The source lines of every value in a YAML file, except under NOT_CHECKED_KEYS;
+    with `under`, only the values of keys named so (an alert's `ky:` text and `title: {ky: …}`).
 
     Lines come from the file itself, not from the parsed value, so the line number is
     exact whatever the quoting or block style; the key before a value is cut off.
@@ -202,12 +208,30 @@ def _yaml_text_lines(path: Path) -> Iterator[tuple[int, str]]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return  # the loader has already reported a file it cannot read
     lines = text.splitlines()
-    for node in _scalars(root):
+    roots = [root] if under is None else list(_values_under(root, under))
+    for node in (scalar for top in roots for scalar in _scalars(top)):
         start, end = node.start_mark, node.end_mark
         last = end.line if end.column > 0 else end.line - 1
         for index in range(start.line, min(last, len(lines) - 1) + 1):
             line = lines[index][start.column :] if index == start.line else lines[index]
             yield index + 1, line
+
+
+def _values_under(node: yaml.Node | None, key: str, seen: set[int] | None = None) -> Iterator[yaml.Node]:
+    """The values of every mapping key named `key`, at any depth; an alias is walked once."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            yield from _values_under(child, key, seen)
+    elif isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == key:
+                yield value
+            else:
+                yield from _values_under(value, key, seen)
 
 
 def _scalars(node: yaml.Node | None, seen: set[int] | None = None) -> Iterator[yaml.ScalarNode]:

@@ -60,6 +60,19 @@ class WorkingHours:
         end = dt.time(int(match.group(5)), int(match.group(6)))
         return cls(text.strip(), _DAYS.index(first), _DAYS.index(last), start, end)
 
+    def shown(self, weekdays: Any) -> str:
+        """The hours in the reader's language ("пн–пт 09:00–18:00"), from the interface's seven
+        day names; as configured when the interface has none."""
+        if not (isinstance(weekdays, list) and len(weekdays) == len(_DAYS)):
+            return self.text
+        times = f"{self.start:%H:%M}–{self.end:%H:%M}"
+        if (self.first_day, self.last_day) == (0, len(_DAYS) - 1):
+            return times
+        days = str(weekdays[self.first_day])
+        if self.last_day != self.first_day:
+            days += f"–{weekdays[self.last_day]}"
+        return f"{days} {times}"
+
     def open_at(self, moment: dt.datetime) -> bool:
         local = moment.astimezone(BISHKEK)
         return self.first_day <= local.weekday() <= self.last_day and self.start <= local.time() < self.end
@@ -114,7 +127,7 @@ class Handoff:
         text = words["consent"]
         hours = self.settings.hours
         if hours is not None and not hours.open_at(self.now()):
-            text += "\n\n" + words["off_hours"].format(hours=hours.text)
+            text += "\n\n" + words["off_hours"].format(hours=hours.shown(words.get("weekdays")))
         owner = owner_tag(user_key)
         buttons = ((button(words["agree"], Consent(True, owner)), button(words["decline"], Consent(False, owner))),)
         return [Reply(text, buttons)]

@@ -127,6 +127,43 @@ def test_blocks_and_interface_strings_are_checked_too(content_dir):
     assert any(p.startswith(f"{ui}:{ui_line}: glossary: write 'эмгекке жарамсыздык барагы'") for p in problems)
 
 
+ALERT = """\
+countries: [RU]
+topic: alpha
+source:
+  report: [50]
+title:
+  ky: Каттоо мөөнөтү
+  ru: Срок регистрации
+  en: Registration deadline
+ky: |
+  Алгачкы 30 күн каттоонун кереги жок.
+  Андан кийин турган жери боюнча каттоодон өтүңүз.
+ru: |
+  Первые 30 дней регистрироваться не нужно. Тест на ВИЧ.
+en: |
+  No registration is needed for the first 30 days.
+"""
+
+
+def test_a_caseworker_who_writes_an_avoided_form_in_an_alert_gets_path_and_line(content_dir):
+    alert = content_dir / "alerts" / "deadline.yaml"
+    alert.parent.mkdir()
+    alert.write_text(ALERT, encoding="utf-8")
+    # «ВИЧ» is right in the Russian text: only the Kyrgyz glossary avoids it.
+    assert problems_in(content_dir) == []
+    replace_in(alert, "Андан кийин турган жери", "Андан кийин жашаган жери")
+    replace_in(alert, "ky: Каттоо мөөнөтү", "ky: Отчёт боюнча мөөнөт")
+    words = content_dir / "ui" / "alerts" / "ky.yaml"
+    replace_in(words, 'title: "', 'title: "ВИЧ ')
+    words_line = next(n for n, line in enumerate(words.read_text(encoding="utf-8").splitlines(), 1) if "ВИЧ" in line)
+    problems = problems_in(content_dir)
+    assert any(p.startswith(f"{alert}:11: glossary: write 'турган жери боюнча каттоо'") for p in problems)
+    assert any(p.startswith(f"{alert}:6: glossary: write 'баяндама', not 'Отчёт'") for p in problems)
+    assert any(p.startswith(f"{words}:{words_line}: glossary: write 'АИВ', not 'ВИЧ'") for p in problems)
+    assert len(problems) == 3, problems
+
+
 def test_russian_and_english_answers_follow_their_own_glossary(content_dir):
     ru = content_dir / "topics" / "alpha" / "ru.yaml"
     en = content_dir / "topics" / "alpha" / "en.yaml"

@@ -127,7 +127,18 @@ def test_outside_working_hours_the_bot_says_when_someone_will_answer(knowledge, 
     bot = build(
         knowledge, tmp_path / "hours.sqlite", WorkingHours.parse("Mon-Fri 09:00-18:00"), now=lambda: sunday_night
     )
-    assert "Mon-Fri 09:00-18:00" in all_text(migrant(bot, "/human"))
+    # The hours come in the migrant's own language, not as the operator configured them.
+    assert "пн–пт 09:00–18:00" in all_text(migrant(bot, "/human"))
+    kyrgyz = bot.handle(Incoming(MIGRANT + 1, "/human", language_code="ky"))
+    assert "дүйшөмбү–жума 09:00–18:00" in all_text(kyrgyz)
+    assert "Mon-Fri" not in all_text(kyrgyz)
+
+
+def test_hours_read_in_the_readers_words_and_as_configured_without_day_names():
+    weekdays = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+    assert WorkingHours.parse("Sat-Sat 10:00-14:00").shown(weekdays) == "сб 10:00–14:00"
+    assert WorkingHours.parse("09:00-18:00").shown(weekdays) == "09:00–18:00"  # every day
+    assert WorkingHours.parse("Mon-Fri 09:00-18:00").shown(None) == "Mon-Fri 09:00-18:00"
 
 
 def test_working_hours_are_read_in_bishkek_time():
