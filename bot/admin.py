@@ -100,7 +100,7 @@ class AdminCommands:
         faults = dict(
             db.execute(
                 "SELECT kind, COUNT(*) FROM events WHERE ts >= ? AND kind IN "
-                "('update_unreadable', 'reply_given_up', 'database_replaced') GROUP BY kind",
+                "('update_unreadable', 'reply_given_up', 'answer_offered_again', 'database_replaced') GROUP BY kind",
                 [since],
             ).fetchall()
         )
@@ -115,6 +115,7 @@ class AdminCommands:
             "set_aside": set_aside,
             "unreadable": faults.get("update_unreadable", 0),
             "given_up": faults.get("reply_given_up", 0),
+            "offered_again": faults.get("answer_offered_again", 0),
             # counted in memory too: the events of the file that was deleted went with it
             "database_replaced": max(faults.get("database_replaced", 0), log.file.replaced if log.file else 0),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import shutil
 import sqlite3
 import time
@@ -507,6 +508,9 @@ async def test_an_answer_a_crash_may_have_sent_is_offered_with_one_tap_never_sen
         [gone] = await migrant.press(notice, again)  # the second tap: it was sent once already
         ui = own_helpline.conversation.knowledge.content.ui["en"]
         assert plain(gone).startswith(str(ui["again_gone"]))
+        admin = _met(bot, ADMIN)
+        [figures] = await admin.say("/stats")
+        assert int(re.search(r"offered again after a restart: (\d+)", plain(figures)).group(1)) >= 1
 
 
 async def test_a_tap_from_another_chat_cannot_take_someone_elses_answer(own_helpline: Helpline) -> None:

@@ -91,7 +91,7 @@ async def serve(
         await outbox.load()
         responder.outbox = outbox
         responder.on_sending = intake.mark_sending
-        intake.uncertain = Uncertain(intake.run, responder, helpline, front.feed)
+        intake.uncertain = Uncertain(intake.run, responder, helpline, front.feed, functools.partial(_count, helpline))
         outbox.on_uncertain = intake.uncertain.offer_held
         _watch_database(helpline, responder)
         await intake.resume()  # what the last run stored and did not answer goes first

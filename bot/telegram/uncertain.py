@@ -28,18 +28,18 @@ from storage.updates import Held
 log = logging.getLogger(__name__)
 Store = Callable[..., Awaitable[Any]]  # runs an UpdateStore method on the storage thread
 Feed = Callable[[dict[str, Any]], Awaitable[None]]  # the front end parses and answers an update
+Count = Callable[[str], Awaitable[None]]  # an event kind for the health figures
 HELD = "o"  # AnswerAgain for a reply from the outbox: "o" and its row id
 QUOTE_LENGTH = 60  # characters of the person's message quoted in the line
 
 
 class Uncertain:
-    def __init__(self, store: Store, responder: Responder, helpline: Helpline, feed: Feed) -> None:
+    def __init__(self, store: Store, responder: Responder, helpline: Helpline, feed: Feed, count: Count) -> None:
         self.store = store
+        self.count = count
         self.responder = responder
         self.feed = feed
         self.helpline = helpline
-        self.offered = 0
-        self.answered_again = 0
         self._taking: set[str] = set()  # what is being taken: a double tap finds it gone
 
     async def offer(self, update_id: int, update: dict[str, Any]) -> None:
@@ -58,7 +58,7 @@ class Uncertain:
             line = str(ui["restarted_button"])
         await self._tell(chat, lang, line, str(update_id))
         await self.store("keep", update_id)
-        self.offered += 1
+        await self.count("answer_offered_again")
 
     async def offer_held(self, held: Held) -> None:
         """The same for a reply from the outbox whose resending a crash cut short."""
@@ -68,7 +68,7 @@ class Uncertain:
         line = str(self.helpline.conversation.knowledge.content.ui[lang]["restarted_reply"])
         await self._tell(chat, lang, line, f"{HELD}{held.id}")
         await self.store("keep_held", held.id)
-        self.offered += 1
+        await self.count("answer_offered_again")
 
     async def _tell(self, chat: int, lang: str, line: str, kept: str) -> None:
         label = str(self.helpline.conversation.knowledge.content.ui[lang]["again"])
@@ -101,7 +101,6 @@ class Uncertain:
                 await self.responder.acknowledge(callback["id"])
             except Exception as error:  # noqa: BLE001 - the spinner stops by itself
                 log.debug("could not stop a button's spinner: %s", type(error).__name__)
-        self.answered_again += 1
         if "chat" in kept:
             await self._resend(kept)  # a reply from the outbox
         else:
