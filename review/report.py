@@ -413,6 +413,9 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         ["errors", cur.errors, prev.errors],
         ["send_failures", cur.send_failures, prev.send_failures],
         ["log_failures", cur.log_failures, prev.log_failures],
+        ["unreadable_updates", cur.unreadable_updates, prev.unreadable_updates],
+        ["offered_again", cur.offered_again, prev.offered_again],
+        ["database_replaced", cur.database_replaced, prev.database_replaced],
     ]
     pair_header = ["this_period", "previous_period"]
     groups = [

@@ -71,9 +71,12 @@ class WeekStats:
     median_first_reply_min: float | None = None
     latency_p50: float | None = None
     latency_p95: float | None = None
-    errors: int = 0
-    send_failures: int = 0
+    errors: int = 0  # updates whose answer failed with an error
+    send_failures: int = 0  # replies Telegram refused, or that outlived the outbox's retry time
     log_failures: int = 0
+    unreadable_updates: int = 0  # updates no library could read: set aside with a polite line
+    offered_again: int = 0  # answers a crash may have cut, offered with one tap after a restart
+    database_replaced: int = 0  # the database file deleted or replaced under the running bot
     rising: list[RisingTerm] = field(default_factory=list)
     rising_baseline_messages: int = 0  # free-text messages in the baseline periods
 
@@ -345,6 +348,17 @@ def _handoffs(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str
     )
 
 
+# Event kinds the running bot records (bot/telegram/runner.py, uncertain.py), by the figure they count.
+_HEALTH_EVENTS = {
+    "update_failed": "errors",
+    "reply_refused": "send_failures",
+    "reply_given_up": "send_failures",
+    "update_unreadable": "unreadable_updates",
+    "answer_offered_again": "offered_again",
+    "database_replaced": "database_replaced",
+}
+
+
 def _health_events(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str]) -> None:
     rows = conn.execute(
         "SELECT kind, COUNT(*), SUM(CASE WHEN kind = 'log_failure' THEN CAST(detail AS INTEGER) END) "
@@ -352,9 +366,7 @@ def _health_events(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str
         bounds,
     )
     for kind, n, failed_writes in rows:
-        if kind == "error":
-            stats.errors = int(n)
-        elif kind == "send_failure":
-            stats.send_failures = int(n)
-        elif kind == "log_failure":
+        if kind == "log_failure":
             stats.log_failures = int(failed_writes or 0)
+        elif kind in _HEALTH_EVENTS:
+            setattr(stats, _HEALTH_EVENTS[kind], getattr(stats, _HEALTH_EVENTS[kind]) + int(n))

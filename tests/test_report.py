@@ -203,13 +203,17 @@ def synthetic_log(seed: int = 48) -> Log:
         }
     )
     # Operational events.
-    for day, kind, detail in (
-        (0, "error", "KeyError"),
-        (1, "error", "ValueError"),
-        (2, "send_failure", "sendMessage"),
+    for day, kind, detail in (  # as bot/telegram/runner.py and uncertain.py record them
+        (0, "update_failed", ""),
+        (1, "update_failed", ""),
+        (2, "reply_refused", ""),
         (3, "log_failure", "5"),
         (4, "log_failure", "3"),
-        (-2, "error", "KeyError"),
+        (5, "reply_given_up", ""),
+        (5, "update_unreadable", ""),
+        (6, "answer_offered_again", ""),
+        (6, "answer_offered_again", ""),
+        (-2, "update_failed", ""),
     ):
         log.events.append({"ts": _utc(_local(WEEK.first + dt.timedelta(days=day), 8)), "kind": kind, "detail": detail})
     return log
@@ -273,8 +277,8 @@ def expected(log: Log, period) -> dict:
         "answered": len(waits),
         "urgent": sum(t["urgent"] for t in tickets),
         "median": (waits[(len(waits) - 1) // 2] + waits[len(waits) // 2]) / 2 if waits else None,
-        "errors": sum(e["kind"] == "error" for e in events),
-        "send_failures": sum(e["kind"] == "send_failure" for e in events),
+        "errors": sum(e["kind"] == "update_failed" for e in events),
+        "send_failures": sum(e["kind"] in ("reply_refused", "reply_given_up") for e in events),
         "log_failures": sum(int(e["detail"]) for e in events if e["kind"] == "log_failure"),
     }
 
@@ -417,7 +421,8 @@ def test_feedback_safety_and_health_figures(report, log):
     assert (cur.handoffs_asked, cur.handoffs_answered, cur.handoffs_urgent) == (3, 2, 1)
     assert cur.median_first_reply_min == want["median"] == 20.0
     assert (cur.latency_p50, cur.latency_p95) == (want["p50"], want["p95"])
-    assert (cur.errors, cur.send_failures, cur.log_failures) == (2, 1, 8)
+    assert (cur.errors, cur.send_failures, cur.log_failures) == (2, 2, 8)
+    assert (cur.unreadable_updates, cur.offered_again, cur.database_replaced) == (1, 2, 0)
 
 
 def test_rising_terms_find_the_new_app_and_not_the_usual_words(report):
@@ -515,7 +520,8 @@ def test_html_shows_every_figure(html, report, log):
     assert page.figures["median_first_reply"].replace("\xa0", " ") == "20.0 min"
     assert page.figures["latency_p50"] == f"{want['p50']:,.0f}"
     assert page.figures["latency_p95"].replace("\xa0", " ") == f"{want['p95']:,.0f} ms"
-    assert (page.figures["errors"], page.figures["send_failures"], page.figures["log_failures"]) == ("2", "1", "8")
+    assert (page.figures["errors"], page.figures["send_failures"], page.figures["log_failures"]) == ("2", "2", "8")
+    assert (page.figures["unreadable_updates"], page.figures["offered_again"]) == ("1", "2")
     assert page.figures["fallback_line"].startswith(f"11 of {want['text_messages']} free-text messages")
     for day in WEEK.dates():
         assert f"{L.short_date(day, 'en')} {want['by_day'][day.isoformat()]}" in text

@@ -135,6 +135,7 @@ class Delivery:
         self.max_backoff = max_backoff
         self.retries = 0
         self.lost = 0
+        self.on_lost: Callable[[], Awaitable[None]] | None = None  # for the health figures
 
     async def call(
         self,
@@ -173,6 +174,8 @@ class Delivery:
                     quiet = has_fallback or (retryable and not count_lost)
                     if not quiet:
                         self.lost += 1
+                        if self.on_lost is not None:
+                            await self.on_lost()
                     log.log(
                         logging.DEBUG if quiet else logging.WARNING,
                         "%s not delivered after %d attempt(s): %s",

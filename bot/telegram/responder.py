@@ -95,6 +95,7 @@ class Responder:
         self.identity = BotIdentity(0, "")  # set from getMe before the first update
         self.outbox: Outbox | None = None  # keeps replies Telegram cannot take yet
         self.on_sending: Sending | None = None  # told before an update's first reply goes out
+        self.on_failure: Callable[[], Awaitable[None]] | None = None  # an update failed: counted
         self.failed_updates = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conversation")
         self._chats: dict[int, list[Any]] = {}  # chat id -> [lock, users]
@@ -265,6 +266,8 @@ class Responder:
         except Exception as error:
             self.failed_updates += 1
             log.warning("update %s failed: %s", update_id, type(error).__name__)
+            if self.on_failure is not None:
+                await self.on_failure()
         finally:
             entry[1] -= 1
             if entry[1] == 0:

@@ -70,6 +70,8 @@ async def serve(
     `settings` are the front end's (token, API server), by default the helpline's."""
     settings = settings or helpline.settings
     responder = Responder(helpline, front, Delivery(front.classify), settings.caseworker_chat_id)
+    responder.on_failure = functools.partial(_count, helpline, "update_failed")
+    responder.delivery.on_lost = functools.partial(_count, helpline, "reply_refused")
     jobs: list[asyncio.Task[None]] = []
     intake: Intake | None = None
     fetcher: UpdateFetcher | None = None
@@ -160,7 +162,10 @@ async def _apologise(helpline: Helpline, responder: Responder, chat_id: int, lan
 
 async def _count(helpline: Helpline, kind: str) -> None:
     """A delivery fault for the health figures (/stats and the weekly report), off the loop."""
-    await asyncio.to_thread(helpline.querylog.record_event, kind)
+    try:
+        await asyncio.to_thread(helpline.querylog.record_event, kind)
+    except Exception as error:  # noqa: BLE001 - counting never stops an answer
+        log.warning("could not count %s: %s", kind, type(error).__name__)
 
 
 def _watch_database(helpline: Helpline, responder: Responder) -> None:
