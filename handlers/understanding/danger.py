@@ -30,6 +30,9 @@ from handlers.understanding.skeleton import skeleton
 
 THRESHOLD = -0.06  # danger score above which the model raises the alarm; see DangerModel
 LOOK_ALIKE_WEIGHT = 3.0  # an ordinary question with alarming words teaches three times an everyday one
+CHAR_SIZES = range(3, 6)  # character n-grams inside words
+WORD_SIZES = range(1, 3)  # words and word pairs
+REGULARISATION = 0.5  # the linear models' C
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class DangerModel:
         self.threshold = threshold
         from sklearn.svm import LinearSVC  # only for training: a cached model loads without it
 
-        self._featurizer = Featurizer(char_sizes=range(3, 6), word_sizes=range(1, 3))
+        self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES)
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
         # Danger weighs as much as all ordinary messages together; a look-alike three everyday ones.
         weights = np.array(
@@ -74,14 +77,14 @@ class DangerModel:
             + [LOOK_ALIKE_WEIGHT] * len(looks)
             + [1.0] * (len(calm) - len(looks))
         )
-        alarm = LinearSVC(C=0.5, tol=1e-3)
+        alarm = LinearSVC(C=REGULARISATION, tol=1e-3)
         alarm.fit(features, [1] * len(danger) + [0] * len(calm), sample_weight=weights)
         self._alarm = np.ascontiguousarray(alarm.coef_[0])
         self._alarm_intercept = float(alarm.intercept_[0])
         labels = [kind for _, kind in danger]
         self.kinds = tuple(sorted(set(labels)))
         if len(self.kinds) > 1:
-            which = LinearSVC(C=0.5, tol=1e-3)
+            which = LinearSVC(C=REGULARISATION, tol=1e-3)
             which.fit(features[: len(danger)], labels)
             self.kinds = tuple(str(c) for c in which.classes_)
             self._kind = np.ascontiguousarray(which.coef_.T)  # features × kinds
