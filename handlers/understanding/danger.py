@@ -29,10 +29,11 @@ from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
 THRESHOLD = -0.06  # danger score above which the model raises the alarm; see DangerModel
-LOOK_ALIKE_WEIGHT = 3.0  # an ordinary question with alarming words teaches three times an everyday one
+LOOK_ALIKE_WEIGHT = 4.0  # an ordinary question with alarming words teaches four times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
 WORD_SIZES = range(1, 3)  # words and word pairs
 REGULARISATION = 0.5  # the linear models' C
+STEM_PAIRS: int | None = 5  # pairs of word stems of this many letters, or none
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class DangerModel:
         self.threshold = threshold
         from sklearn.svm import LinearSVC  # only for training: a cached model loads without it
 
-        self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES)
+        self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES, stem_pairs=STEM_PAIRS)
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
         # Danger weighs as much as all ordinary messages together; a look-alike three everyday ones.
         weights = np.array(

@@ -30,6 +30,11 @@ def char_ngrams(text: str, sizes: range) -> Iterable[str]:
                 yield padded[start : start + size]
 
 
+def stemmed(text: str, size: int) -> str:
+    """Each word cut to its first letters: "otpuskaiut" and "otpustiat" share "otpus"."""
+    return " ".join(word[:size] for word in text.split())
+
+
 def word_ngrams(text: str, sizes: range) -> Iterable[str]:
     """Whole words and word pairs, marked so they never collide with character n-grams."""
     words = text.split()
@@ -41,9 +46,10 @@ def word_ngrams(text: str, sizes: range) -> Iterable[str]:
 class Featurizer:
     """Learns a vocabulary and idf weights from training texts; vectorises messages."""
 
-    def __init__(self, char_sizes: range, word_sizes: range | None = None) -> None:
+    def __init__(self, char_sizes: range, word_sizes: range | None = None, stem_pairs: int | None = None) -> None:
         self.char_sizes = char_sizes
         self.word_sizes = word_sizes
+        self.stem_pairs = stem_pairs  # also pairs of word stems of this many letters
         self.vocabulary: dict[str, int] = {}
         self.idf = np.zeros(0)
 
@@ -51,39 +57,24 @@ class Featurizer:
         grams = Counter(char_ngrams(text, self.char_sizes))
         if self.word_sizes is not None:
             grams.update(word_ngrams(text, self.word_sizes))
+        if self.stem_pairs is not None:
+            grams.update("s:" + pair[2:] for pair in word_ngrams(stemmed(text, self.stem_pairs), range(2, 3)))
         return grams
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
-        """Learn vocabulary and idf; scikit-learn counts the n-grams of the batch quickly.
+        """Learn vocabulary and idf from the texts, and return their weighted features.
 
-        Its char_wb and word analysers cut n-grams exactly as `char_ngrams` and
-        `word_ngrams` do, so training and single-message features agree.
+        The n-grams are counted by the same `_grams` that vectorises a single message, so
+        training and answering always agree.
         """
-        from scipy.sparse import hstack
-        from sklearn.feature_extraction.text import CountVectorizer
-
-        analysers = [
-            CountVectorizer(
-                analyzer="char_wb", ngram_range=(self.char_sizes.start, self.char_sizes.stop - 1), lowercase=False
-            )
-        ]
-        prefixes = [""]
-        if self.word_sizes is not None:
-            analysers.append(
-                CountVectorizer(
-                    analyzer="word",
-                    token_pattern=r"\S+",
-                    lowercase=False,
-                    ngram_range=(self.word_sizes.start, self.word_sizes.stop - 1),
-                )
-            )
-            prefixes.append("w:")
-        counts = hstack([a.fit_transform(texts) for a in analysers], format="csr")
-        names = [
-            prefix + name for a, prefix in zip(analysers, prefixes, strict=True) for name in a.get_feature_names_out()
-        ]
-        self.vocabulary = {name: index for index, name in enumerate(names)}
-        document_frequency = np.bincount(counts.indices, minlength=len(names))
+        counted = [self._grams(text) for text in texts]
+        vocabulary: dict[str, int] = {}
+        for grams in counted:
+            for gram in grams:
+                vocabulary.setdefault(gram, len(vocabulary))
+        self.vocabulary = vocabulary
+        counts = self._counts(counted)
+        document_frequency = np.bincount(counts.indices, minlength=len(vocabulary))
         self.idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1
         return self._weigh_matrix(counts)
 
@@ -102,6 +93,10 @@ class Featurizer:
         return indices, weights / np.linalg.norm(weights)
 
     def _matrix(self, counted: list[Counter[str]]) -> csr_matrix:
+        return self._weigh_matrix(self._counts(counted))
+
+    def _counts(self, counted: list[Counter[str]]) -> csr_matrix:
+        """The n-gram counts as a sparse matrix over the vocabulary (unknown n-grams dropped)."""
         from scipy.sparse import csr_matrix
 
         vocabulary = self.vocabulary
@@ -115,11 +110,10 @@ class Featurizer:
                     columns.append(index)
                     counts.append(count)
             pointers.append(len(columns))
-        matrix = csr_matrix(
+        return csr_matrix(
             (np.array(counts, dtype=float), np.array(columns, dtype=np.int64), np.array(pointers)),
             shape=(len(counted), len(vocabulary)),
         )
-        return self._weigh_matrix(matrix)
 
     def _weigh_matrix(self, counts: csr_matrix) -> csr_matrix:
         """Sublinear tf × idf, each row scaled to unit length, for all rows at once."""
