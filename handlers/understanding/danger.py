@@ -28,12 +28,12 @@ from content.danger import DangerKind
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = -0.05  # danger score above which the model raises the alarm; see DangerModel
+THRESHOLD = -0.07  # danger score above which the model raises the alarm; see DangerModel
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
 WORD_SIZES = range(1, 3)  # words and word pairs
 REGULARISATION = 0.5  # the linear models' C
-STEM_PAIRS: int | None = 5  # pairs of word stems of this many letters, or none
+CROSSING = 5  # character n-grams of this size across word boundaries
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class DangerModel:
         self.threshold = threshold
         from sklearn.svm import LinearSVC  # only for training: a cached model loads without it
 
-        self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES, stem_pairs=STEM_PAIRS)
+        self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES, crossing=CROSSING)
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
         # Danger weighs as much as all ordinary messages together; a look-alike three everyday ones.
         weights = np.array(

@@ -30,9 +30,17 @@ def char_ngrams(text: str, sizes: range) -> Iterable[str]:
                 yield padded[start : start + size]
 
 
-def stemmed(text: str, size: int) -> str:
-    """Each word cut to its first letters: "otpuskaiut" and "otpustiat" share "otpus"."""
-    return " ".join(word[:size] for word in text.split())
+def crossing_ngrams(text: str, size: int) -> Iterable[str]:
+    """Character n-grams that span a word boundary ("e otp" in "ne otpuskaiut"), marked apart.
+
+    They carry what a phrase's words share across forms ("ne otpusk…", "ne otpust…"),
+    which neither the character n-grams inside one word nor whole word pairs see.
+    """
+    padded = f" {text} "
+    for start in range(len(padded) - size + 1):
+        piece = padded[start : start + size]
+        if " " in piece.strip():
+            yield "x:" + piece
 
 
 def word_ngrams(text: str, sizes: range) -> Iterable[str]:
@@ -46,10 +54,10 @@ def word_ngrams(text: str, sizes: range) -> Iterable[str]:
 class Featurizer:
     """Learns a vocabulary and idf weights from training texts; vectorises messages."""
 
-    def __init__(self, char_sizes: range, word_sizes: range | None = None, stem_pairs: int | None = None) -> None:
+    def __init__(self, char_sizes: range, word_sizes: range | None = None, crossing: int | None = None) -> None:
         self.char_sizes = char_sizes
         self.word_sizes = word_sizes
-        self.stem_pairs = stem_pairs  # also pairs of word stems of this many letters
+        self.crossing = crossing  # also character n-grams of this size across word boundaries
         self.vocabulary: dict[str, int] = {}
         self.idf = np.zeros(0)
 
@@ -57,8 +65,8 @@ class Featurizer:
         grams = Counter(char_ngrams(text, self.char_sizes))
         if self.word_sizes is not None:
             grams.update(word_ngrams(text, self.word_sizes))
-        if self.stem_pairs is not None:
-            grams.update("s:" + pair[2:] for pair in word_ngrams(stemmed(text, self.stem_pairs), range(2, 3)))
+        if self.crossing is not None:
+            grams.update(crossing_ngrams(text, self.crossing))
         return grams
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
