@@ -9,7 +9,6 @@ builds a sparse matrix for training.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,37 +17,33 @@ if TYPE_CHECKING:  # training needs scipy and scikit-learn; answering a message 
     from scipy.sparse import csr_matrix
 
 
-def char_ngrams(text: str, sizes: range) -> Iterable[str]:
+def char_ngrams(text: str, sizes: range) -> list[str]:
     """Character n-grams inside each word padded with spaces ("char_wb"): robust to typos."""
+    grams: list[str] = []
     for word in text.split():
         padded = f" {word} "
         if len(padded) < sizes.start:
-            yield padded
+            grams.append(padded)
             continue
-        for size in sizes:
-            for start in range(len(padded) - size + 1):
-                yield padded[start : start + size]
+        grams.extend([padded[start : start + size] for size in sizes for start in range(len(padded) - size + 1)])
+    return grams
 
 
-def crossing_ngrams(text: str, size: int) -> Iterable[str]:
+def crossing_ngrams(text: str, size: int) -> list[str]:
     """Character n-grams that span a word boundary ("e otp" in "ne otpuskaiut"), marked apart.
 
     They carry what a phrase's words share across forms ("ne otpusk…", "ne otpust…"),
     which neither the character n-grams inside one word nor whole word pairs see.
     """
     padded = f" {text} "
-    for start in range(len(padded) - size + 1):
-        piece = padded[start : start + size]
-        if " " in piece.strip():
-            yield "x:" + piece
+    pieces = (padded[start : start + size] for start in range(len(padded) - size + 1))
+    return ["x:" + piece for piece in pieces if " " in piece.strip()]
 
 
-def word_ngrams(text: str, sizes: range) -> Iterable[str]:
+def word_ngrams(text: str, sizes: range) -> list[str]:
     """Whole words and word pairs, marked so they never collide with character n-grams."""
     words = text.split()
-    for size in sizes:
-        for start in range(len(words) - size + 1):
-            yield "w:" + " ".join(words[start : start + size])
+    return ["w:" + " ".join(words[start : start + size]) for size in sizes for start in range(len(words) - size + 1)]
 
 
 class Featurizer:
@@ -62,12 +57,12 @@ class Featurizer:
         self.idf = np.zeros(0)
 
     def _grams(self, text: str) -> Counter[str]:
-        grams = Counter(char_ngrams(text, self.char_sizes))
+        grams = char_ngrams(text, self.char_sizes)
         if self.word_sizes is not None:
-            grams.update(word_ngrams(text, self.word_sizes))
+            grams += word_ngrams(text, self.word_sizes)
         if self.crossing is not None:
-            grams.update(crossing_ngrams(text, self.crossing))
-        return grams
+            grams += crossing_ngrams(text, self.crossing)
+        return Counter(grams)
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
         """Learn vocabulary and idf from the texts, and return their weighted features.
@@ -75,16 +70,25 @@ class Featurizer:
         The n-grams are counted by the same `_grams` that vectorises a single message, so
         training and answering always agree.
         """
-        counted = [self._grams(text) for text in texts]
+        from scipy.sparse import csr_matrix
+
         vocabulary: dict[str, int] = {}
-        for grams in counted:
-            for gram in grams:
-                vocabulary.setdefault(gram, len(vocabulary))
+        columns: list[int] = []
+        counts: list[int] = []
+        pointers = [0]
+        for text in texts:
+            grams = self._grams(text)
+            columns.extend([vocabulary.setdefault(gram, len(vocabulary)) for gram in grams])
+            counts.extend(grams.values())
+            pointers.append(len(columns))
         self.vocabulary = vocabulary
-        counts = self._counts(counted)
-        document_frequency = np.bincount(counts.indices, minlength=len(vocabulary))
+        matrix = csr_matrix(
+            (np.array(counts, dtype=float), np.array(columns, dtype=np.int64), np.array(pointers)),
+            shape=(len(texts), len(vocabulary)),
+        )
+        document_frequency = np.bincount(matrix.indices, minlength=len(vocabulary))
         self.idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1
-        return self._weigh_matrix(counts)
+        return self._weigh_matrix(matrix)
 
     def transform(self, texts: list[str]) -> csr_matrix:
         return self._matrix([self._grams(text) for text in texts])
@@ -101,10 +105,6 @@ class Featurizer:
         return indices, weights / np.linalg.norm(weights)
 
     def _matrix(self, counted: list[Counter[str]]) -> csr_matrix:
-        return self._weigh_matrix(self._counts(counted))
-
-    def _counts(self, counted: list[Counter[str]]) -> csr_matrix:
-        """The n-gram counts as a sparse matrix over the vocabulary (unknown n-grams dropped)."""
         from scipy.sparse import csr_matrix
 
         vocabulary = self.vocabulary
@@ -118,10 +118,11 @@ class Featurizer:
                     columns.append(index)
                     counts.append(count)
             pointers.append(len(columns))
-        return csr_matrix(
+        matrix = csr_matrix(
             (np.array(counts, dtype=float), np.array(columns, dtype=np.int64), np.array(pointers)),
             shape=(len(counted), len(vocabulary)),
         )
+        return self._weigh_matrix(matrix)
 
     def _weigh_matrix(self, counts: csr_matrix) -> csr_matrix:
         """Sublinear tf × idf, each row scaled to unit length, for all rows at once."""
