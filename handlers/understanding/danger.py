@@ -6,9 +6,9 @@ first even when the router sees a question about documents. Two layers decide:
 - the caseworkers' patterns in `content/danger.yaml`, matched against the message skeleton
   (so Cyrillic, Latin letters and ң/ө/ү typed as н/о/у all match): a floor that always holds;
 - a learned detector for wording no pattern lists: a linear model over the skeleton's character
-  n-grams, words and word pairs ("не отпускают", "кан токтобойт"), trained on each kind's
-  example messages against ordinary questions (the kinds' look-alikes and every topic's example
-  questions). It names the kind too, because the kind decides which answer comes first
+  n-grams inside and across words, words and word pairs ("не отпускают", "кан токтобойт"),
+  trained on each kind's example messages against ordinary questions (the kinds' look-alikes
+  and every topic's example questions). It names the kind too, because the kind decides which answer comes first
   (trafficking or emergency).
 
 Recall comes first: the threshold spends the whole false-alarm budget (5 % of ordinary
@@ -50,10 +50,12 @@ class DangerModel:
     weigh more than everyday questions, since they are where false alarms come from), then
     which kind, among danger examples only. Word pairs were added to the words and character
     n-grams because they raised cross-validated recall by about a point at the same false-alarm
-    budget. The threshold was chosen by five-fold cross-validation on content/danger.yaml: the
+    budget; character 5-grams across word boundaries ("ne ot", "e otp") by another half point,
+    more than pairs of word stems did; look-alikes weigh six everyday questions, a little better
+    than three or four. The threshold was chosen by five-fold cross-validation on content/danger.yaml: the
     score that unseen look-alikes exceed only 5 % of the time (the false-alarm budget), averaged
     over three shufflings of the folds, since one shuffling moves it by a few hundredths.
-    `python -m benchmarks` (section 4) repeats that cross-validation, says which threshold it
+    `python -m benchmarks` (section 5) repeats that cross-validation, says which threshold it
     would choose today, and measures the held-out set.
     """
 
@@ -72,7 +74,7 @@ class DangerModel:
 
         self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES, crossing=CROSSING)
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
-        # Danger weighs as much as all ordinary messages together; a look-alike three everyday ones.
+        # Danger weighs as much as all ordinary messages together; a look-alike LOOK_ALIKE_WEIGHT everyday ones.
         weights = np.array(
             [len(calm) / max(len(danger), 1)] * len(danger)
             + [LOOK_ALIKE_WEIGHT] * len(looks)
