@@ -36,8 +36,8 @@ def crossing_ngrams(text: str, size: int) -> list[str]:
     which neither the character n-grams inside one word nor whole word pairs see.
     """
     padded = f" {text} "
-    pieces = (padded[start : start + size] for start in range(len(padded) - size + 1))
-    return ["x:" + piece for piece in pieces if " " in piece.strip()]
+    starts = range(len(padded) - size + 1)
+    return ["x:" + padded[s : s + size] for s in starts if " " in padded[s + 1 : s + size - 1]]
 
 
 def word_ngrams(text: str, sizes: range) -> list[str]:
