@@ -24,7 +24,7 @@ from handlers.understanding.router import Router
 
 log = logging.getLogger(__name__)
 EVERYDAY_SHARE = 3  # every n-th everyday question teaches the danger model what ordinary sounds like
-MODEL_VERSION = "4"  # change when the models' code changes, so old cache files are ignored
+MODEL_VERSION = "5"  # change when the models' code changes, so old cache files are ignored
 
 
 @dataclass(frozen=True)

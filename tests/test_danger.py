@@ -24,12 +24,13 @@ MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
-# What the whole held-out set (six rounds) measured after the second pass on the detector (a
-# broader danger set, 'unless' for look-alikes, word pairs, a re-chosen threshold): recall 95.3 %,
-# false alarms 7.9 %. A change that does worse is a regression. The issue's targets are asserted
-# by test_the_held_out_set_meets_the_issue_targets.
-HELD_OUT_RECALL_FLOOR = 0.95
-HELD_OUT_FALSE_ALARM_CEILING = 0.08
+# What the whole held-out set (six rounds) measured after the third pass on the detector (precise
+# patterns, a broader danger set, character n-grams across words, a re-chosen threshold): recall
+# 96.3 %, false alarms 1.2 % (after the second pass: 95.3 %, 7.9 %). A change that does worse than
+# the floor, which leaves room for one or two messages near the threshold, is a regression. The
+# issue's targets are asserted by test_the_held_out_set_meets_the_issue_targets.
+HELD_OUT_RECALL_FLOOR = 0.955
+HELD_OUT_FALSE_ALARM_CEILING = 0.03
 
 
 def _listing(messages) -> str:
@@ -95,8 +96,8 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: held-out recall 95.3 % (target 98 %), false alarms 7.9 % "
-    "(target 5 %); `python -m benchmarks`, section 5, lists the misses",
+    reason="not met yet: held-out recall 96.3 % (target 98 %); false alarms 1.2 % meet the 5 % target; "
+    "`python -m benchmarks`, section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)

@@ -9,7 +9,6 @@ builds a sparse matrix for training.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,74 +17,78 @@ if TYPE_CHECKING:  # training needs scipy and scikit-learn; answering a message 
     from scipy.sparse import csr_matrix
 
 
-def char_ngrams(text: str, sizes: range) -> Iterable[str]:
+def char_ngrams(text: str, sizes: range) -> list[str]:
     """Character n-grams inside each word padded with spaces ("char_wb"): robust to typos."""
+    grams: list[str] = []
     for word in text.split():
         padded = f" {word} "
         if len(padded) < sizes.start:
-            yield padded
+            grams.append(padded)
             continue
-        for size in sizes:
-            for start in range(len(padded) - size + 1):
-                yield padded[start : start + size]
+        grams.extend([padded[start : start + size] for size in sizes for start in range(len(padded) - size + 1)])
+    return grams
 
 
-def word_ngrams(text: str, sizes: range) -> Iterable[str]:
+def crossing_ngrams(text: str, size: int) -> list[str]:
+    """Character n-grams that span a word boundary ("e otp" in "ne otpuskaiut"), marked apart.
+
+    They carry what a phrase's words share across forms ("ne otpusk…", "ne otpust…"),
+    which neither the character n-grams inside one word nor whole word pairs see.
+    """
+    padded = f" {text} "
+    starts = range(len(padded) - size + 1)
+    return ["x:" + padded[s : s + size] for s in starts if " " in padded[s + 1 : s + size - 1]]
+
+
+def word_ngrams(text: str, sizes: range) -> list[str]:
     """Whole words and word pairs, marked so they never collide with character n-grams."""
     words = text.split()
-    for size in sizes:
-        for start in range(len(words) - size + 1):
-            yield "w:" + " ".join(words[start : start + size])
+    return ["w:" + " ".join(words[start : start + size]) for size in sizes for start in range(len(words) - size + 1)]
 
 
 class Featurizer:
     """Learns a vocabulary and idf weights from training texts; vectorises messages."""
 
-    def __init__(self, char_sizes: range, word_sizes: range | None = None) -> None:
+    def __init__(self, char_sizes: range, word_sizes: range | None = None, crossing: int | None = None) -> None:
         self.char_sizes = char_sizes
         self.word_sizes = word_sizes
+        self.crossing = crossing  # also character n-grams of this size across word boundaries
         self.vocabulary: dict[str, int] = {}
         self.idf = np.zeros(0)
 
     def _grams(self, text: str) -> Counter[str]:
-        grams = Counter(char_ngrams(text, self.char_sizes))
+        grams = char_ngrams(text, self.char_sizes)
         if self.word_sizes is not None:
-            grams.update(word_ngrams(text, self.word_sizes))
-        return grams
+            grams += word_ngrams(text, self.word_sizes)
+        if self.crossing is not None:
+            grams += crossing_ngrams(text, self.crossing)
+        return Counter(grams)
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
-        """Learn vocabulary and idf; scikit-learn counts the n-grams of the batch quickly.
+        """Learn vocabulary and idf from the texts, and return their weighted features.
 
-        Its char_wb and word analysers cut n-grams exactly as `char_ngrams` and
-        `word_ngrams` do, so training and single-message features agree.
+        The n-grams are counted by the same `_grams` that vectorises a single message, so
+        training and answering always agree.
         """
-        from scipy.sparse import hstack
-        from sklearn.feature_extraction.text import CountVectorizer
+        from scipy.sparse import csr_matrix
 
-        analysers = [
-            CountVectorizer(
-                analyzer="char_wb", ngram_range=(self.char_sizes.start, self.char_sizes.stop - 1), lowercase=False
-            )
-        ]
-        prefixes = [""]
-        if self.word_sizes is not None:
-            analysers.append(
-                CountVectorizer(
-                    analyzer="word",
-                    token_pattern=r"\S+",
-                    lowercase=False,
-                    ngram_range=(self.word_sizes.start, self.word_sizes.stop - 1),
-                )
-            )
-            prefixes.append("w:")
-        counts = hstack([a.fit_transform(texts) for a in analysers], format="csr")
-        names = [
-            prefix + name for a, prefix in zip(analysers, prefixes, strict=True) for name in a.get_feature_names_out()
-        ]
-        self.vocabulary = {name: index for index, name in enumerate(names)}
-        document_frequency = np.bincount(counts.indices, minlength=len(names))
+        vocabulary: dict[str, int] = {}
+        columns: list[int] = []
+        counts: list[int] = []
+        pointers = [0]
+        for text in texts:
+            grams = self._grams(text)
+            columns.extend([vocabulary.setdefault(gram, len(vocabulary)) for gram in grams])
+            counts.extend(grams.values())
+            pointers.append(len(columns))
+        self.vocabulary = vocabulary
+        matrix = csr_matrix(
+            (np.array(counts, dtype=float), np.array(columns, dtype=np.int64), np.array(pointers)),
+            shape=(len(texts), len(vocabulary)),
+        )
+        document_frequency = np.bincount(matrix.indices, minlength=len(vocabulary))
         self.idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1
-        return self._weigh_matrix(counts)
+        return self._weigh_matrix(matrix)
 
     def transform(self, texts: list[str]) -> csr_matrix:
         return self._matrix([self._grams(text) for text in texts])
