@@ -29,7 +29,7 @@ from bot.telegram.delivery import Delivery, Failure, RateLimiter
 from bot.telegram.inbox import Intake
 from bot.telegram.outbox import Outbox
 from bot.telegram.webhook import SECRET_HEADER, WebhookPlan
-from handlers.actions import AnswerAgain, unpack
+from handlers.actions import AnswerAgain, OpenTopic, unpack
 from handlers.replies import Button
 from storage.database import MIGRATIONS, DatabaseFile, open_database, schema_version
 from storage.pseudonym import load_or_create_key
@@ -470,14 +470,21 @@ async def test_an_update_cut_off_by_a_stop_stays_in_the_inbox_for_the_next_start
 # update marked as being answered; the next start asks its person instead of guessing.
 
 
-def _cut_short(helpline: Helpline, person: int, update_id: int, text: str, urgent: bool = False) -> None:
-    """What a kill -9 leaves in the inbox: an update whose answer was on its way."""
+def _cut_short(
+    helpline: Helpline, person: int, update_id: int, text: str, urgent: bool = False, pressed: str | None = None
+) -> None:
+    """What a kill -9 leaves in the inbox: an update (a message, or a press of `pressed` under
+    it) whose answer was on its way."""
     settings = helpline.settings
     key = load_or_create_key(settings.hash_key, settings.data_dir)
     store = UpdateStore(DatabaseFile(settings.database_path), BOT["id"], key)
     sender = {"id": person, "is_bot": False, "first_name": "", "language_code": "en"}
     message = {"message_id": 3, "date": 1, "text": text, "chat": {"id": person, "type": "private"}, "from": sender}
-    assert store.receive([(update_id, {"update_id": update_id, "message": message})]) == [update_id]
+    update: dict[str, Any] = {"update_id": update_id, "message": message}
+    if pressed is not None:
+        press = {"id": "77", "from": sender, "chat_instance": "1", "data": pressed, "message": {**message, "from": BOT}}
+        update = {"update_id": update_id, "callback_query": press}
+    assert store.receive([(update_id, update)]) == [update_id]
     store.sending(update_id, urgent)
     store.file.db.conn.close()
 
@@ -511,6 +518,24 @@ async def test_an_answer_a_crash_may_have_sent_is_offered_with_one_tap_never_sen
         admin = _met(bot, ADMIN)
         [figures] = await admin.say("/stats")
         assert int(re.search(r"offered again after a restart: (\d+)", plain(figures)).group(1)) >= 1
+
+
+async def test_a_button_press_a_crash_may_have_answered_is_offered_too(own_helpline: Helpline) -> None:
+    _cut_short(own_helpline, 731_888_140, 71, "Topics", pressed=OpenTopic("remittances").pack())
+    async with running(own_helpline, "aiogram") as bot:
+        migrant = _met(bot, 731_888_140)
+        await bot.emulator.wait_for(lambda: bool(migrant.seen), 15)
+        [notice] = migrant.seen
+        ui = own_helpline.conversation.knowledge.content.ui["en"]
+        assert plain(notice).startswith(str(ui["restarted_button"]))
+        again = next(data for data in buttons(notice) if isinstance(unpack(data), AnswerAgain))
+        [answer] = await migrant.press(notice, again)
+        fresh = bot.person(lang="en")
+        topic = OpenTopic("remittances").pack()
+        menu = {**notice, "chat": {"id": fresh.chat, "type": "private"}}
+        menu["reply_markup"] = {"inline_keyboard": [[{"text": "Remittances", "callback_data": topic}]]}
+        [expected] = await fresh.press(menu, topic)
+        assert plain(answer) == plain(expected)
 
 
 async def test_a_tap_from_another_chat_cannot_take_someone_elses_answer(own_helpline: Helpline) -> None:

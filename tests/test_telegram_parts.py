@@ -269,6 +269,28 @@ async def test_replies_in_one_chat_keep_the_order_of_the_questions() -> None:
     assert [text for _, text, _ in transport.sent] == [f"{n}.{k}" for n in range(5) for k in (1, 2)]
 
 
+class TooOld(Recorder):
+    """Telegram refuses to stop the spinner of a press it considers too old."""
+
+    async def answer_callback(self, callback_id: str) -> None:
+        raise ValueError("Bad Request: query is too old and response timeout expired")
+
+
+async def test_a_button_pressed_long_ago_is_still_answered() -> None:
+    transport = TooOld()
+    bot = Responder(Scripted({}), transport, Delivery(transport.classify, RateLimiter()))
+    bot.core = SimpleNamespace(handle=lambda incoming: Outcome([Reply(f"answer to {incoming.button}")], "ru"))
+    press = SimpleNamespace(
+        id="old",
+        data="t:registration",
+        message=SimpleNamespace(chat=SimpleNamespace(id=7, type="private")),
+        from_user=SimpleNamespace(id=7, is_bot=False, language_code="ru"),
+    )
+    await bot.on_callback(1, press)
+    assert [text for _, text, _ in transport.sent] == ["answer to t:registration"]
+    assert bot.failed_updates == 0 and bot.delivery.lost == 0
+
+
 # -- reading messages -------------------------------------------------------------------------
 
 ME = BotIdentity(99, "helpline_bot")

@@ -121,7 +121,10 @@ class Responder:
         """A pressed button: stop the button's spinner first, then answer."""
         chat_id = callback.message.chat.id if callback.message is not None else 0
         async with self._update(update_id, chat_id):
-            await self.acknowledge(callback.id)
+            try:
+                await self.acknowledge(callback.id)
+            except Undelivered:  # a press answered late ("query is too old") is still answered
+                log.debug("a button's spinner could not be stopped")
             incoming = incoming_button(callback)
             if incoming is None:
                 return
@@ -137,7 +140,8 @@ class Responder:
 
     async def acknowledge(self, callback_id: str) -> None:
         """Stop a pressed button's spinner when the press is answered outside the core."""
-        await self.delivery.call("answerCallbackQuery", functools.partial(self.transport.answer_callback, callback_id))
+        answer = functools.partial(self.transport.answer_callback, callback_id)
+        await self.delivery.call("answerCallbackQuery", answer, has_fallback=True)  # a courtesy: never counted lost
 
     async def on_core_thread(self, work: Callable[[], T]) -> T:
         """`work` on the thread the core runs on: its SQLite connections live there."""
