@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bot.telegram.outbox as outbox_module
+import bot.telegram.runner as runner
 from bot.app import Helpline, build_helpline
 from bot.config import load_settings
 from bot.telegram.delivery import Delivery, Failure, RateLimiter
@@ -34,7 +35,7 @@ from handlers.replies import Button
 from storage.database import MIGRATIONS, DatabaseFile, open_database, schema_version
 from storage.pseudonym import load_or_create_key
 from storage.querylog import QueryLog, QueryRecord
-from storage.updates import KEEP_UNCERTAIN, SENDING, SENDING_URGENT, UpdateStore
+from storage.updates import KEEP_UNCERTAIN, KEPT, SENDING, SENDING_URGENT, UpdateStore
 from testing.telegram_emulator import BOT
 from tests.test_telegram import (  # noqa: F401 - fixtures shared with the Telegram tests
     FRAMEWORKS,
@@ -586,6 +587,23 @@ async def test_an_answer_with_emergency_contacts_is_sent_again_without_asking(ow
         await asyncio.sleep(1.0)
         assert not any(isinstance(unpack(data), AnswerAgain) for message in migrant.seen for data in buttons(message))
         assert "1899" in " ".join(plain(message) for message in migrant.seen)
+
+
+async def test_an_answer_nobody_asked_for_again_leaves_the_database_after_a_day_even_when_the_bot_is_quiet(
+    own_helpline: Helpline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cut_short(own_helpline, 731_888_150, 81, "my employer took my passport")
+    monkeypatch.setattr(runner, "FORGET_EVERY_SECONDS", 0.2)
+    database = own_helpline.settings.database_path
+    async with running(own_helpline, "ptb") as bot:
+        migrant = _met(bot, 731_888_150)
+        await bot.emulator.wait_for(lambda: bool(migrant.seen), 15)  # offered, and kept for a tap
+        with sqlite3.connect(database) as conn:  # a day and more passes without a tap
+            assert conn.execute("SELECT state FROM inbox WHERE update_id = 81").fetchone() == (KEPT,)
+            conn.execute("UPDATE inbox SET received = '2026-11-27T10:00:00.000+00:00' WHERE update_id = 81")
+        await asyncio.sleep(1.0)  # a few tidy-ups
+        with sqlite3.connect(database) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM inbox WHERE update_id = 81").fetchone() == (0,)
 
 
 def test_an_uncertain_update_is_kept_a_day_then_forgotten(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from storage.pseudonym import load_or_create_key
 from storage.updates import UpdateStore
 
 log = logging.getLogger(__name__)
+FORGET_EVERY_SECONDS = 3600.0
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 DRAIN_SECONDS = 15.0
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
@@ -99,6 +100,7 @@ async def serve(
         await intake.resume()  # what the last run stored and did not answer goes first
         jobs = start_jobs(helpline, responder.send_to)
         jobs.append(asyncio.create_task(outbox.run(outbox_stop)))
+        jobs.append(asyncio.create_task(_forget_hourly(intake)))
         await register_commands(front, responder.delivery, helpline.conversation.knowledge.content)
         if webhook is None:
             await responder.delivery.call("deleteWebhook", front.delete_webhook)
@@ -158,6 +160,17 @@ async def _apologise(helpline: Helpline, responder: Responder, chat_id: int, lan
         await responder.apologise(chat_id, str(content.ui[lang]["non_text"]))
     except Exception as error:  # noqa: BLE001 - the update is set aside either way
         log.warning("could not answer an unreadable update: %s", type(error).__name__)
+
+
+async def _forget_hourly(intake: Intake) -> None:
+    """Handled ids past two days, and updates kept for a tap past a day, leave the database
+    on time even when the bot is quiet (otherwise it tidies at start and every 1,000 updates)."""
+    while True:
+        await asyncio.sleep(FORGET_EVERY_SECONDS)
+        try:
+            await intake.run("forget_old")
+        except Exception as error:  # noqa: BLE001 - tried again in an hour
+            log.warning("could not forget old updates: %s", type(error).__name__)
 
 
 async def _count(helpline: Helpline, kind: str) -> None:
