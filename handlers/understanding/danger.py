@@ -28,7 +28,7 @@ from content.danger import DangerKind
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = -0.07  # danger score above which the model raises the alarm; see DangerModel
+THRESHOLD = -0.09  # danger score above which the model raises the alarm; see DangerModel
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
 WORD_SIZES = range(1, 3)  # words and word pairs
