@@ -25,7 +25,7 @@ MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergenc
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
 # What the whole held-out set (seven rounds) measured after the fourth pass on the detector (precise
-# patterns, a danger set grown to 2169 messages and 1287 look-alikes in new wording, threshold -0.09):
+# patterns, a danger set grown to 2190 messages and 1311 look-alikes in new wording, threshold -0.09):
 # recall 97.3 %, false alarms 1.8 % (after the third pass: 95.8 %, 4.1 %). A change that does worse than
 # the floor, which leaves room for messages near the threshold, is a regression. The issue's targets
 # are asserted by test_the_held_out_set_meets_the_issue_targets.
