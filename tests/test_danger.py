@@ -25,8 +25,8 @@ MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergenc
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
 # What the whole held-out set (seven rounds) measured after the fourth pass on the detector (precise
-# patterns, a danger set grown to 2190 messages and 1311 look-alikes in new wording, threshold -0.09):
-# recall 97.3 %, false alarms 1.8 % (after the third pass: 95.8 %, 4.1 %). A change that does worse than
+# patterns, a danger set grown to 2190 messages and 1311 look-alikes in new wording): recall 97.0 %,
+# false alarms 1.8 % (after the third pass: 95.8 %, 4.1 %). A change that does worse than
 # the floor, which leaves room for messages near the threshold, is a regression. The issue's targets
 # are asserted by test_the_held_out_set_meets_the_issue_targets.
 HELD_OUT_RECALL_FLOOR = 0.95
@@ -96,7 +96,7 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-7 (all seen by the fourth pass), held-out recall 97.3 % (target 98 %), "
+    reason="not met yet: over rounds 1-7 (all seen by the fourth pass), held-out recall 97.0 % (target 98 %), "
     "false alarms 1.8 % (target 5 %); round 7, the last one written blind: 95.3 %, 1.8 %; `python -m benchmarks`, "
     "section 5, lists the misses",
 )
