@@ -103,7 +103,7 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         f"was chosen): {pct(cv_recall)} of unseen danger examples caught, {pct(cv_alarms)} of unseen look-alikes "
         f"flagged at the threshold in use ({THRESHOLD:+.2f}); in this shuffling of the folds the threshold that "
         f"spends exactly the 5 % budget on unseen look-alikes is {cv_threshold:+.2f} (the one in use is the mean "
-        f"over three shufflings). Training it takes {seconds:.2f} s of CPU time at first start; later starts read "
+        f"over ten shufflings). Training it takes {seconds:.2f} s of CPU time at first start; later starts read "
         "it back from the model cache.",
     ]
     checks = [

@@ -24,11 +24,11 @@ MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
-# What the whole held-out set (six rounds) measured after the third pass on the detector (precise
-# patterns, a broader danger set, character n-grams across words, a re-chosen threshold): recall
-# 96.3 %, false alarms 1.2 % (after the second pass: 95.3 %, 7.9 %). A change that does worse than
-# the floor, which leaves room for one or two messages near the threshold, is a regression. The
-# issue's targets are asserted by test_the_held_out_set_meets_the_issue_targets.
+# What the whole held-out set (seven rounds) measured after the fourth pass on the detector (precise
+# patterns, a danger set grown to 2190 messages and 1311 look-alikes in new wording): recall 97.0 %,
+# false alarms 1.8 % (after the third pass: 95.8 %, 4.1 %). A change that does worse than
+# the floor, which leaves room for messages near the threshold, is a regression. The issue's targets
+# are asserted by test_the_held_out_set_meets_the_issue_targets.
 HELD_OUT_RECALL_FLOOR = 0.95
 HELD_OUT_FALSE_ALARM_CEILING = 0.05
 
@@ -96,8 +96,9 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-7, held-out recall 95.8 % (target 98 %), false alarms 4.1 % (target 5 %); "
-    "round 7 alone, unseen by the third pass: 93.5 %, 12.5 %; `python -m benchmarks`, section 5, lists the misses",
+    reason="not met yet: over rounds 1-7 (all seen by the fourth pass), held-out recall 97.0 % (target 98 %), "
+    "false alarms 1.8 % (target 5 %); round 7, the last one written blind: 95.3 %, 1.8 %; `python -m benchmarks`, "
+    "section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
