@@ -6,7 +6,9 @@ is what the detector trains on. Recall counts a held-out danger message that got
 emergency (or trafficking) card at all; *right answer first* also asks that the card is the
 one its kind needs (trafficking for confinement and forced labour, emergency otherwise).
 A false alarm is an ordinary question with alarming words (deportation, a fine, a parent's
-pension, an expired passport, being fired…) that got the card.
+pension, an expired passport, being fired…) that got the card. Below the card's threshold, a
+message that still reads close to danger gets its answer followed by one line with a button
+to the emergency contacts (*pointer*); the last row counts a message that got either.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
     ordinary = [text for family in heldout.families("ordinary") for text in family.messages]
     model_caught = sum(model.predict(text) is not None for text in danger) if model else 0
     model_alarms = sum(model.predict(text) is not None for text in ordinary) if model else 0
+    pointed = sum(detector.detect(text) is None and detector.near(text) is not None for text in danger)
+    pointed_ordinary = sum(detector.detect(text) is None and detector.near(text) is not None for text in ordinary)
     by_kind: Counter[str] = Counter()
     caught_by_kind: Counter[str] = Counter()
     for family in heldout.families("danger"):
@@ -74,6 +78,13 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
                     f"**{score.caught} of {score.danger} ({pct(score.recall)})**",
                     f"{score.right_answer} of {score.danger}",
                     f"**{score.false_alarms} of {score.ordinary} ({pct(score.false_alarm_rate)})**",
+                ),
+                (
+                    "helpline, the card or the pointer line",
+                    f"{score.caught + pointed} of {score.danger} ({pct((score.caught + pointed) / score.danger)})",
+                    "–",
+                    f"{score.false_alarms + pointed_ordinary} of {score.ordinary} "
+                    f"({pct((score.false_alarms + pointed_ordinary) / score.ordinary)})",
                 ),
             ],
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from content.library import CONVERSATION_MENU
+from handlers.actions import OpenTopic, button
 from handlers.replies import Incoming, Outcome, Reply
 from handlers.session import Cue, Event, State
 from handlers.turn import Turn
@@ -153,6 +154,13 @@ def answer_danger(turn: Turn, danger: Danger, routed: str | None, text: str) -> 
         outcome.replies.extend(answer_topic(turn, related.id, text).replies)
     outcome.replies.append(Reply(turn.ui("danger_offer"), turn.menus.footer(turn.lang)))
     return outcome
+
+
+def danger_pointer(turn: Turn, near: Danger) -> Reply:
+    """The line after an answer to a message that reads close to danger (and was not taken for
+    it): one tap to the emergency contacts of the kind it comes close to."""
+    pointer = button(turn.ui("danger_pointer_button"), OpenTopic(near.topic))
+    return Reply(turn.ui("danger_pointer"), ((pointer,),))
 
 
 def greeting(turn: Turn) -> Outcome:

@@ -189,6 +189,10 @@ def on_text(turn: Turn, text: str) -> Outcome:
         else:
             outcome = answers.answer_topic(turn, route.topic, text)
         outcome.confidence = route.confidence
+    if danger is None and turn.role(outcome.topic) is None:  # not a greeting, the menu, a caseworker…
+        near = turn.knowledge.danger.near(text)
+        if near is not None and near.topic != outcome.topic:
+            outcome.replies.append(answers.danger_pointer(turn, near))
     if not turn.incoming.private:
         notes.append(Reply(turn.ui("group_chat")))
     outcome.replies.extend(notes)

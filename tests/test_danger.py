@@ -16,6 +16,7 @@ import sys
 
 import pytest
 
+from handlers.actions import OpenTopic
 from handlers.understanding.skeleton import skeleton
 from testing import danger_heldout as heldout
 from tests.conftest import REPO, all_text, button_data
@@ -213,3 +214,18 @@ def test_an_ordinary_question_gets_no_emergency_block(conversation, say, text):
     assert outcome.topic not in ("emergency", "trafficking")
     row = list(conversation.querylog.db["queries"].rows)[-1]
     assert row["danger"] is None
+
+
+def test_a_message_that_reads_close_to_danger_gets_its_answer_and_one_tap_to_emergency_contacts(conversation, say):
+    outcome = say("бригадир забрал наши телефоны на время смены", force_country="RU")
+    assert outcome.topic not in ("emergency", "trafficking")  # not taken for danger: answered as asked
+    assert list(conversation.querylog.db["queries"].rows)[-1]["danger"] is None
+    assert OpenTopic("emergency").pack() in button_data(outcome)
+    assert outcome.replies[-1].plain.startswith("Если вам или кому-то рядом сейчас угрожает опасность")
+
+
+@pytest.mark.parametrize("text", ["how do I send money home", "когда нужна регистрация", "kak poluchit patent"])
+def test_an_everyday_question_gets_no_pointer_to_emergency_contacts(say, text):
+    outcome = say(text, force_country="RU")
+    assert OpenTopic("emergency").pack() not in button_data(outcome)
+    assert OpenTopic("trafficking").pack() not in button_data(outcome)
