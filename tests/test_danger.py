@@ -97,8 +97,9 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-8, held-out recall 96.2 % (target 98 %), false alarms 2.1 % (target 5 %); "
-    "round 8, unseen by anyone who tuned: 93.3 %, 3.0 %; `python -m benchmarks`, section 5, lists the misses",
+    reason="not met yet: over rounds 1-9, held-out recall 96.2 % (target 98 %), false alarms 2.1 % (target 5 %); "
+    "round 9, unseen by anyone who tuned: 96.1 %, 1.8 % (99.0 % with the pointer line); `python -m benchmarks`, "
+    "section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
