@@ -189,7 +189,7 @@ def on_text(turn: Turn, text: str) -> Outcome:
         else:
             outcome = answers.answer_topic(turn, route.topic, text)
         outcome.confidence = route.confidence
-    if danger is None and turn.role(outcome.topic) is None:  # not a greeting, the menu, a caseworker…
+    if danger is None and followed is None and turn.role(outcome.topic) is None:  # a routed question
         near = turn.knowledge.danger.near(text)
         if near is not None and near.topic != outcome.topic:
             outcome.replies.append(answers.danger_pointer(turn, near))

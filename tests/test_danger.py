@@ -97,7 +97,7 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-9, held-out recall 96.2 % (target 98 %), false alarms 2.1 % (target 5 %); "
+    reason="not met yet: over rounds 1-9, held-out recall 95.5 % (target 98 %), false alarms 2.1 % (target 5 %); "
     "round 9, unseen by anyone who tuned: 96.1 %, 1.8 % (99.0 % with the pointer line); `python -m benchmarks`, "
     "section 5, lists the misses",
 )
@@ -218,8 +218,8 @@ def test_an_ordinary_question_gets_no_emergency_block(conversation, say, text):
 
 
 def test_a_message_that_reads_close_to_danger_gets_its_answer_and_one_tap_to_emergency_contacts(conversation, say):
-    outcome = say("бригадир забрал наши телефоны на время смены", force_country="RU")
-    assert outcome.topic not in ("emergency", "trafficking")  # not taken for danger: answered as asked
+    outcome = say("упал с лесов на работе компенсация", force_country="RU")
+    assert outcome.topic == "social_insurance"  # not taken for danger: answered as asked
     assert list(conversation.querylog.db["queries"].rows)[-1]["danger"] is None
     assert OpenTopic("emergency").pack() in button_data(outcome)
     assert outcome.replies[-1].plain.startswith("Если вам или кому-то рядом сейчас угрожает опасность")
@@ -230,3 +230,12 @@ def test_an_everyday_question_gets_no_pointer_to_emergency_contacts(say, text):
     outcome = say(text, force_country="RU")
     assert OpenTopic("emergency").pack() not in button_data(outcome)
     assert OpenTopic("trafficking").pack() not in button_data(outcome)
+
+
+@pytest.mark.parametrize("text", ["нет", "да да", "не знаю", "ооба туура", "yes please", "угу", "хм"])
+def test_a_bare_reply_in_a_conversation_is_never_taken_for_danger(conversation, say, text):
+    outcome = say(text, force_country="RU")
+    assert EMERGENCY_LINE not in all_text(outcome)
+    pointers = {str(ui["danger_pointer"]) for ui in conversation.knowledge.content.ui.values()}
+    assert not pointers & {reply.plain for reply in outcome.replies}
+    assert list(conversation.querylog.db["queries"].rows)[-1]["danger"] is None

@@ -20,8 +20,9 @@ gets their answer as usual, followed by one line with a button to the emergency 
 (`near`). Danger in wording nobody taught mostly lands in that band, and for an ordinary
 question the line costs little. The band's floor, `POINTER_THRESHOLD`, spends a 10 % budget
 the same way the threshold spends 5 %: five-fold cross-validation on content/danger.yaml puts
-it where unseen look-alikes pass it 10 % of the time (mean of three shufflings, -0.293), and
-there 98.4 % of unseen danger examples pass it.
+it where unseen look-alikes pass it 10 % of the time (mean of ten shufflings, -0.289), and
+there 98.3 % of unseen danger examples pass it. A message of fewer than three words gets no
+pointer: "угу" or "хм" says too little to point anywhere.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from handlers.understanding.skeleton import skeleton
 
 THRESHOLD = -0.07  # danger score above which the model raises the alarm; see DangerModel
 POINTER_THRESHOLD = -0.29  # danger score above which an answer ends with the way to emergency contacts
+POINTER_WORDS = 3  # a shorter message ("угу", "хм", "ok thanks") says too little to point anywhere
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
 WORD_SIZES = range(1, 3)  # words and word pairs
@@ -154,7 +156,9 @@ class DangerDetector:
     def near(self, text: str) -> Danger | None:
         """For a message `detect` let pass: the kind of danger it comes close to (in the band
         above `POINTER_THRESHOLD`), whose contacts the answer then points to, or None."""
-        return None if self.model is None else self._learned(self.model.predict(text, POINTER_THRESHOLD))
+        if self.model is None or len(skeleton(text).split()) < POINTER_WORDS:
+            return None
+        return self._learned(self.model.predict(text, POINTER_THRESHOLD))
 
     def _learned(self, kind: str | None) -> Danger | None:
         if kind is None or kind not in self._topics:  # a kind removed since the model was trained
