@@ -40,8 +40,8 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
     ordinary = [text for family in heldout.families("ordinary") for text in family.messages]
     model_caught = sum(model.predict(text) is not None for text in danger) if model else 0
     model_alarms = sum(model.predict(text) is not None for text in ordinary) if model else 0
-    pointed = sum(detector.detect(text) is None and detector.near(text) is not None for text in danger)
-    pointed_ordinary = sum(detector.detect(text) is None and detector.near(text) is not None for text in ordinary)
+    pointed = sum(detector.assess(text).near is not None for text in danger)
+    pointed_ordinary = sum(detector.assess(text).near is not None for text in ordinary)
     by_kind: Counter[str] = Counter()
     caught_by_kind: Counter[str] = Counter()
     for family in heldout.families("danger"):

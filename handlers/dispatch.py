@@ -164,7 +164,8 @@ def on_text(turn: Turn, text: str) -> Outcome:
     detected = turn.knowledge.detector.detect(text)
     if detected and detected != turn.lang and not turn.incoming.force_lang and not awaited:
         turn.switch_language(detected)  # a bare "Россия" or "3 ноября" says little about the language
-    danger = turn.knowledge.danger.detect(text)
+    assessed = turn.knowledge.danger.assess(text)
+    danger = assessed.danger
     if danger is not None:
         turn.session.in_danger = True
     handoff = turn.handoff
@@ -189,10 +190,9 @@ def on_text(turn: Turn, text: str) -> Outcome:
         else:
             outcome = answers.answer_topic(turn, route.topic, text)
         outcome.confidence = route.confidence
-    if danger is None and followed is None and turn.role(outcome.topic) is None:  # a routed question
-        near = turn.knowledge.danger.near(text)
-        if near is not None and near.topic != outcome.topic:
-            outcome.replies.append(answers.danger_pointer(turn, near))
+    near = assessed.near
+    if near is not None and followed is None and turn.role(outcome.topic) is None and near.topic != outcome.topic:
+        outcome.replies.append(answers.danger_pointer(turn, near))  # after a routed answer only
     if not turn.incoming.private:
         notes.append(Reply(turn.ui("group_chat")))
     outcome.replies.extend(notes)

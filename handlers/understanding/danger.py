@@ -17,7 +17,7 @@ miss may cost far more.
 
 Below the threshold lies a band where a message reads somewhat like danger: there the person
 gets their answer as usual, followed by one line with a button to the emergency contacts
-(`near`). Danger in wording nobody taught mostly lands in that band, and for an ordinary
+(`Assessment.near`). Danger in wording nobody taught mostly lands in that band, and for an ordinary
 question the line costs little. The band's floor, `POINTER_THRESHOLD`, spends a 10 % budget
 the same way the threshold spends 5 %: five-fold cross-validation on content/danger.yaml puts
 it where unseen look-alikes pass it 10 % of the time (mean of ten shufflings, -0.289), and
@@ -111,21 +111,31 @@ class DangerModel:
 
     def score(self, text: str) -> float:
         """How much the message reads like danger: above the threshold raises the alarm."""
-        indices, weights = self._featurizer.transform_one(skeleton(text))
-        return float(weights @ self._alarm[indices] + self._alarm_intercept)
+        return self.read(text)[0]
 
-    def predict(self, text: str, threshold: float | None = None) -> str | None:
-        """The kind of danger, or None for an ordinary message (scoring at most `threshold`,
-        by default the alarm's)."""
+    def predict(self, text: str) -> str | None:
+        """The kind of danger, or None for an ordinary message."""
+        score, kind = self.read(text)
+        return kind if score > self.threshold else None
+
+    def read(self, text: str) -> tuple[float, str | None]:
+        """The danger score and the kind it leans to, from one pass over the message's features."""
         folded = skeleton(text)
         if not folded:
-            return None
+            return float("-inf"), None
         indices, weights = self._featurizer.transform_one(folded)
-        limit = self.threshold if threshold is None else threshold
-        if weights @ self._alarm[indices] + self._alarm_intercept <= limit:
-            return None
-        scores = weights @ self._kind[indices] + self._kind_intercept
-        return self.kinds[int(scores.argmax())]
+        score = float(weights @ self._alarm[indices] + self._alarm_intercept)
+        kinds = weights @ self._kind[indices] + self._kind_intercept
+        return score, self.kinds[int(kinds.argmax())]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What one message signals: danger (the emergency block first), or only closeness to it
+    (the answer ends with the way to the emergency contacts), or neither."""
+
+    danger: Danger | None = None
+    near: Danger | None = None
 
 
 class DangerDetector:
@@ -148,17 +158,20 @@ class DangerDetector:
 
     def detect(self, text: str) -> Danger | None:
         """The kind of danger the message signals (patterns first, then the model), or None."""
+        return self.assess(text).danger
+
+    def assess(self, text: str) -> Assessment:
+        """Danger (patterns first, then the model), else whether the message comes close to a
+        kind of danger: the model reads the message once for both."""
         matched = self.match(text)
         if matched is not None or self.model is None:
-            return matched
-        return self._learned(self.model.predict(text))
-
-    def near(self, text: str) -> Danger | None:
-        """For a message `detect` let pass: the kind of danger it comes close to (in the band
-        above `POINTER_THRESHOLD`), whose contacts the answer then points to, or None."""
-        if self.model is None or len(skeleton(text).split()) < POINTER_WORDS:
-            return None
-        return self._learned(self.model.predict(text, POINTER_THRESHOLD))
+            return Assessment(matched)
+        score, kind = self.model.read(text)
+        if score > self.model.threshold:
+            return Assessment(danger=self._learned(kind))
+        if score > POINTER_THRESHOLD and len(skeleton(text).split()) >= POINTER_WORDS:
+            return Assessment(near=self._learned(kind))
+        return Assessment()
 
     def _learned(self, kind: str | None) -> Danger | None:
         if kind is None or kind not in self._topics:  # a kind removed since the model was trained
