@@ -40,7 +40,7 @@ class AdminCommands:
         command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
         if command not in COMMANDS:
             return None
-        lang = self._language(incoming)
+        lang = self.conversation.language_for(incoming)
         words = self.conversation.knowledge.content.ui[lang]["admin"]
         if incoming.user_id not in self.admin_ids:
             user_key = self.conversation.pseudonymizer.user_key(incoming.user_id)
@@ -119,11 +119,3 @@ class AdminCommands:
             # counted in memory too: the events of the file that was deleted went with it
             "database_replaced": max(faults.get("database_replaced", 0), log.file.replaced if log.file else 0),
         }
-
-    def _language(self, incoming: Incoming) -> str:
-        content = self.conversation.knowledge.content
-        profile = self.conversation.profiles.get(self.conversation.pseudonymizer.user_key(incoming.user_id))
-        if profile.lang in content.languages:
-            return profile.lang
-        code = (incoming.language_code or "").split("-")[0]
-        return code if code in content.languages else "ru"

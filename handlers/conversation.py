@@ -94,6 +94,12 @@ class Conversation:
             )
         return outcome
 
+    def language_for(self, incoming: Incoming) -> str:
+        """The language to write to this person in: their saved one, else their app's, else Russian."""
+        knowledge, _ = self._current
+        profile = self.profiles.get(self.pseudonymizer.user_key(incoming.user_id))
+        return choose_language(knowledge.content, incoming, profile)
+
     def _is_caseworker(self, incoming: Incoming) -> bool:
         return self.handoff is not None and self.handoff.is_caseworker_chat(incoming)
 

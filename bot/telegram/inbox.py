@@ -60,17 +60,18 @@ class Intake:
         """Answer what the last run stored but did not finish; before anything new. An answer
         that was already going out is not repeated: its person is asked instead."""
         waiting = await self.run("waiting")
-        uncertain = [left for left in waiting if left.state == SENDING] if self.uncertain is not None else []
+        offered = 0
         for left in waiting:
-            if left in uncertain:
+            if left.state == SENDING and self.uncertain is not None:
                 self._active[left.update_id] = asyncio.create_task(self._offer(left.update_id, left.update))
+                offered += 1
             else:
                 self._start(left.update_id, left.update)
         if waiting:
             log.info(
                 "answering %d update(s) left in the inbox; %d whose answer may have gone out are offered again",
-                len(waiting) - len(uncertain),
-                len(uncertain),
+                len(waiting) - offered,
+                offered,
             )
         return len(waiting)
 

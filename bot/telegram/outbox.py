@@ -101,22 +101,22 @@ class Outbox:
                     await self.on_uncertain(held)
             except Exception as error:  # noqa: BLE001 - offered again at the next start
                 log.warning("could not offer a reply a crash may have sent: %s", type(error).__name__)
-        uncertain = {held.id for held in self._uncertain}
         while not stop.is_set():
             try:
-                await self.resend_due(skip=uncertain)
+                await self.resend_due()
             except Exception as error:  # noqa: BLE001 - the outbox is tried again next tick
                 log.warning("outbox round failed: %s", type(error).__name__)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(stop, self._wake), TICK)
 
-    async def resend_due(self, skip: frozenset[int] | set[int] = frozenset()) -> None:
-        """Every reply that is due, oldest first; never one in `skip` (a crash may have sent it)."""
+    async def resend_due(self) -> None:
+        """Every reply that is due, oldest first; never one whose last try a crash cut short
+        (it may have gone out: its person is offered it instead)."""
         blocked: set[int] = set()  # chats whose oldest reply is not due or failed again
         for held in await self.store("held"):
             chat = held.message["chat"]
-            if chat in blocked or held.id in skip:
+            if chat in blocked or held.sending:
                 continue
             if self.clock() - held.created > self.retry_for:
                 await self._give_up(held)

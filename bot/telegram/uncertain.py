@@ -21,8 +21,7 @@ from bot.telegram.delivery import Undelivered
 from bot.telegram.outgoing import in_thread
 from bot.telegram.responder import Responder
 from handlers.actions import AnswerAgain, button, unpack
-from handlers.replies import Button, Outcome, Reply
-from handlers.session import DEFAULT_LANGUAGE
+from handlers.replies import Button, Incoming, Outcome, Reply
 from storage.updates import Held
 
 log = logging.getLogger(__name__)
@@ -131,17 +130,10 @@ class Uncertain:
 
     def _language(self, sender: Any) -> str:
         """The person's saved language, else their app's, else the default."""
-        conversation = self.helpline.conversation
-        languages = conversation.knowledge.content.languages
         sender = sender if isinstance(sender, dict) else {}
-        saved = None
-        if type(sender.get("id")) is int:
-            saved = conversation.profiles.get(conversation.pseudonymizer.user_key(sender["id"])).lang
-        code = str(sender.get("language_code") or "").split("-")[0].lower()
-        for candidate in (saved, code, DEFAULT_LANGUAGE):
-            if candidate in languages:
-                return candidate
-        return languages[0]
+        user_id = sender.get("id") if type(sender.get("id")) is int else 0
+        code = sender.get("language_code") if isinstance(sender.get("language_code"), str) else None
+        return self.helpline.conversation.language_for(Incoming(user_id, language_code=code))
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
