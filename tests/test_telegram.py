@@ -474,27 +474,7 @@ async def test_helpline_run_answers_and_stops_on_sigterm(data_root: Path, helpli
     for framework in FRAMEWORKS:
         emulator = Emulator()
         await emulator.start()
-        env = {
-            **os.environ,
-            **_environment(data_root),
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "TELEGRAM_API_URL": emulator.url,
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
-        processes.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                "--framework",
-                framework,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=data_root,
-            )
-        )
+        processes.append(await _spawn_bot(framework, emulator, data_root))
         emulators.append(emulator)
     try:
         for emulator, process in zip(emulators, processes, strict=True):
@@ -520,16 +500,17 @@ def _exited(process: asyncio.subprocess.Process) -> bool:
     return process.returncode is not None
 
 
-async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_dir: Path) -> Any:
+async def _spawn_bot(framework: str, emulator: Emulator, data_root: Path, **environment: str) -> Any:
+    """`helpline run --framework …` against `emulator`, as an operator starts it."""
     env = {
         **os.environ,
         **_environment(data_root),
-        "HELPLINE_DATA_DIR": str(data_dir),
+        **environment,
         "TELEGRAM_BOT_TOKEN": emulator.token,
         "TELEGRAM_API_URL": emulator.url,
         "NO_PROXY": "127.0.0.1,localhost",
     }
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
@@ -541,6 +522,10 @@ async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_d
         stderr=subprocess.PIPE,
         cwd=data_root,
     )
+
+
+async def _start_bot(framework: str, emulator: Emulator, data_root: Path, data_dir: Path) -> Any:
+    process = await _spawn_bot(framework, emulator, data_root, HELPLINE_DATA_DIR=str(data_dir))
     polls = len(emulator.called("getUpdates"))
     await emulator.wait_for(lambda: len(emulator.called("getUpdates")) > polls or _exited(process), 120)
     assert not _exited(process), (await process.stderr.read()).decode()
