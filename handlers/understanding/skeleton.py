@@ -12,54 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_CYRILLIC = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "e",
-    "ж": "j",
-    "з": "z",
-    "и": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "ң": "n",
-    "о": "o",
-    "ө": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ү": "u",
-    "ф": "f",
-    "х": "h",
-    "ц": "c",
-    "ч": "č",
-    "ш": "š",
-    "щ": "š",
-    "ъ": "",
-    "ы": "i",
-    "ь": "",
-    "э": "e",
-    "ю": "iu",
-    "я": "ia",
-    "і": "i",
-    "ї": "i",
-    "є": "e",
-    "ғ": "g",
-    "қ": "k",
-    "ұ": "u",
-    "һ": "h",
-    "ә": "a",
-    "ӧ": "o",
-    "ӱ": "u",
-}
+from content.letters import CYRILLIC_TO_LATIN
+
 # Latin letters from Turkish, Kazakh and Uzbek keyboards, and look-alikes.
 _LATIN_LETTERS = {
     "ö": "o",
@@ -95,7 +49,7 @@ _DIGRAPHS = (
     ("dj", "j"),
     ("tch", "č"),
 )
-_TABLE = str.maketrans({**_CYRILLIC, **_LATIN_LETTERS})
+_TABLE = str.maketrans({**CYRILLIC_TO_LATIN, **_LATIN_LETTERS})
 _DIGRAPH_RE = re.compile("|".join(re.escape(d) for d, _ in _DIGRAPHS))
 _DIGRAPH_MAP = dict(_DIGRAPHS)
 _NOT_ALNUM = re.compile(r"[^\w]+|_")

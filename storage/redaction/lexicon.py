@@ -18,53 +18,19 @@ from importlib.resources.abc import Traversable
 
 import yaml
 
+from content.letters import CYRILLIC_TO_LATIN
+
 log = logging.getLogger(__name__)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
 
 _CYRILLIC_TO_LATIN = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "e",
-    "ж": "j",
-    "з": "z",
-    "и": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "ң": "n",
-    "о": "o",
-    "ө": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ү": "u",
-    "ф": "f",
-    "х": "h",
+    **CYRILLIC_TO_LATIN,
+    # as migrants type them in names: Цой → tsoi, Чолпон → cholpon, Шайлоо → shailoo
     "ц": "ts",
     "ч": "ch",
     "ш": "sh",
     "щ": "sh",
-    "ъ": "",
-    "ы": "i",
-    "ь": "",
-    "э": "e",
-    "ю": "iu",
-    "я": "ia",
-    "ә": "a",
-    "ғ": "g",
-    "қ": "k",
-    "ҳ": "h",
-    "ӯ": "u",
-    "ӣ": "i",
-    "җ": "j",
+    # Latin letters of Turkish, Kazakh and Uzbek keyboards, and apostrophes inside names
     "ü": "u",
     "ö": "o",
     "ñ": "n",
