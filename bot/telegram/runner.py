@@ -71,8 +71,9 @@ async def serve(
     `settings` are the front end's (token, API server), by default the helpline's."""
     settings = settings or helpline.settings
     responder = Responder(helpline, front, Delivery(front.classify), settings.caseworker_chat_id)
-    responder.on_failure = functools.partial(_count, helpline, "update_failed")
-    responder.delivery.on_lost = functools.partial(_count, helpline, "reply_refused")
+    count = functools.partial(_count, helpline, responder)
+    responder.on_failure = functools.partial(count, "update_failed")
+    responder.delivery.on_lost = functools.partial(count, "reply_refused")
     jobs: list[asyncio.Task[None]] = []
     intake: Intake | None = None
     fetcher: UpdateFetcher | None = None
@@ -86,15 +87,13 @@ async def serve(
             responder.identity.id,
             load_or_create_key(settings.hash_key, settings.data_dir),
         )
-        intake = Intake(
-            store, front.feed, functools.partial(_apologise, helpline, responder), functools.partial(_count, helpline)
-        )
+        intake = Intake(store, front.feed, functools.partial(_apologise, helpline, responder), count)
         outbox = Outbox(intake.run, responder.delivery, front.send, dt.timedelta(hours=settings.delivery_retry_hours))
-        outbox.on_given_up = lambda n: _count(helpline, "reply_given_up")
+        outbox.on_given_up = lambda n: count("reply_given_up")
         await outbox.load()
         responder.outbox = outbox
         responder.on_sending = intake.mark_sending
-        intake.uncertain = Uncertain(intake.run, responder, helpline, front.feed, functools.partial(_count, helpline))
+        intake.uncertain = Uncertain(intake.run, responder, helpline, front.feed, count)
         outbox.on_uncertain = intake.uncertain.offer_held
         _watch_database(helpline, responder)
         await intake.resume()  # what the last run stored and did not answer goes first
@@ -173,10 +172,12 @@ async def _forget_hourly(intake: Intake) -> None:
             log.warning("could not forget old updates: %s", type(error).__name__)
 
 
-async def _count(helpline: Helpline, kind: str) -> None:
-    """A delivery fault for the health figures (/stats and the weekly report), off the loop."""
+async def _count(helpline: Helpline, responder: Responder, kind: str) -> None:
+    """A delivery fault for the health figures (/stats and the weekly report), written on the
+    core's thread: the log shares its database connection with the core, which is not safe
+    to use from two threads at once."""
     try:
-        await asyncio.to_thread(helpline.querylog.record_event, kind)
+        await responder.on_core_thread(functools.partial(helpline.querylog.record_event, kind))
     except Exception as error:  # noqa: BLE001 - counting never stops an answer
         log.warning("could not count %s: %s", kind, type(error).__name__)
 
@@ -195,7 +196,7 @@ def _watch_database(helpline: Helpline, responder: Responder) -> None:
 
 
 async def _tell_admins(helpline: Helpline, responder: Responder) -> None:
-    await _count(helpline, "database_replaced")
+    await _count(helpline, responder, "database_replaced")
     content = helpline.conversation.knowledge.content
     lang = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in content.languages else content.languages[0]
     text = str(content.ui[lang]["admin"]["database_replaced"])
