@@ -175,6 +175,10 @@ class Person:
             return [next(m for m in self.seen if m["message_id"] == message["message_id"])]
         return shown
 
+    async def send_raw(self, update: dict[str, Any], replies: int = 1) -> list[dict]:
+        """Push an update built by hand (a shape the libraries may not read); return its replies."""
+        return await self._expect(update, replies)
+
     async def _expect(self, update: dict[str, Any], replies: int, edit: int | None = None) -> list[dict]:
         before = len(self.seen)
         await self.emulator.push(update)
@@ -300,6 +304,16 @@ async def test_gibberish_offers_topics_hotline_and_caseworker(bot: Running) -> N
 async def test_non_text_gets_a_kind_reply_in_the_users_language(bot: Running, kind: str) -> None:
     user = bot.person(lang="ky")
     [reply] = await user.say(kind=kind)
+    assert plain(reply) == bot.ui("ky", "non_text")
+
+
+async def test_an_update_no_library_can_read_is_answered_in_the_language_the_person_chose(bot: Running) -> None:
+    user = bot.person(lang="en")
+    _, languages, _ = await user.say("/start", replies=3)
+    await user.press(languages, "l:ky")
+    unreadable = bot.emulator.message_update(user.id, "hello", language_code="en")
+    del unreadable["message"]["date"]
+    [reply] = await user.send_raw(unreadable)
     assert plain(reply) == bot.ui("ky", "non_text")
 
 

@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from bot.telegram.incoming import has_something_to_answer, reachable_chat, unreadable
+from bot.telegram.incoming import has_something_to_answer, reachable_chat, sender_of, unreadable
+from handlers.replies import Incoming
 from storage.updates import SENDING, UpdateStore
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Feed = Callable[[dict[str, Any]], Awaitable[None]]  # the front end parses and answers it
-Apologise = Callable[[int, str | None], Awaitable[None]]  # chat id, language code
+Apologise = Callable[[int, Incoming], Awaitable[None]]  # chat id, who sent the update
 Count = Callable[[str], Awaitable[None]]  # an event kind for the health figures
 MEMORY_IDS = 10_000
 # Updates answered at once; the rest wait their turn in order. Without a bound, a burst of
@@ -194,14 +195,4 @@ class Intake:
         await self.count("update_unreadable")
         chat = reachable_chat(update)
         if chat is not None:
-            await self.apologise(chat, _language_code(update))
-
-
-def _language_code(update: dict[str, Any]) -> str | None:
-    for kind in ("message", "edited_message", "callback_query"):
-        payload = update.get(kind)
-        sender = payload.get("from") if isinstance(payload, dict) else None
-        code = sender.get("language_code") if isinstance(sender, dict) else None
-        if isinstance(code, str):
-            return code
-    return None
+            await self.apologise(chat, sender_of(update))

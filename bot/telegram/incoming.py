@@ -199,3 +199,16 @@ def reachable_chat(update: dict[str, Any]) -> int | None:
         if isinstance(sender, dict) and type(sender.get("id")) is int and sender.get("is_bot") is not True:
             return sender["id"]
     return None
+
+
+def sender_of(update: dict[str, Any]) -> Incoming:
+    """Who sent an update, as far as its raw fields tell (id 0 and no language when they do
+    not): enough to choose the language to write back in, also for an update set aside."""
+    for kind in UPDATE_KINDS:
+        payload = update.get(kind)
+        sender = payload.get("from") if isinstance(payload, dict) else None
+        if isinstance(sender, dict):
+            user_id = sender.get("id") if type(sender.get("id")) is int else 0
+            code = sender.get("language_code")
+            return Incoming(user_id, language_code=code if isinstance(code, str) else None)
+    return Incoming(0)

@@ -29,7 +29,7 @@ from bot.telegram.uncertain import Uncertain
 from bot.telegram.webhook import WebhookPlan, serve_webhook
 from content import Content
 from handlers.conversation import DEFAULT_LANGUAGE
-from handlers.replies import Outcome, Reply
+from handlers.replies import Incoming, Outcome, Reply
 from storage.database import DatabaseFile
 from storage.pseudonym import load_or_create_key
 from storage.updates import UpdateStore
@@ -150,13 +150,13 @@ async def _check_desk(front: FrontEnd, responder: Responder, helpline: Helpline,
     log.info("caseworkers' chat: %s", "a forum, one topic per ticket" if forum else "replies relayed by Reply")
 
 
-async def _apologise(helpline: Helpline, responder: Responder, chat_id: int, language_code: str | None) -> None:
-    """An update that could not be read: the person is asked to write again, in words."""
-    content = helpline.conversation.knowledge.content
-    code = (language_code or "").split("-")[0]
-    lang = code if code in content.languages else DEFAULT_LANGUAGE
+async def _apologise(helpline: Helpline, responder: Responder, chat_id: int, sender: Incoming) -> None:
+    """An update that could not be read: the person is asked to write again, in words, in
+    their saved language (read on the core's thread, which owns the database)."""
     try:
-        await responder.apologise(chat_id, str(content.ui[lang]["non_text"]))
+        lang = await responder.on_core_thread(lambda: helpline.conversation.language_for(sender))
+        text = str(helpline.conversation.knowledge.content.ui[lang]["non_text"])
+        await responder.apologise(chat_id, text)
     except Exception as error:  # noqa: BLE001 - the update is set aside either way
         log.warning("could not answer an unreadable update: %s", type(error).__name__)
 

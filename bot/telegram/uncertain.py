@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.app import Helpline
 from bot.telegram.delivery import Undelivered
+from bot.telegram.incoming import sender_of
 from bot.telegram.outgoing import in_thread
 from bot.telegram.responder import Responder
 from handlers.actions import AnswerAgain, button, unpack
@@ -47,7 +48,7 @@ class Uncertain:
         if chat is None:
             await self.store("finish", update_id)  # nobody to tell: nothing more can be done
             return
-        lang = await self.responder.on_core_thread(lambda: self._language(_payload(update).get("from")))
+        lang = await self.responder.on_core_thread(lambda: self.helpline.conversation.language_for(sender_of(update)))
         ui = self.helpline.conversation.knowledge.content.ui[lang]
         text = text_of(update)
         if text:
@@ -62,8 +63,8 @@ class Uncertain:
     async def offer_held(self, held: Held) -> None:
         """The same for a reply from the outbox whose resending a crash cut short."""
         chat = held.message["chat"]
-        person = {"id": chat} if chat > 0 else None  # a private chat's id is its person's
-        lang = await self.responder.on_core_thread(lambda: self._language(person))
+        person = Incoming(chat if chat > 0 else 0)  # a private chat's id is its person's
+        lang = await self.responder.on_core_thread(lambda: self.helpline.conversation.language_for(person))
         line = str(self.helpline.conversation.knowledge.content.ui[lang]["restarted_reply"])
         await self._tell(chat, lang, line, f"{HELD}{held.id}")
         await self.store("keep_held", held.id)
@@ -127,13 +128,6 @@ class Uncertain:
             await self.responder.delivery.call("sendMessage", send, message["chat"])
         except Undelivered as error:  # counted lost by Delivery; the person can write again
             log.warning("a reply asked for again could not be sent: %s", error)
-
-    def _language(self, sender: Any) -> str:
-        """The person's saved language, else their app's, else the default."""
-        sender = sender if isinstance(sender, dict) else {}
-        user_id = sender.get("id") if type(sender.get("id")) is int else 0
-        code = sender.get("language_code") if isinstance(sender.get("language_code"), str) else None
-        return self.helpline.conversation.language_for(Incoming(user_id, language_code=code))
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
