@@ -16,16 +16,20 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
 from benchmarks.markdown import Check, table
 from content import Content
 from handlers.knowledge import Knowledge, danger_training_set
-from handlers.understanding.danger import THRESHOLD, DangerDetector, DangerModel
+from handlers.understanding.danger import POINTER_THRESHOLD, THRESHOLD, DangerDetector, DangerModel
 from testing import danger_heldout as heldout
+from testing.evaluation import TOPICS_TELLING_DANGER, everyday_questions, load_evaluation
 
 FOLDS = 5
+POINTER_BUDGET = 0.10  # share of held-back look-alikes that may get the pointer line
+EVERYDAY_TARGET = 0.02  # everyday questions (a greeting, a school, a transfer) that may get the card
 
 
 def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
@@ -47,9 +51,12 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
     for family in heldout.families("danger"):
         by_kind[family.kind or "?"] += len(family.messages)
         caught_by_kind[family.kind or "?"] += sum(detector.detect(text) is not None for text in family.messages)
+    danger_topics = {kind.topic for kind in detector.kinds}
+    calm = everyday_questions(load_evaluation(), danger_topics)
+    calm_alarmed = [question for question in calm if detector.detect(question.text) is not None]
     examples, looks, everyday = _training_set(content)
     seconds = _training_seconds(examples, looks, everyday)
-    cv_recall, cv_alarms, cv_threshold = _cross_validation(examples, looks, everyday)
+    cv_recall, cv_alarms, cv_everyday, cv_threshold = _cross_validation(examples, looks, everyday)
     size = sum(len(v) for v in examples.values())
     pct = "{:.1%}".format
     body = [
@@ -105,6 +112,14 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
                 for r, s, first in ((r, heldout.score(detector, (r,)), firsts.get(r)) for r in _rounds())
             ],
         ),
+        f"**Everyday questions.** The held-out ordinary messages all carry alarming words; a person who "
+        f"greets the bot, thanks it or asks about a school must not get the card either. Of the "
+        f"{len(calm)} questions of the evaluation set (tests/eval, never trained on) that are not about "
+        f"danger, {len(calm_alarmed)} ({pct(len(calm_alarmed) / len(calm))}) got it: "
+        + ("; ".join(f"«{question.text}»" for question in calm_alarmed) or "none")
+        + ". (Left out: the questions of the danger topics and of "
+        + ", ".join(TOPICS_TELLING_DANGER)
+        + ", whose questions tell of a detention or a death as it happens, where the card comes first on purpose.)",
         "Held-out recall by kind: "
         + ", ".join(f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items()))
         + ".",
@@ -112,9 +127,11 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         "Flagged though ordinary: " + ("; ".join(f"«{text}»" for text in score.alarmed) or "none") + ".",
         f"**The learned detector alone, {FOLDS}-fold cross-validation on the danger set** (the way its threshold "
         f"was chosen): {pct(cv_recall)} of unseen danger examples caught, {pct(cv_alarms)} of unseen look-alikes "
-        f"flagged at the threshold in use ({THRESHOLD:+.2f}); in this shuffling of the folds the threshold that "
-        f"spends exactly the 5 % budget on unseen look-alikes is {cv_threshold:+.2f} (the one in use is the mean "
-        f"over ten shufflings). Training it takes {seconds:.2f} s of CPU time at first start; later starts read "
+        f"and {pct(cv_everyday)} of unseen everyday questions flagged at the threshold in use ({THRESHOLD:+.2f}); "
+        f"in this shuffling of the folds the threshold that spends exactly the 5 % budget on unseen look-alikes "
+        f"is {cv_threshold:+.2f} (the one in use is the mean over ten shufflings: `python -m benchmarks.danger` "
+        f"prints what it would choose today). Training it takes {seconds:.2f} s of CPU time at first start; "
+        "later starts read "
         "it back from the model cache.",
     ]
     checks = [
@@ -129,6 +146,12 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
             f"≤ {heldout.FALSE_ALARM_TARGET:.0%}",
             pct(score.false_alarm_rate),
             score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET,
+        ),
+        Check(
+            "everyday questions given the emergency card",
+            f"≤ {EVERYDAY_TARGET:.0%}",
+            pct(len(calm_alarmed) / len(calm)),
+            len(calm_alarmed) / len(calm) <= EVERYDAY_TARGET,
         ),
     ]
     return "\n\n".join(body), checks
@@ -155,28 +178,73 @@ def _training_seconds(examples: dict[str, list[str]], looks: list[str], everyday
     return time.process_time() - started
 
 
-def _cross_validation(
-    examples: dict[str, list[str]],
-    looks: list[str],
-    everyday: list[str],
-) -> tuple[float, float, float]:
-    """Recall on held-back danger examples and false alarms on held-back look-alikes, model alone, and the
-    threshold that held-back look-alikes exceed 5 % of the time (how THRESHOLD is chosen)."""
-    shuffle = random.Random(11)
+@dataclass(frozen=True)
+class FoldScores:
+    """Scores of held-back messages, each scored by a model trained on the other folds."""
+
+    danger: np.ndarray
+    looks: np.ndarray
+    everyday: np.ndarray
+
+
+def fold_scores(examples: dict[str, list[str]], looks: list[str], everyday: list[str], seed: int = 11) -> FoldScores:
+    """Five-fold cross-validation on content/danger.yaml and the everyday questions, one shuffling."""
+    shuffle = random.Random(seed)
     danger = [(text, kind) for kind, texts in examples.items() for text in texts]
-    looks = list(looks)
-    shuffle.shuffle(danger)
-    shuffle.shuffle(looks)
-    caught = alarms = 0
-    look_scores: list[float] = []
+    looks, everyday = list(looks), list(everyday)
+    for items in (danger, looks, everyday):
+        shuffle.shuffle(items)
+    scores: tuple[list[float], list[float], list[float]] = ([], [], [])
     for fold in range(FOLDS):
         train: dict[str, list[str]] = {}
         for i, (text, kind) in enumerate(danger):
             if i % FOLDS != fold:
                 train.setdefault(kind, []).append(text)
-        model = DangerModel(train, [t for i, t in enumerate(looks) if i % FOLDS != fold], everyday)
-        caught += sum(model.predict(t) is not None for i, (t, _) in enumerate(danger) if i % FOLDS == fold)
-        alarms += sum(model.predict(t) is not None for i, t in enumerate(looks) if i % FOLDS == fold)
-        look_scores += [model.score(t) for i, t in enumerate(looks) if i % FOLDS == fold]
-    budget = float(np.quantile(look_scores, 1 - heldout.FALSE_ALARM_TARGET))
-    return caught / len(danger), alarms / len(looks), budget
+        model = DangerModel(
+            train,
+            [text for i, text in enumerate(looks) if i % FOLDS != fold],
+            [text for i, text in enumerate(everyday) if i % FOLDS != fold],
+        )
+        scores[0].extend(model.score(text) for i, (text, _) in enumerate(danger) if i % FOLDS == fold)
+        scores[1].extend(model.score(text) for i, text in enumerate(looks) if i % FOLDS == fold)
+        scores[2].extend(model.score(text) for i, text in enumerate(everyday) if i % FOLDS == fold)
+    return FoldScores(*(np.array(part) for part in scores))
+
+
+def _cross_validation(
+    examples: dict[str, list[str]],
+    looks: list[str],
+    everyday: list[str],
+) -> tuple[float, float, float, float]:
+    """Recall on held-back danger examples, false alarms on held-back look-alikes and everyday questions,
+    model alone at the threshold in use, and the threshold that held-back look-alikes exceed 5 % of the
+    time (how THRESHOLD is chosen)."""
+    scores = fold_scores(examples, looks, everyday)
+    budget = float(np.quantile(scores.looks, 1 - heldout.FALSE_ALARM_TARGET))
+    return (
+        float((scores.danger > THRESHOLD).mean()),
+        float((scores.looks > THRESHOLD).mean()),
+        float((scores.everyday > THRESHOLD).mean()),
+        budget,
+    )
+
+
+def choose_thresholds(content: Content, shufflings: int = 10) -> tuple[float, float]:
+    """THRESHOLD and POINTER_THRESHOLD as they are chosen: the scores that held-back look-alikes exceed
+    5 % and 10 % of the time, each averaged over `shufflings` shufflings of the folds."""
+    examples, looks, everyday = _training_set(content)
+    alarm: list[float] = []
+    pointer: list[float] = []
+    for seed in range(shufflings):
+        scores = fold_scores(examples, looks, everyday, seed=11 + seed)
+        alarm.append(float(np.quantile(scores.looks, 1 - heldout.FALSE_ALARM_TARGET)))
+        pointer.append(float(np.quantile(scores.looks, 1 - POINTER_BUDGET)))
+    return float(np.mean(alarm)), float(np.mean(pointer))
+
+
+if __name__ == "__main__":  # python -m benchmarks.danger: the thresholds cross-validation would choose today
+    from content import load_content
+
+    alarm, pointer = choose_thresholds(load_content())
+    print(f"THRESHOLD {alarm:+.3f} (in use {THRESHOLD:+.2f})")
+    print(f"POINTER_THRESHOLD {pointer:+.3f} (in use {POINTER_THRESHOLD:+.2f})")

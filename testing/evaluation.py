@@ -32,3 +32,15 @@ def load_evaluation(directory: Path = EVAL_DIR) -> list[Question]:
             for style, texts in (styles or {}).items():
                 questions.extend(Question(str(text), topic, lang, style) for text in texts or [])
     return questions
+
+
+# Topics whose evaluation questions tell of a danger as it happens ("the police took my husband and
+# won't let him go", "my brother died in Moscow last night"): the card coming first is meant there.
+TOPICS_TELLING_DANGER = ("detention", "death_repatriation")
+
+
+def everyday_questions(questions: list[Question], danger_topics: set[str]) -> list[Question]:
+    """The questions in which nobody is in danger: not of a topic a danger answer leads to, nor of
+    one whose questions tell of a danger as it happens. Off-topic ones (sports, weather) count."""
+    excluded = danger_topics | set(TOPICS_TELLING_DANGER)
+    return [question for question in questions if question.topic not in excluded]

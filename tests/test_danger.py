@@ -19,6 +19,7 @@ import pytest
 from handlers.actions import OpenTopic
 from handlers.understanding.skeleton import skeleton
 from testing import danger_heldout as heldout
+from testing.evaluation import everyday_questions, load_evaluation
 from tests.conftest import REPO, all_text, button_data
 
 MIN_DANGER = 300
@@ -32,6 +33,10 @@ EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every langu
 # are asserted by test_the_held_out_set_meets_the_issue_targets.
 HELD_OUT_RECALL_FLOOR = 0.95
 HELD_OUT_FALSE_ALARM_CEILING = 0.05
+# Everyday questions of the evaluation set (a greeting, a school, a transfer home) given the card: 6.8 % when
+# every third everyday example taught the model, 4.6 % with all of them. A change above the ceiling is a
+# regression; the benchmark checks the project's target (2 %).
+EVERYDAY_CEILING = 0.05
 
 
 def _listing(messages) -> str:
@@ -93,6 +98,13 @@ def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alo
     score = heldout.score(knowledge.danger)
     assert score.recall >= HELD_OUT_RECALL_FLOOR, f"missed:\n{_listing(score.missed)}"
     assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{_listing(score.alarmed)}"
+
+
+def test_a_migrant_who_greets_thanks_or_asks_an_everyday_question_rarely_gets_the_emergency_card(knowledge):
+    danger_topics = {kind.topic for kind in knowledge.danger.kinds}
+    everyday = everyday_questions(load_evaluation(), danger_topics)
+    alarmed = [question.text for question in everyday if knowledge.danger.detect(question.text) is not None]
+    assert len(alarmed) <= EVERYDAY_CEILING * len(everyday), f"{len(alarmed)} of {len(everyday)}:\n{_listing(alarmed)}"
 
 
 @pytest.mark.xfail(
@@ -218,7 +230,7 @@ def test_an_ordinary_question_gets_no_emergency_block(conversation, say, text):
 
 
 def test_a_message_that_reads_close_to_danger_gets_its_answer_and_one_tap_to_emergency_contacts(conversation, say):
-    outcome = say("упал с лесов на работе компенсация", force_country="RU")
+    outcome = say("сорвался с высоты на стройке, спина болит, положена компенсация", force_country="RU")
     assert outcome.topic == "social_insurance"  # not taken for danger: answered as asked
     assert list(conversation.querylog.db["queries"].rows)[-1]["danger"] is None
     assert OpenTopic("emergency").pack() in button_data(outcome)

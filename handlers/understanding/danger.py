@@ -20,9 +20,9 @@ gets their answer as usual, followed by one line with a button to the emergency 
 (`Assessment.near`). Danger in wording nobody taught mostly lands in that band, and for an ordinary
 question the line costs little. The band's floor, `POINTER_THRESHOLD`, spends a 10 % budget
 the same way the threshold spends 5 %: five-fold cross-validation on content/danger.yaml puts
-it where unseen look-alikes pass it 10 % of the time (mean of ten shufflings, -0.289), and
-there 98.3 % of unseen danger examples pass it. A message of fewer than three words gets no
-pointer: "угу" or "хм" says too little to point anywhere.
+it where unseen look-alikes pass it 10 % of the time (mean of ten shufflings; `python -m
+benchmarks.danger` prints both thresholds cross-validation would choose today). A message of
+fewer than three words gets no pointer: "угу" or "хм" says too little to point anywhere.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from content.danger import DangerKind
 from handlers.understanding.features import Featurizer
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = -0.07  # danger score above which the model raises the alarm; see DangerModel
-POINTER_THRESHOLD = -0.29  # danger score above which an answer ends with the way to emergency contacts
+THRESHOLD = -0.04  # danger score above which the model raises the alarm; see DangerModel
+POINTER_THRESHOLD = -0.28  # danger score above which an answer ends with the way to emergency contacts
 POINTER_WORDS = 3  # a shorter message ("угу", "хм", "ok thanks") says too little to point anywhere
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
