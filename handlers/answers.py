@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from content.bare_replies import THANKS
 from content.library import CONVERSATION_MENU
 from handlers.actions import OpenTopic, button
 from handlers.replies import Incoming, Outcome, Reply
@@ -90,6 +91,23 @@ def not_sure(turn: Turn, route: Route) -> Outcome:
         confidence=route.confidence,
         suggestions=route.suggestions,
     )
+
+
+def bare_reply(turn: Turn, kind: str) -> Outcome:
+    """A reply that asks nothing ("да", "не знаю", "ок", "рахмат", "👍"): never a topic's answer.
+
+    Thanks gets the "you are welcome" of the thanks topic; anything else the topic menu,
+    except that a question still waiting for the host country is answered for no country in
+    particular («не знаю» to "which country are you in?"). Otherwise the session stays as it
+    was, so a date or a country typed next still refines the last answer.
+    """
+    thanks = turn.roles.get(THANKS)
+    if kind == THANKS and thanks is not None:
+        return answer_topic(turn, thanks, "")
+    session = turn.session
+    if turn.incoming.interactive and session.state is State.ASKED_COUNTRY and session.topic in turn.content.topics:
+        return answer_topic(turn, session.topic, session.question)
+    return turn.outcome([turn.menus.main(turn.lang)])
 
 
 def follow_up(turn: Turn, text: str, route: Route) -> Outcome | None:
