@@ -163,9 +163,10 @@ def on_text(turn: Turn, text: str) -> Outcome:
     remembering = turn.incoming.interactive
     awaited = remembering and turn.session.awaits_answer() and len(text.split()) <= answers.BARE_WORDS
     bare = turn.knowledge.bare.read(text)
-    detected = turn.knowledge.detector.detect(text)
-    if bare is not None and (turn.lang in bare.languages or detected not in bare.languages):
-        detected = None  # "да", "ok", "рахмат" are written in many languages: only "жок" says Kyrgyz
+    if bare is None:
+        detected = turn.knowledge.detector.detect(text)
+    else:  # "да" or "ok" says little about the language: only a first «жок» tells Kyrgyz
+        detected = bare.language if turn.profile.lang is None else None
     if detected and detected != turn.lang and not turn.incoming.force_lang and not awaited:
         turn.switch_language(detected)  # a bare "Россия" or "3 ноября" says little about the language
     assessed = turn.knowledge.danger.assess(text)

@@ -19,10 +19,10 @@ NO_WORDS = "unsure"  # the kind of a message with no letter or digit ("?", "..."
 
 @dataclass(frozen=True)
 class BareReply:
-    """What a bare reply says, and the languages whose lists hold every phrase of it."""
+    """What a bare reply says, and the one language whose list alone holds all of it, if any."""
 
     kind: str  # thanks, or what else it says: agree, decline, unsure
-    languages: frozenset[str]
+    language: str | None  # "ky" for «жок» or "jok"; None for «ок», «рахмат» (ru and ky) or "👍"
 
 
 class BareReplyReader:
@@ -32,7 +32,6 @@ class BareReplyReader:
         self._kinds: dict[tuple[str, ...], str] = {}
         self._languages: dict[tuple[str, ...], set[str]] = {}
         self._symbols: dict[str, str] = {}  # emoji fold to nothing: matched as typed, in no language
-        self._all_languages = frozenset(phrases)
         for lang, kinds in phrases.items():
             for kind, listed in kinds.items():
                 for phrase in listed:
@@ -50,14 +49,14 @@ class BareReplyReader:
         if not words:
             kinds = [kind for symbol, kind in self._symbols.items() if symbol in text]
             kind = THANKS if THANKS in kinds else next(iter(kinds), NO_WORDS)
-            return BareReply(kind, self._all_languages)
+            return BareReply(kind, None)
         phrases = self._split(words)
         if phrases is None:
             return None
         kinds = [self._kinds[phrase] for phrase in phrases]
         kind = THANKS if THANKS in kinds else kinds[-1]  # "ок спасибо" thanks; "да, не знаю" is unsure
-        languages = frozenset.intersection(*(frozenset(self._languages[phrase]) for phrase in phrases))
-        return BareReply(kind, languages)
+        languages = set.intersection(*(self._languages[phrase] for phrase in phrases))
+        return BareReply(kind, languages.pop() if len(languages) == 1 else None)
 
     def _split(self, words: list[str]) -> list[tuple[str, ...]] | None:
         """The message as listed phrases, longest first from the left; None if a word is left over."""
