@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from content.library import Topic
 
 THANKS = "thanks"  # answered with the "you are welcome" topic; every other kind with the menu
-KINDS = (THANKS, "agree", "decline", "unsure")  # not yes/no: YAML reads those as true/false
+AGREE = "agree"  # yes, ok: also a typed yes to the bot's yes-or-no question (a caseworker?)
+DECLINE = "decline"  # no
+UNSURE = "unsure"  # don't know, what?
+KINDS = (THANKS, AGREE, DECLINE, UNSURE)  # not yes/no: YAML reads those as true/false
 _YES_NO = "YAML reads them as true or false"
 MAX_WORDS = 4  # a longer phrase is a question, not a bare reply
 

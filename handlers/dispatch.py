@@ -2,7 +2,8 @@
 
 Caseworkers' messages are relayed; a button is unpacked into its action and dispatched on
 its type; a command by name; free text is read for danger first, then relayed to an open
-ticket, then taken as the answer to what the bot just asked, then routed to a topic.
+ticket; a bare reply («не знаю», "ok", «рахмат») is never routed; anything else is taken as
+the answer to what the bot just asked, else routed to a topic.
 """
 
 from __future__ import annotations

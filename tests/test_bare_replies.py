@@ -176,14 +176,43 @@ def test_with_a_ticket_open_a_bare_yes_reaches_the_caseworker(knowledge, tmp_pat
     assert [(f.chat_id, f.reply.text) for f in relayed.forwards] == [(CASEWORKERS, "#1: да")]
 
 
-def test_the_consent_buttons_still_work_after_a_bare_reply(knowledge, tmp_path):
+@pytest.mark.parametrize("yes", ["да", "ооба", "makul", "ok"])
+def test_a_migrant_who_types_yes_to_the_offer_of_a_caseworker_gets_a_ticket_as_with_the_button(
+    knowledge, tmp_path, yes
+):
+    bot = build(knowledge, tmp_path / "bare.sqlite")
+    assert consent_of(bot) in actions(migrant(bot, "/human"))
+    opened = migrant(bot, yes)
+    assert "№1" in all_text(opened)
+    assert opened.forwards[0].chat_id == CASEWORKERS and "#1" in opened.forwards[0].reply.text
+    assert migrant(bot, "не платят третий месяц").forwards[0].reply.text == "#1: не платят третий месяц"
+
+
+@pytest.mark.parametrize("no", ["нет", "жок", "nope"])
+def test_a_migrant_who_types_no_to_the_offer_passes_nothing_and_a_later_yes_is_not_consent(knowledge, tmp_path, no):
+    bot = build(knowledge, tmp_path / "bare.sqlite")
+    migrant(bot, "/human")
+    declined = migrant(bot, no)
+    assert declined.forwards == [] and "ничего не передаю" in all_text(declined)
+    later = migrant(bot, "да")
+    assert later.forwards == [] and bot.handoff.tickets.db["tickets"].count == 0
+    assert menu_groups(later)
+
+
+def test_after_an_unsure_reply_to_the_offer_the_consent_buttons_still_work(knowledge, tmp_path):
     bot = build(knowledge, tmp_path / "bare.sqlite")
     asked = migrant(bot, "/human")
-    assert consent_of(bot) in actions(asked)
-    typed = migrant(bot, "да")
-    assert typed.forwards == [] and typed.topic is None  # typing does not consent for the person
+    unsure = migrant(bot, "не знаю")
+    assert unsure.forwards == [] and menu_groups(unsure)
     opened = migrant(bot, button=next(a for a in actions(asked) if isinstance(a, Consent) and a.agreed))
     assert "№1" in all_text(opened)
+
+
+def test_a_yes_with_no_offer_pending_opens_no_ticket(knowledge, tmp_path):
+    bot = build(knowledge, tmp_path / "bare.sqlite")
+    migrant(bot, "нужна ли регистрация")
+    assert migrant(bot, "да").forwards == []
+    assert bot.handoff.tickets.db["tickets"].count == 0
 
 
 def test_a_bare_reply_is_logged_but_not_listed_among_the_unanswered_questions(conversation, say):

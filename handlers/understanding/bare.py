@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.bare_replies import THANKS, BareReplies
+from content.bare_replies import THANKS, UNSURE, BareReplies
 from handlers.understanding.skeleton import skeleton
-
-NO_WORDS = "unsure"  # the kind of a message with no letter or digit ("?", "...", "👍")
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class BareReplyReader:
         words = skeleton(text).split()
         if not words:
             kinds = [kind for symbol, kind in self._symbols.items() if symbol in text]
-            kind = THANKS if THANKS in kinds else next(iter(kinds), NO_WORDS)
+            kind = THANKS if THANKS in kinds else next(iter(kinds), UNSURE)
             return BareReply(kind, None)
         phrases = self._split(words)
         if phrases is None:
