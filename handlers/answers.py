@@ -15,6 +15,7 @@ from handlers.actions import Consent, OpenTopic, actions_of, button
 from handlers.replies import Incoming, Outcome, Reply
 from handlers.session import Cue, Event, State
 from handlers.turn import Turn
+from handlers.understanding.bare import BareReply
 from handlers.understanding.calculators import CALCULATORS
 from handlers.understanding.danger import Danger
 from handlers.understanding.dates import date_words, scan_dates
@@ -93,7 +94,7 @@ def not_sure(turn: Turn, route: Route) -> Outcome:
     )
 
 
-def bare_reply(turn: Turn, kind: str) -> Outcome:
+def bare_reply(turn: Turn, reply: BareReply) -> Outcome:
     """A reply that asks nothing ("да", "не знаю", "ок", "рахмат", "👍"): never a topic's answer.
 
     Thanks gets the "you are welcome" of the thanks topic; anything else the topic menu,
@@ -103,15 +104,15 @@ def bare_reply(turn: Turn, kind: str) -> Outcome:
     Otherwise the session stays as it was, so a date or a country typed next still refines
     the last answer.
     """
-    thanks = turn.roles.get(THANKS)
-    if kind == THANKS and thanks is not None:
-        return answer_topic(turn, thanks, "")
     session = turn.session
-    if turn.incoming.interactive:
-        if session.accepts(Cue.CONSENT) and kind in (AGREE, DECLINE) and turn.handoff is not None:
-            return consent(turn, kind == AGREE)  # «да» to "pass your messages to a caseworker?"
-        if session.state is State.ASKED_COUNTRY and session.topic in turn.content.topics:
-            return answer_topic(turn, session.topic, session.question)
+    yes_or_no = reply.answer((AGREE, DECLINE))
+    if turn.incoming.interactive and session.accepts(Cue.CONSENT) and yes_or_no and turn.handoff is not None:
+        return consent(turn, yes_or_no == AGREE)  # «да, спасибо» to "pass your messages to a caseworker?"
+    thanks = turn.roles.get(THANKS)
+    if reply.kind == THANKS and thanks is not None:
+        return answer_topic(turn, thanks, "")
+    if turn.incoming.interactive and session.state is State.ASKED_COUNTRY and session.topic in turn.content.topics:
+        return answer_topic(turn, session.topic, session.question)
     return turn.outcome([turn.menus.main(turn.lang)])
 
 

@@ -179,7 +179,7 @@ def on_text(turn: Turn, text: str) -> Outcome:
     if ticket is not None:
         return answers.relay_to_caseworker(turn, ticket, text, danger, notes)
     if bare is not None and danger is None:
-        outcome = answers.bare_reply(turn, bare.kind)  # "не знаю", "ок", "рахмат": never a topic's answer
+        outcome = answers.bare_reply(turn, bare)  # "не знаю", "ок", "рахмат": never a topic's answer
     else:
         outcome = routed(turn, text, danger, assessed.near)
     if not turn.incoming.private:

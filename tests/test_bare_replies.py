@@ -176,7 +176,7 @@ def test_with_a_ticket_open_a_bare_yes_reaches_the_caseworker(knowledge, tmp_pat
     assert [(f.chat_id, f.reply.text) for f in relayed.forwards] == [(CASEWORKERS, "#1: да")]
 
 
-@pytest.mark.parametrize("yes", ["да", "ооба", "makul", "ok"])
+@pytest.mark.parametrize("yes", ["да", "ооба", "makul", "ok", "да, спасибо"])
 def test_a_migrant_who_types_yes_to_the_offer_of_a_caseworker_gets_a_ticket_as_with_the_button(
     knowledge, tmp_path, yes
 ):
@@ -188,7 +188,7 @@ def test_a_migrant_who_types_yes_to_the_offer_of_a_caseworker_gets_a_ticket_as_w
     assert migrant(bot, "не платят третий месяц").forwards[0].reply.text == "#1: не платят третий месяц"
 
 
-@pytest.mark.parametrize("no", ["нет", "жок", "nope"])
+@pytest.mark.parametrize("no", ["нет", "жок", "nope", "нет, спасибо"])
 def test_a_migrant_who_types_no_to_the_offer_passes_nothing_and_a_later_yes_is_not_consent(knowledge, tmp_path, no):
     bot = build(knowledge, tmp_path / "bare.sqlite")
     migrant(bot, "/human")

@@ -21,6 +21,11 @@ class BareReply:
 
     kind: str  # thanks, or what else it says: agree, decline, unsure
     language: str | None  # "ky" for «жок» or "jok"; None for «ок», «рахмат» (ru and ky) or "👍"
+    says: tuple[str, ...] = ()  # the kind of each phrase in order: «нет, спасибо» is decline, thanks
+
+    def answer(self, kinds: tuple[str, ...]) -> str | None:
+        """The last of `kinds` it says: «да, спасибо» to a yes-or-no question is a yes."""
+        return next((kind for kind in reversed(self.says) if kind in kinds), None)
 
 
 class BareReplyReader:
@@ -47,14 +52,14 @@ class BareReplyReader:
         if not words:
             kinds = [kind for symbol, kind in self._symbols.items() if symbol in text]
             kind = THANKS if THANKS in kinds else next(iter(kinds), UNSURE)
-            return BareReply(kind, None)
+            return BareReply(kind, None, tuple(kinds))
         phrases = self._split(words)
         if phrases is None:
             return None
         kinds = [self._kinds[phrase] for phrase in phrases]
         kind = THANKS if THANKS in kinds else kinds[-1]  # "ок спасибо" thanks; "да, не знаю" is unsure
         languages = set.intersection(*(self._languages[phrase] for phrase in phrases))
-        return BareReply(kind, languages.pop() if len(languages) == 1 else None)
+        return BareReply(kind, languages.pop() if len(languages) == 1 else None, tuple(kinds))
 
     def _split(self, words: list[str]) -> list[tuple[str, ...]] | None:
         """The message as listed phrases, longest first from the left; None if a word is left over."""
