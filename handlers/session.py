@@ -3,8 +3,9 @@
 After the bot asks for a country, a date, a choice or consent to a caseworker, the next
 message is read as the answer ("Россия", "3 ноября", "2", «да»); after it answers, a short
 follow-up ("а в Казахстане?", "а если я приехал 3 ноября?") stays on that topic. This lasts
-`FOLLOW_UP_SECONDS`; then the person is back to `IDLE`. Sessions live in memory only, under the pseudonymous user key,
-and the oldest are forgotten past `MAX_SESSIONS`. docs/conversation.md draws the table.
+`FOLLOW_UP_SECONDS`; then the person is back to `IDLE`. Sessions live in memory only, under
+the pseudonymous user key, and the oldest are forgotten past `MAX_SESSIONS`.
+docs/conversation.md draws the table.
 
 Kept elsewhere on purpose: the language and host country (storage/profiles.py, they outlast
 a restart), an open ticket (storage/tickets.py) and the flood gate (handlers/flood.py).
