@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from content.bare_replies import BareReplies, load_bare_replies
 from content.calculators import CALCULATORS
 from content.codecache import TemplateCodeCache, compile_template
 from content.danger import DangerKind, load_danger
@@ -38,7 +39,7 @@ CONVERSATION_MENU = "conversation"
 AUDIENCES = ("migrants", "foreigners")
 FOREIGNERS_MENU = "foreigners_kg"
 # Topics the conversation treats specially, marked with `role:` in their topic.yaml.
-ROLES = ("greeting", "menu", "human_handoff", "change_language", "hotline")
+ROLES = ("greeting", "menu", "human_handoff", "change_language", "hotline", "thanks")
 MIN_EXAMPLES = 12
 
 # The bot's own words; the language's name and month names are in languages/<lang>.yaml.
@@ -156,6 +157,8 @@ class Content:
     block_sources_by_reader: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
     # What each language's readers need: its months, its words (languages/<lang>.yaml).
     words: dict[str, Language] = field(default_factory=dict)
+    # Replies that ask nothing ("да", "не знаю", "рахмат"): never routed to a topic (bare_replies.yaml).
+    bare_replies: BareReplies = field(default_factory=dict)
 
     def render(
         self,
@@ -295,6 +298,7 @@ def check_content(
         danger,
         block_sources_by_reader,
         {lang: words[lang] for lang in languages},
+        load_bare_replies(root / "bare_replies.yaml", languages, topics, problems),
     )
     check_shared_examples(content, problems)
     check_hotline_audience(content, problems)

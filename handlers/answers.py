@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from content.bare_replies import AGREE, DECLINE, THANKS
 from content.library import CONVERSATION_MENU
-from handlers.actions import OpenTopic, button
+from handlers.actions import Consent, OpenTopic, actions_of, button
 from handlers.replies import Incoming, Outcome, Reply
 from handlers.session import Cue, Event, State
 from handlers.turn import Turn
+from handlers.understanding.bare import BareReply
 from handlers.understanding.calculators import CALCULATORS
 from handlers.understanding.danger import Danger
 from handlers.understanding.dates import date_words, scan_dates
@@ -90,6 +92,28 @@ def not_sure(turn: Turn, route: Route) -> Outcome:
         confidence=route.confidence,
         suggestions=route.suggestions,
     )
+
+
+def bare_reply(turn: Turn, reply: BareReply) -> Outcome:
+    """A reply that asks nothing ("да", "не знаю", "ок", "рахмат", "👍"): never a topic's answer.
+
+    Thanks gets the "you are welcome" of the thanks topic; anything else the topic menu,
+    except where it answers what the bot just asked: a yes or no to the offer of a
+    caseworker counts as the button, and a question still waiting for the host country is
+    answered for no country in particular («не знаю» to "which country are you in?").
+    Otherwise the session stays as it was, so a date or a country typed next still refines
+    the last answer.
+    """
+    session = turn.session
+    yes_or_no = reply.answer((AGREE, DECLINE))
+    if turn.incoming.interactive and session.accepts(Cue.CONSENT) and yes_or_no and turn.handoff is not None:
+        return consent(turn, yes_or_no == AGREE)  # «да, спасибо» to "pass your messages to a caseworker?"
+    thanks = turn.roles.get(THANKS)
+    if reply.kind == THANKS and thanks is not None:
+        return answer_topic(turn, thanks, "")
+    if turn.incoming.interactive and session.state is State.ASKED_COUNTRY and session.topic in turn.content.topics:
+        return answer_topic(turn, session.topic, session.question)
+    return turn.outcome([turn.menus.main(turn.lang)])
 
 
 def follow_up(turn: Turn, text: str, route: Route) -> Outcome | None:
@@ -198,11 +222,15 @@ def request_handoff(turn: Turn) -> Outcome:
         return answer_topic(turn, topic, "") if topic else turn.outcome([Reply(turn.ui("unknown_command"))])
     if not turn.incoming.private:
         return private_only(turn)
-    return turn.outcome(turn.handoff.request(turn.profile.user_key, turn.lang, turn.content.ui), topic=topic)
+    replies = turn.handoff.request(turn.profile.user_key, turn.lang, turn.content.ui)
+    if any(isinstance(action, Consent) for reply in replies for action in actions_of(reply.buttons)):
+        turn.fire(Event.OFFER_HANDOFF)  # a typed «да» or «жок» answers it too
+    return turn.outcome(replies, topic=topic)
 
 
 def consent(turn: Turn, agreed: bool) -> Outcome:
-    """The person's own yes or no (dispatch has checked the button is theirs)."""
+    """The person's own yes or no: their button (dispatch has checked it is theirs) or a typed «да»."""
+    turn.fire(Event.RESET)
     if not turn.incoming.private:
         return private_only(turn)
     assert turn.handoff is not None

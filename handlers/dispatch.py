@@ -2,7 +2,8 @@
 
 Caseworkers' messages are relayed; a button is unpacked into its action and dispatched on
 its type; a command by name; free text is read for danger first, then relayed to an open
-ticket, then taken as the answer to what the bot just asked, then routed to a topic.
+ticket; a bare reply («не знаю», "ok", «рахмат») is never routed; anything else is taken as
+the answer to what the bot just asked, else routed to a topic.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from handlers.actions import (
 from handlers.replies import Outcome, Reply
 from handlers.session import Event
 from handlers.turn import Turn
+from handlers.understanding.danger import Danger
 from storage.querylog import FeedbackRecord
 from storage.redaction import redact
 
@@ -161,7 +163,11 @@ def on_text(turn: Turn, text: str) -> Outcome:
     # One-shot answers (`helpline ask`) have no "what the bot just asked": each line stands alone.
     remembering = turn.incoming.interactive
     awaited = remembering and turn.session.awaits_answer() and len(text.split()) <= answers.BARE_WORDS
-    detected = turn.knowledge.detector.detect(text)
+    bare = turn.knowledge.bare.read(text)
+    if bare is None:
+        detected = turn.knowledge.detector.detect(text)
+    else:  # "да" or "ok" says little about the language: only a first «жок» tells Kyrgyz
+        detected = bare.language if turn.profile.lang is None else None
     if detected and detected != turn.lang and not turn.incoming.force_lang and not awaited:
         turn.switch_language(detected)  # a bare "Россия" or "3 ноября" says little about the language
     assessed = turn.knowledge.danger.assess(text)
@@ -172,8 +178,20 @@ def on_text(turn: Turn, text: str) -> Outcome:
     ticket = handoff.open_ticket(turn.profile.user_key) if handoff is not None and turn.incoming.private else None
     if ticket is not None:
         return answers.relay_to_caseworker(turn, ticket, text, danger, notes)
+    if bare is not None and danger is None:
+        outcome = answers.bare_reply(turn, bare)  # "не знаю", "ок", "рахмат": never a topic's answer
+    else:
+        outcome = routed(turn, text, danger, assessed.near)
+    if not turn.incoming.private:
+        notes.append(Reply(turn.ui("group_chat")))
+    outcome.replies.extend(notes)
+    return outcome
+
+
+def routed(turn: Turn, text: str, danger: Danger | None, near: Danger | None) -> Outcome:
+    """A question: the answer to what the bot just asked, else the router's topic."""
     route = turn.knowledge.router.route(text)
-    followed = answers.follow_up(turn, text, route) if danger is None and remembering else None
+    followed = answers.follow_up(turn, text, route) if danger is None and turn.incoming.interactive else None
     if followed is not None:
         outcome = followed  # answered from context, not routed: logged without a confidence
     else:
@@ -190,10 +208,6 @@ def on_text(turn: Turn, text: str) -> Outcome:
         else:
             outcome = answers.answer_topic(turn, route.topic, text)
         outcome.confidence = route.confidence
-    near = assessed.near
     if near is not None and followed is None and turn.role(outcome.topic) is None and near.topic != outcome.topic:
         outcome.replies.append(answers.danger_pointer(turn, near))  # after a routed answer only
-    if not turn.incoming.private:
-        notes.append(Reply(turn.ui("group_chat")))
-    outcome.replies.extend(notes)
     return outcome

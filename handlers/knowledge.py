@@ -18,6 +18,7 @@ from pathlib import Path
 
 from content import Content
 from content.library import CONVERSATION_MENU
+from handlers.understanding.bare import BareReplyReader
 from handlers.understanding.danger import DangerDetector, DangerModel
 from handlers.understanding.language import LanguageDetector
 from handlers.understanding.router import Router
@@ -32,6 +33,7 @@ class Knowledge:
     router: Router
     detector: LanguageDetector
     danger: DangerDetector
+    bare: BareReplyReader  # "да", "не знаю", "рахмат": replies that ask nothing
 
 
 def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledge:
@@ -74,7 +76,8 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         router, detector, danger_model = _cached(
             cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train
         )
-    return Knowledge(content, router, detector, DangerDetector(content.danger, danger_model))
+    danger_detector = DangerDetector(content.danger, danger_model)
+    return Knowledge(content, router, detector, danger_detector, BareReplyReader(content.bare_replies))
 
 
 def danger_training_set(

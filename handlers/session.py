@@ -1,10 +1,11 @@
 """What the bot remembers about one person between messages, as a small state machine.
 
-After the bot asks for a country, a date or a choice, the next message is read as the
-answer ("Россия", "3 ноября", "2"); after it answers, a short follow-up ("а в Казахстане?",
-"а если я приехал 3 ноября?") stays on that topic. This lasts `FOLLOW_UP_SECONDS`; then the
-person is back to `IDLE`. Sessions live in memory only, under the pseudonymous user key,
-and the oldest are forgotten past `MAX_SESSIONS`. docs/conversation.md draws the table.
+After the bot asks for a country, a date, a choice or consent to a caseworker, the next
+message is read as the answer ("Россия", "3 ноября", "2", «да»); after it answers, a short
+follow-up ("а в Казахстане?", "а если я приехал 3 ноября?") stays on that topic. This lasts
+`FOLLOW_UP_SECONDS`; then the person is back to `IDLE`. Sessions live in memory only, under
+the pseudonymous user key, and the oldest are forgotten past `MAX_SESSIONS`.
+docs/conversation.md draws the table.
 
 Kept elsewhere on purpose: the language and host country (storage/profiles.py, they outlast
 a restart), an open ticket (storage/tickets.py) and the flood gate (handlers/flood.py).
@@ -33,6 +34,7 @@ class State(Enum):
     ASKED_DATE = "asked_date"  # a topic with a calculator was answered without a date
     OFFERED_CHOICES = "offered_choices"  # "not sure": topics offered, a number picks one
     ANSWERED = "answered"  # a topic was answered: a country or a date refines it
+    OFFERED_HANDOFF = "offered_handoff"  # asked consent to pass messages to a caseworker
 
 
 class Event(Enum):
@@ -40,6 +42,7 @@ class Event(Enum):
     ASK_DATE = "ask_date"
     OFFER_CHOICES = "offer_choices"
     ANSWER = "answer"
+    OFFER_HANDOFF = "offer_handoff"
     RESET = "reset"  # a command, the menu, a hand-off: start afresh
     EXPIRE = "expire"  # FOLLOW_UP_SECONDS without a message
 
@@ -50,6 +53,7 @@ class Cue(Enum):
     COUNTRY = "country"
     DATE = "date"
     NUMBER = "number"
+    CONSENT = "consent"  # a typed yes or no ("да", «жок», "ok"), as good as the button
 
 
 _ANSWERING = {
@@ -57,6 +61,7 @@ _ANSWERING = {
     Event.ASK_DATE: State.ASKED_DATE,
     Event.OFFER_CHOICES: State.OFFERED_CHOICES,
     Event.ANSWER: State.ANSWERED,
+    Event.OFFER_HANDOFF: State.OFFERED_HANDOFF,
     Event.RESET: State.IDLE,
 }
 # (state, event) → next state. Every state can ask, offer, answer or be reset; only a
@@ -72,6 +77,7 @@ ACCEPTS: dict[State, frozenset[Cue]] = {
     State.ASKED_DATE: frozenset({Cue.DATE, Cue.COUNTRY}),
     State.OFFERED_CHOICES: frozenset({Cue.NUMBER}),
     State.ANSWERED: frozenset({Cue.DATE, Cue.COUNTRY}),
+    State.OFFERED_HANDOFF: frozenset({Cue.CONSENT}),
 }
 
 

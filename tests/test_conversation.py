@@ -150,4 +150,4 @@ def test_a_malformed_or_foreign_button_gets_the_menu_and_is_stored_redacted(conv
 
 def test_special_topics_are_found_by_their_role_not_their_id(content):
     roles = {topic.role: topic.id for topic in content.topics.values() if topic.role}
-    assert set(roles) == {"greeting", "menu", "human_handoff", "change_language", "hotline"}
+    assert set(roles) == {"greeting", "menu", "human_handoff", "change_language", "hotline", "thanks"}
