@@ -170,7 +170,7 @@ def on_text(turn: Turn, text: str) -> Outcome:
         detected = bare.language if turn.profile.lang is None else None
     if detected and detected != turn.lang and not turn.incoming.force_lang and not awaited:
         turn.switch_language(detected)  # a bare "Россия" or "3 ноября" says little about the language
-    assessed = turn.knowledge.danger.assess(text)
+    assessed = turn.knowledge.danger.assess(text, read_model=bare is None)
     danger = assessed.danger
     if danger is not None:
         turn.session.in_danger = True

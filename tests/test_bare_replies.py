@@ -81,12 +81,12 @@ def test_a_bare_first_message_gets_the_topic_menu(say, lang, text):
     assert ShowGroup("rights_abroad") in menu_groups(outcome)
 
 
-@pytest.mark.parametrize("text", ["no", "idk"])
-def test_a_bare_no_in_english_never_gets_a_topics_answer(say, text):
-    # The learned danger model still reads these two as danger (danger always comes first);
-    # what they must never get is an unrelated topic's answer.
+@pytest.mark.parametrize("text", ["no", "idk", "нет", "не знаю", "жок", "ok"])
+def test_a_bare_reply_gets_the_menu_not_the_emergency_card(say, text):
+    # The learned danger model is not read for a bare reply: «no» alone once scored as suicide.
     outcome = say(text, language_code="en")
-    assert outcome.danger is not None or (outcome.topic is None and menu_groups(outcome))
+    assert outcome.danger is None
+    assert outcome.topic is None and menu_groups(outcome)
 
 
 @pytest.mark.parametrize(

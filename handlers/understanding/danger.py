@@ -160,11 +160,12 @@ class DangerDetector:
         """The kind of danger the message signals (patterns first, then the model), or None."""
         return self.assess(text).danger
 
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, read_model: bool = True) -> Assessment:
         """Danger (patterns first, then the model), else whether the message comes close to a
-        kind of danger: the model reads the message once for both."""
+        kind of danger: the model reads the message once for both. `read_model=False` for a bare
+        reply ("no", "idk"): a word or two with no content leaves the model only its bias."""
         matched = self.match(text)
-        if matched is not None or self.model is None:
+        if matched is not None or self.model is None or not read_model:
             return Assessment(matched)
         score, kind = self.model.read(text)
         if score > self.model.threshold:
