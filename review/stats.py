@@ -310,13 +310,14 @@ def unanswered_texts(
 
 
 # Lines whose button was pressed: a press is its own row carrying the line's tag, logged
-# after the message it answers (possibly after the period's end).
+# after the message it answers (possibly after the period's end). Every condition on these
+# rows names `pointer_ref IS NOT NULL`, so SQLite reads them through their partial index.
 _PRESSED = "SELECT pointer_ref FROM queries WHERE ts >= ? AND entry = 'pointer' AND pointer_ref IS NOT NULL"
 
 
 def _pointers(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], limit: int) -> None:
     """The answers that ended with the line to the emergency contacts, and whose line was pressed."""
-    pointed = "ts >= ? AND ts < ? AND pointer IS NOT NULL AND pointer != ''"
+    pointed = "ts >= ? AND ts < ? AND pointer_ref IS NOT NULL AND pointer IS NOT NULL AND pointer != ''"
     pressed = f"pointer_ref IN ({_PRESSED})"
     shown, hit = conn.execute(
         f"SELECT COUNT(*), SUM({pressed}) FROM queries WHERE {pointed}", (bounds[0], *bounds)

@@ -225,6 +225,14 @@ def test_a_database_at_schema_5_upgrades_and_keeps_its_rows(tmp_path: Path):
     assert schema_version(open_database(path).conn) == 6  # opening again changes nothing
 
 
+def test_the_report_reads_the_pointer_rows_through_their_own_index_not_the_whole_week(tmp_path: Path):
+    from review.stats import _PRESSED
+
+    db = open_database(tmp_path / "helpline.sqlite")
+    plan = str(db.conn.execute(f"EXPLAIN QUERY PLAN {_PRESSED}", ["2026-11-23"]).fetchall())
+    assert "idx_queries_pointer_ts" in plan
+
+
 # ---- /stats --------------------------------------------------------------------------------
 
 
