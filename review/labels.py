@@ -71,8 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
         "near_danger": "Close to danger: answered with the emergency pointer",
         "pointer_line": "{shown} answers ended with the line to the emergency contacts; "
         "its 🆘 button was pressed under {pressed} of them.",
-        "pointer_hint": "For reviewers: add the real danger among these to content/danger.yaml, to the `examples` "
-        "of its kind; add the ordinary questions to `look_alikes`.",
+        "pointer_hint": "For reviewers: in content/danger.yaml, add the real danger among these to the examples "
+        "of its kind, and the ordinary questions to look_alikes.",
         "messages_redacted": "Messages (redacted)",
         "pressed": "🆘 pressed",
         "near_kind": "Close to",
@@ -132,7 +132,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_topics": "Most asked: {topics}.",
         "summary_empty": "No messages in this period.",
         "summary_rising": "Rising: {terms}.",
-        "summary_pointer": "Close to danger: {shown} answers with the emergency pointer, its button pressed under "
+        "summary_pointer": "Close to danger: {shown} answers with the emergency pointer, its 🆘 button pressed under "
         "{pressed}.",
     },
     "ru": {
@@ -193,10 +193,10 @@ LABELS: dict[str, dict[str, str]] = {
         "kind": "Вид",
         "no_danger": "В этом периоде ответов об опасности не было.",
         "near_danger": "Близко к опасности: ответы со ссылкой на экстренную помощь",
-        "pointer_line": "{shown} ответов закончились строкой со ссылкой на экстренную помощь; "
-        "кнопку 🆘 под ней нажали в {pressed} из них.",
-        "pointer_hint": "Для проверяющих: настоящую опасность из этого списка добавьте в content/danger.yaml, "
-        "в `examples` её вида; обычные вопросы — в `look_alikes`.",
+        "pointer_line": "Ответов, закончившихся строкой со ссылкой на экстренную помощь: {shown}; "
+        "из них кнопку 🆘 под этой строкой нажали: {pressed}.",
+        "pointer_hint": "Для проверяющих: в content/danger.yaml настоящую опасность из этого списка добавьте "
+        "в examples её вида, а обычные вопросы — в look_alikes.",
         "messages_redacted": "Сообщения (обезличены)",
         "pressed": "Нажали 🆘",
         "near_kind": "Близко к",
@@ -256,8 +256,8 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_topics": "Чаще всего: {topics}.",
         "summary_empty": "В этом периоде сообщений нет.",
         "summary_rising": "Растут: {terms}.",
-        "summary_pointer": "Близко к опасности: {shown} ответов со ссылкой на экстренную помощь, кнопку нажали "
-        "в {pressed}.",
+        "summary_pointer": "Близко к опасности: ответов со ссылкой на экстренную помощь — {shown}, из них кнопку 🆘 "
+        "нажали — {pressed}.",
     },
 }
 

@@ -62,9 +62,9 @@ class UnansweredGroup:
 
 @dataclass(frozen=True)
 class PointerGroup:
-    """Similar messages answered with the line to the emergency contacts, the most frequent
-    first: how often sent, how many lines pressed, the kinds they came close to and the topics
-    they were answered with (the most frequent first)."""
+    """Similar messages answered with the line to the emergency contacts (the most frequent
+    first): how often sent, how many of their lines were pressed, and the kinds they came close
+    to and the topics they were answered with, each the most frequent first."""
 
     items: tuple[Pointed, ...]
     count: int
@@ -142,7 +142,7 @@ def build_report(
         report.countries = {code: c.names.get(lang, code) for code, c in content.countries.items()}
         report.languages = {code: str(ui.get("language_name") or code) for code, ui in content.ui.items()}
     report.groups = _groups(current.unanswered, knowledge)
-    report.pointer_groups = pointer_groups(current.pointed)
+    report.pointer_groups = _pointer_groups(current.pointed)
     return report
 
 
@@ -240,7 +240,7 @@ def _groups(unanswered: list[Unanswered], knowledge) -> list[UnansweredGroup]:
     return groups
 
 
-def pointer_groups(pointed: list[Pointed]) -> list[PointerGroup]:
+def _pointer_groups(pointed: list[Pointed]) -> list[PointerGroup]:
     """The messages that got the line to the emergency contacts, similar ones together, so a
     reviewer decides once per wording whether it is danger the detector missed or a look-alike."""
     items = [replace(p, text=redact(p.text)) for p in pointed]  # redacted again, as `_groups`

@@ -244,4 +244,4 @@ def test_stats_tells_an_admin_todays_pointer_lines_and_presses(conversation, say
     figures = commands.today_figures()
     assert (figures["pointers"], figures["pointer_presses"]) == (2, 1)
     text = all_text(commands.handle(Incoming(1111, "/stats", language_code="en")))
-    assert "2 answers with the emergency pointer (its 🆘 pressed 1 times)" in text
+    assert "2 answers with the emergency pointer, 1 presses of its 🆘 button" in text
