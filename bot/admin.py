@@ -84,7 +84,8 @@ class AdminCommands:
         row = next(
             db.query(
                 "SELECT COUNT(*) AS messages, COUNT(DISTINCT user_key) AS users, "
-                "COALESCE(SUM(fallback), 0) AS fallbacks, COUNT(danger) AS danger FROM queries WHERE ts >= ?",
+                "COALESCE(SUM(fallback), 0) AS fallbacks, COUNT(danger) AS danger, COUNT(pointer) AS pointers, "
+                "COALESCE(SUM(entry = 'pointer'), 0) AS pointer_presses FROM queries WHERE ts >= ?",
                 [since],
             )
         )

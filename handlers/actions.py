@@ -66,6 +66,17 @@ class OpenTopic(Action):
 
 
 @dataclass(frozen=True)
+class FollowPointer(Action):
+    """The 🆘 button of the line under an answer that read close to danger: opens the
+    emergency topic like `OpenTopic`, and `ref` (the random tag logged with that message)
+    lets the weekly report count whose line was pressed."""
+
+    prefix: ClassVar[str] = "p"
+    topic: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class ChooseLanguage(Action):
     prefix: ClassVar[str] = "l"
     lang: str
@@ -143,6 +154,7 @@ ACTIONS: dict[str, type[Action]] = {
         ShowMenu,
         ShowGroup,
         OpenTopic,
+        FollowPointer,
         ChooseLanguage,
         ChooseCountry,
         RateAnswer,

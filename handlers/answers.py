@@ -7,11 +7,12 @@ which one a message or button calls.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from content.bare_replies import AGREE, DECLINE, THANKS
 from content.library import CONVERSATION_MENU
-from handlers.actions import Consent, OpenTopic, actions_of, button
+from handlers.actions import Consent, FollowPointer, actions_of, button
 from handlers.replies import Incoming, Outcome, Reply
 from handlers.session import Cue, Event, State
 from handlers.turn import Turn
@@ -23,6 +24,7 @@ from handlers.understanding.router import Route
 from handlers.understanding.skeleton import skeleton
 from storage.tickets import Ticket
 
+POINTER_REF_BYTES = 4  # the pointer button's tag: 8 hex digits, random, unique enough within a week
 BARE_WORDS = 3  # "Россия", "3 ноября", "а в Казахстане?": an answer, whatever the router thinks
 
 
@@ -183,7 +185,8 @@ def answer_danger(turn: Turn, danger: Danger, routed: str | None, text: str) -> 
 def danger_pointer(turn: Turn, near: Danger) -> Reply:
     """The line after an answer to a message that reads close to danger (and was not taken for
     it): one tap to the emergency contacts of the kind it comes close to."""
-    pointer = button(turn.ui("danger_pointer_button"), OpenTopic(near.topic))
+    turn.pointer, turn.pointer_ref = near.kind, secrets.token_hex(POINTER_REF_BYTES)
+    pointer = button(turn.ui("danger_pointer_button"), FollowPointer(near.topic, turn.pointer_ref))
     return Reply(turn.ui("danger_pointer"), ((pointer,),))
 
 

@@ -88,6 +88,8 @@ class Conversation:
                     suggestions=outcome.suggestions,
                     fallback=turn.fallback,
                     danger=turn.danger,
+                    pointer=turn.pointer,
+                    pointer_ref=turn.pointer_ref,
                     country=turn.country,
                     latency_ms=(time.perf_counter() - started) * 1000,
                 )

@@ -18,6 +18,7 @@ from handlers.actions import (
     ChooseCountry,
     ChooseLanguage,
     Consent,
+    FollowPointer,
     OpenTopic,
     RateAnswer,
     RateTicket,
@@ -113,6 +114,11 @@ def on_action(turn: Turn, action: Action) -> Outcome:
     content = turn.content
     match action:
         case OpenTopic(topic=topic) if topic in content.topics:
+            return answers.answer_topic(turn, topic, "")
+        case FollowPointer(topic=topic, ref=ref) if topic in content.topics:
+            # Logged so the press counts for the message its line was shown with; the tag has
+            # its own column (in the text the redactor would take its digits for a number).
+            turn.entry, turn.pointer_ref, turn.logged_text = "pointer", ref, f"{action.prefix}:{topic}"
             return answers.answer_topic(turn, topic, "")
         case ShowGroup(group=group, page=page):
             return turn.outcome([turn.menus.group(turn.lang, group, page or 0)])

@@ -54,6 +54,8 @@ class Turn:
         self.routed = False
         self.fallback = False
         self.danger: str | None = None
+        self.pointer: str | None = None  # the kind the line to the emergency contacts pointed to
+        self.pointer_ref: str | None = None  # the tag of that line's button, shown or pressed
         self.lang = choose_language(self.content, incoming, profile)
         forced = incoming.force_country
         self.country = forced if forced in self.content.countries else profile.country

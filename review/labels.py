@@ -68,6 +68,17 @@ LABELS: dict[str, dict[str, str]] = {
         "danger_by_kind": "Danger answers given (emergency, trafficking…)",
         "kind": "Kind",
         "no_danger": "No danger answers in this period.",
+        "near_danger": "Close to danger: answered with the emergency pointer",
+        "pointer_line": "{shown} answers ended with the line to the emergency contacts; "
+        "its 🆘 button was pressed under {pressed} of them.",
+        "pointer_hint": "For reviewers: in content/danger.yaml, add the real danger among these to the examples "
+        "of its kind, and the ordinary questions to look_alikes.",
+        "messages_redacted": "Messages (redacted)",
+        "pressed": "🆘 pressed",
+        "near_kind": "Close to",
+        "answered_with": "Answered with",
+        "no_pointer": "No answer ended with the emergency pointer in this period.",
+        "more_pointer_groups": "{n} smaller groups are in helpline-report-{file}-near_danger.csv.",
         "handoffs_asked": "Hand-offs to a caseworker asked for",
         "handoffs_answered": "Answered by a caseworker",
         "handoffs_urgent": "Urgent",
@@ -111,6 +122,7 @@ LABELS: dict[str, dict[str, str]] = {
         "entry_command": "command",
         "entry_button": "button",
         "entry_media": "photo, voice or file",
+        "entry_pointer": "🆘 button under an answer",
         "summary_title": "Helpline {label} ({dates})",
         "summary_title_range": "Helpline {dates}",
         "summary_messages": "{messages} messages ({change}), {users} people ({new} new).",
@@ -120,6 +132,8 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_topics": "Most asked: {topics}.",
         "summary_empty": "No messages in this period.",
         "summary_rising": "Rising: {terms}.",
+        "summary_pointer": "Close to danger: {shown} answers with the emergency pointer, its 🆘 button pressed under "
+        "{pressed}.",
     },
     "ru": {
         "title": "Горячая линия: обзор недели",
@@ -178,6 +192,17 @@ LABELS: dict[str, dict[str, str]] = {
         "danger_by_kind": "Ответы об опасности (экстренная помощь, торговля людьми…)",
         "kind": "Вид",
         "no_danger": "В этом периоде ответов об опасности не было.",
+        "near_danger": "Близко к опасности: ответы со ссылкой на экстренную помощь",
+        "pointer_line": "Ответов, закончившихся строкой со ссылкой на экстренную помощь: {shown}; "
+        "из них кнопку 🆘 под этой строкой нажали: {pressed}.",
+        "pointer_hint": "Для проверяющих: в content/danger.yaml настоящую опасность из этого списка добавьте "
+        "в examples её вида, а обычные вопросы — в look_alikes.",
+        "messages_redacted": "Сообщения (обезличены)",
+        "pressed": "Нажали 🆘",
+        "near_kind": "Близко к",
+        "answered_with": "Ответ по теме",
+        "no_pointer": "В этом периоде ни один ответ не закончился ссылкой на экстренную помощь.",
+        "more_pointer_groups": "Ещё {n} небольших групп — в файле helpline-report-{file}-near_danger.csv.",
         "handoffs_asked": "Запросы на связь с консультантом",
         "handoffs_answered": "Консультант ответил",
         "handoffs_urgent": "Срочные",
@@ -221,6 +246,7 @@ LABELS: dict[str, dict[str, str]] = {
         "entry_command": "команда",
         "entry_button": "кнопка",
         "entry_media": "фото, голос или файл",
+        "entry_pointer": "кнопка 🆘 под ответом",
         "summary_title": "Горячая линия {label} ({dates})",
         "summary_title_range": "Горячая линия {dates}",
         "summary_messages": "{messages} сообщений ({change}), {users} человек ({new} новых).",
@@ -230,6 +256,8 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_topics": "Чаще всего: {topics}.",
         "summary_empty": "В этом периоде сообщений нет.",
         "summary_rising": "Растут: {terms}.",
+        "summary_pointer": "Близко к опасности: ответов со ссылкой на экстренную помощь — {shown}, из них кнопку 🆘 "
+        "нажали — {pressed}.",
     },
 }
 

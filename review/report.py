@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sqlite3
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from review.alert_figures import AlertFigures, alert_tables, compute_alert_figur
 from review.charts import bar_list, column_chart
 from review.period import Period
 from review.similar import closest_topics, group_similar
-from review.stats import Unanswered, WeekStats, compute_rising, compute_week, reading
+from review.stats import Pointed, Unanswered, WeekStats, compute_rising, compute_week, reading
 from storage.clock import stamp
 from storage.redaction import redact
 
@@ -59,6 +60,19 @@ class UnansweredGroup:
     off_topic: bool  # the router's top class was "off-topic"
 
 
+@dataclass(frozen=True)
+class PointerGroup:
+    """Similar messages answered with the line to the emergency contacts (the most frequent
+    first): how often sent, how many of their lines were pressed, and the kinds they came close
+    to and the topics they were answered with, each the most frequent first."""
+
+    items: tuple[Pointed, ...]
+    count: int
+    pressed: int
+    kinds: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
 @dataclass
 class ContentHealth:
     unreviewed: list[str] = field(default_factory=list)  # paths relative to the content folder
@@ -82,6 +96,7 @@ class WeeklyReport:
     countries: dict[str, str] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
     alerts: AlertFigures | None = None  # review/alert_figures.py
+    pointer_groups: list[PointerGroup] = field(default_factory=list)  # answered with the emergency pointer
 
     @property
     def no_traffic(self) -> bool:
@@ -127,6 +142,7 @@ def build_report(
         report.countries = {code: c.names.get(lang, code) for code, c in content.countries.items()}
         report.languages = {code: str(ui.get("language_name") or code) for code, ui in content.ui.items()}
     report.groups = _groups(current.unanswered, knowledge)
+    report.pointer_groups = _pointer_groups(current.pointed)
     return report
 
 
@@ -221,6 +237,29 @@ def _groups(unanswered: list[Unanswered], knowledge) -> list[UnansweredGroup]:
             if ranked:
                 closest, confidence = ranked[0]
         groups.append(UnansweredGroup(members, sum(u.count for u in members), closest, confidence, off_topic))
+    return groups
+
+
+def _pointer_groups(pointed: list[Pointed]) -> list[PointerGroup]:
+    """The messages that got the line to the emergency contacts, similar ones together, so a
+    reviewer decides once per wording whether it is danger the detector missed or a look-alike."""
+    items = [replace(p, text=redact(p.text)) for p in pointed]  # redacted again, as `_groups`
+    groups = []
+    for indices in group_similar([p.text for p in items], [p.count for p in items]):
+        members = tuple(items[i] for i in indices)
+        kinds, topics = Counter[str](), Counter[str]()
+        for p in members:
+            kinds[p.kind] += p.count
+            topics[p.topic] += p.count
+        groups.append(
+            PointerGroup(
+                members,
+                sum(p.count for p in members),
+                sum(p.pressed for p in members),
+                tuple(kind for kind, _ in kinds.most_common()),
+                tuple(topic for topic, _ in topics.most_common() if topic),
+            )
+        )
     return groups
 
 
@@ -401,6 +440,8 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         ["fallbacks", cur.fallbacks, prev.fallbacks],
         ["fallback_rate", rate(cur), rate(prev)],
         ["danger_answers", cur.danger_total, prev.danger_total],
+        ["pointer_answers", cur.pointers, prev.pointers],
+        ["pointer_pressed", cur.pointers_pressed, prev.pointers_pressed],
         ["handoffs_asked", cur.handoffs_asked, prev.handoffs_asked],
         ["handoffs_answered", cur.handoffs_answered, prev.handoffs_answered],
         ["handoffs_closed", cur.handoffs_closed, prev.handoffs_closed],
@@ -422,6 +463,11 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
         [number, u.lang, u.text, u.count, g.closest or "", round(g.confidence, 3), int(g.off_topic)]
         for number, g in enumerate(report.groups, 1)
         for u in g.items
+    ]
+    pointed = [
+        [number, p.lang, p.text, p.count, p.pressed, p.kind, p.topic]
+        for number, g in enumerate(report.pointer_groups, 1)
+        for p in g.items
     ]
     content = [[path, "reviewed_false", ""] for path in report.content.unreviewed] + [
         [topic, "past_review_by", day.isoformat()] for topic, day in report.content.overdue
@@ -446,6 +492,7 @@ def csv_tables(report: WeeklyReport) -> dict[str, tuple[list[str], list[list]]]:
             [list(r) for r in _feedback_rows(cur, prev)],
         ),
         "danger": (["kind", *pair_header], [list(r) for r in _pairs(cur.danger, prev.danger)]),
+        "near_danger": (["group", "lang", "text", "count", "pressed", "near_kind", "answered_topic"], pointed),
         "rising_terms": (
             ["term", "count", "baseline_per_period", "ratio"],
             [[t.term, t.count, round(t.baseline_per_period, 2), t.ratio] for t in cur.rising],

@@ -41,6 +41,20 @@ class Unanswered:
     count: int
 
 
+@dataclass(frozen=True)
+class Pointed:
+    """One distinct message (already redacted) answered with the line to the emergency
+    contacts: the kind of danger it came close to, the topic it was answered with, how
+    often it was sent and how many of those lines had their button pressed."""
+
+    lang: str
+    text: str
+    kind: str
+    topic: str
+    count: int
+    pressed: int
+
+
 @dataclass
 class WeekStats:
     """Every figure of one period; counts only, never a user key."""
@@ -63,6 +77,9 @@ class WeekStats:
     unanswered_distinct: int = 0
     feedback: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic → (👍, 👎)
     danger: dict[str, int] = field(default_factory=dict)  # kind → danger answers given
+    pointers: int = 0  # answers ending with the line to the emergency contacts (close to danger)
+    pointers_pressed: int = 0  # of those, the ones whose button was pressed (at any time since)
+    pointed: list[Pointed] = field(default_factory=list)  # their distinct texts, most frequent first
     handoffs_asked: int = 0
     handoffs_answered: int = 0
     handoffs_urgent: int = 0
@@ -157,6 +174,7 @@ def _compute(
     if "queries" in tables:
         _traffic(conn, stats, bounds, shift)
         _unanswered(conn, stats, bounds, unanswered_limit)
+        _pointers(conn, stats, bounds, unanswered_limit)
         if baseline_periods > 0:
             _rising(conn, stats, bounds, baseline_periods)
     if "feedback" in tables:
@@ -289,6 +307,33 @@ def unanswered_texts(
     """Distinct free-text messages the router did not answer, most frequent first (for review)."""
     with reading(db) as conn:
         return _unanswered_rows(conn, (stamp(start_utc), stamp(end_utc)), limit)
+
+
+# Lines whose button was pressed: a press is its own row carrying the line's tag, logged
+# after the message it answers (possibly after the period's end). Every condition on these
+# rows names `pointer_ref IS NOT NULL`, so SQLite reads them through their partial index.
+_PRESSED = "SELECT pointer_ref FROM queries WHERE ts >= ? AND entry = 'pointer' AND pointer_ref IS NOT NULL"
+
+
+def _pointers(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], limit: int) -> None:
+    """The answers that ended with the line to the emergency contacts, and whose line was pressed."""
+    pointed = "ts >= ? AND ts < ? AND pointer_ref IS NOT NULL AND pointer IS NOT NULL AND pointer != ''"
+    pressed = f"pointer_ref IN ({_PRESSED})"
+    shown, hit = conn.execute(
+        f"SELECT COUNT(*), SUM({pressed}) FROM queries WHERE {pointed}", (bounds[0], *bounds)
+    ).fetchone()
+    stats.pointers, stats.pointers_pressed = int(shown), int(hit or 0)
+    if not stats.pointers or limit <= 0:
+        return
+    rows = conn.execute(
+        f"SELECT COALESCE(lang, ''), COALESCE(text, ''), pointer, COALESCE(topic, ''), COUNT(*) AS n, "
+        f"SUM({pressed}) FROM queries WHERE {pointed} GROUP BY lang, text, pointer, topic "
+        "ORDER BY n DESC, text LIMIT ?",
+        (bounds[0], *bounds, limit),
+    )
+    stats.pointed = [
+        Pointed(lang, text, kind, topic, int(n), int(hit or 0)) for lang, text, kind, topic, n, hit in rows
+    ]
 
 
 def _rising(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], periods: int) -> None:

@@ -83,6 +83,7 @@ def headline_summary(report: WeeklyReport) -> str:
             median=median,
         )
     )
+    lines.append(words["summary_pointer"].format(shown=f.num(cur.pointers), pressed=f.num(cur.pointers_pressed)))
     if cur.topics:
         top = list(cur.topics.items())[:TOP_TOPICS_IN_SUMMARY]
         lines.append(

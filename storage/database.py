@@ -94,6 +94,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE "inbox" ADD COLUMN "state" INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE "outbox" ADD COLUMN "state" INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: the line to the emergency contacts under an answer to a message that read close to
+    # danger: on that message's row the kind it came close to, and a random tag its button
+    # carries; a press of the button is a row of its own with the same tag. The partial index
+    # holds those few rows only, so the weekly report finds them without reading the week.
+    """
+    ALTER TABLE "queries" ADD COLUMN "pointer" TEXT;
+    ALTER TABLE "queries" ADD COLUMN "pointer_ref" TEXT;
+    CREATE INDEX "idx_queries_pointer_ts" ON "queries" ("ts") WHERE "pointer_ref" IS NOT NULL;
+    """,
 ]
 
 

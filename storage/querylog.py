@@ -52,6 +52,10 @@ class QueryRecord:
     suggestions: tuple[str, ...] = ()
     fallback: bool = False
     danger: str | None = None  # the kind of danger recognised, if any
+    # The answer ended with the line to the emergency contacts: the kind of danger the message
+    # came close to; `pointer_ref` (a random tag, no identity) ties a press of its button back.
+    pointer: str | None = None
+    pointer_ref: str | None = None
     country: str | None = None
     latency_ms: float = 0.0
     ts: dt.datetime = field(default_factory=utc_now)

@@ -16,11 +16,11 @@ import sys
 
 import pytest
 
-from handlers.actions import OpenTopic
+from handlers.actions import FollowPointer, OpenTopic
 from handlers.understanding.skeleton import skeleton
 from testing import danger_heldout as heldout
 from testing.evaluation import everyday_questions, load_evaluation
-from tests.conftest import REPO, all_text, button_data
+from tests.conftest import REPO, actions, all_text, button_data
 
 MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block
@@ -233,15 +233,15 @@ def test_a_message_that_reads_close_to_danger_gets_its_answer_and_one_tap_to_eme
     outcome = say("сорвался с высоты на стройке, спина болит, положена компенсация", force_country="RU")
     assert outcome.topic == "social_insurance"  # not taken for danger: answered as asked
     assert list(conversation.querylog.db["queries"].rows)[-1]["danger"] is None
-    assert OpenTopic("emergency").pack() in button_data(outcome)
+    assert "emergency" in {action.topic for action in actions(outcome) if isinstance(action, FollowPointer)}
     assert outcome.replies[-1].plain.startswith("Если вам или кому-то рядом сейчас угрожает опасность")
 
 
 @pytest.mark.parametrize("text", ["how do I send money home", "когда нужна регистрация", "kak poluchit patent"])
 def test_an_everyday_question_gets_no_pointer_to_emergency_contacts(say, text):
     outcome = say(text, force_country="RU")
-    assert OpenTopic("emergency").pack() not in button_data(outcome)
-    assert OpenTopic("trafficking").pack() not in button_data(outcome)
+    opened = {action.topic for action in actions(outcome) if isinstance(action, OpenTopic | FollowPointer)}
+    assert not opened & {"emergency", "trafficking"}
 
 
 @pytest.mark.parametrize("text", ["нет", "да да", "не знаю", "ооба туура", "yes please", "угу", "хм"])
