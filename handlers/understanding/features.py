@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # training needs scipy and scikit-learn; answering a message does not
+if TYPE_CHECKING:  # training needs scipy; answering a message does not
     from scipy.sparse import csr_matrix
 
 
