@@ -91,7 +91,7 @@ def train_naive_bayes(features: csr_matrix, labels: Sequence, alpha: float) -> t
     classes, which = np.unique(labels, return_inverse=True)
     members = np.zeros((len(classes), len(labels)))
     members[which, np.arange(len(labels))] = 1.0
-    counts = np.asarray((features.T @ members.T)) + alpha  # features × classes
+    counts = np.asarray(features.T @ members.T) + alpha  # features × classes
     log_probability = np.log(counts) - np.log(counts.sum(axis=0))
     class_counts = members.sum(axis=1)
     return classes.tolist(), log_probability, np.log(class_counts) - np.log(class_counts.sum())

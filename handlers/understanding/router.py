@@ -3,10 +3,10 @@
 Every example and every query is folded to its skeleton, then described by character and
 word n-grams and scored by a linear support vector machine (one score per topic against
 the rest, all three languages in one model, trained by handlers/understanding/linear.py;
-it trains in about a second, where a logistic regression took tens). Scores become a confidence through a softmax. Off-topic questions from the
-content form a class of their own, so "what is the weather" lands there instead of on the
-nearest real topic. Below the confidence threshold
-the router names no topic and offers the best few instead of guessing.
+it trains in about a second, where a logistic regression took tens). Scores become a
+confidence through a softmax. Off-topic questions from the content form a class of their
+own, so "what is the weather" lands there instead of on the nearest real topic. Below the
+confidence threshold the router names no topic and offers the best few instead of guessing.
 """
 
 from __future__ import annotations
