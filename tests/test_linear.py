@@ -106,6 +106,13 @@ def test_sample_weights_count_like_repeated_examples():
     assert np.allclose(weighted[0], repeated[0], atol=1e-3) and abs(weighted[1] - repeated[1]) < 1e-3
 
 
+def test_an_example_of_weight_zero_teaches_nothing():
+    features = csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0], [0.7, 0.7], [0.9, 0.1]]))
+    ignored = train_svm(features, [True, False, True, False], c=0.5, weights=np.array([1.0, 1.0, 1.0, 0.0]))
+    without = train_svm(features[:3], [True, False, True], c=0.5)
+    assert np.allclose(ignored[0], without[0]) and ignored[1] == pytest.approx(without[1])
+
+
 def test_with_two_classes_each_class_scores_the_others_score_negated():
     features = csr_matrix(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.2, 0.8]]))
     model = train_one_vs_rest(features, ["ky", "ky", "ru", "ru"], c=0.5)

@@ -125,7 +125,7 @@ def _squared_hinge(rows: csr_matrix, signs: np.ndarray, costs: np.ndarray) -> np
     scores = np.full(rows.shape[0], -1.0)
     for _ in range(MAX_NEWTON_STEPS):
         margins = 1 - signs * scores
-        active = np.flatnonzero(margins > 0)
+        active = np.flatnonzero((margins > 0) & (costs > 0))  # an example of weight 0 teaches nothing
         active_rows = rows[active]
         doubled = 2 * costs[active]
         combination = doubled * signs[active] * margins[active]
