@@ -13,8 +13,8 @@ scipy.sparse alone:
   the primal, each solved by conjugate gradients over the active samples (those inside the
   margin; the step's weights are a combination of their rows, so the system has one unknown
   per active sample rather than one per n-gram, and the previous solution warms it up).
-  It needs about four times liblinear's CPU for the router's 44 classes, which the import
-  it saves more than pays for.
+  It needs about four times liblinear's CPU for the router's 44 classes (about a second
+  more in all), roughly what importing scikit-learn cost.
 - `train_naive_bayes`: scikit-learn's `MultinomialNB` (Lidstone-smoothed feature counts
   per class, class priors from the class frequencies).
 
