@@ -187,7 +187,7 @@ def _ready_part(ready: list[endtoend.Ready]) -> list[str]:
     ]
     return [
         "**Start-up: from spawning the process to its first getUpdates call.** *First start*: an empty data "
-        "dir, so helpline trains its models (and imports scikit-learn); *restart*: the same data dir again, the "
+        "dir, so helpline trains its models; *restart*: the same data dir again, the "
         "trained models and compiled answer templates read back from its cache. *CPU time* is what the process "
         "used by then (user + system); the wall-clock figure also carries whatever else the shared machine was "
         "doing.",
@@ -407,7 +407,7 @@ def _start_reason(ready: endtoend.Ready, target: float, measured: dict[str, floa
         )
     if first and "train_s" in measured:
         work = (
-            f"importing the libraries, scikit-learn among them ({measured['imports_s']:.2f} s), loading and "
+            f"importing the libraries ({measured['imports_s']:.2f} s), loading and "
             f"checking the content ({measured['load_s']:.2f} s) and training the models "
             f"({measured['train_s']:.2f} s; section 2, without a Telegram library)"
         )

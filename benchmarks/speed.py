@@ -35,8 +35,8 @@ def rss():
 
 memory = [("Python interpreter", rss())]
 started = time.perf_counter()
-import numpy, scipy.sparse, sklearn.svm, sklearn.naive_bayes, sklearn.feature_extraction.text
-memory.append(("+ numpy, scipy, scikit-learn imported", rss()))
+import numpy, scipy.sparse
+memory.append(("+ numpy, scipy imported", rss()))
 from content import load_content
 from handlers.knowledge import build_knowledge
 imported = time.perf_counter()

@@ -1,8 +1,8 @@
 """Content plus the models trained on it: swapped as one piece when content reloads.
 
-Training takes a couple of seconds, and scikit-learn as much again to import; when the
-example questions have not changed since the last start, the trained models are read
-back from a cache file instead (keyed by a hash of everything they learn from).
+Training takes a couple of seconds; when the example questions have not changed since
+the last start, the trained models are read back from a cache file instead (keyed by a
+hash of everything they learn from).
 """
 
 from __future__ import annotations

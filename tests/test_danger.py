@@ -142,13 +142,13 @@ def test_the_three_messages_the_hardening_pass_missed_get_the_emergency_block_fi
     assert row["danger"] in ({kind} if kind else {k.name for k in knowledge.danger.kinds})
 
 
-def test_a_restart_reads_the_trained_detector_back_without_scikit_learn(content, tmp_path):
+def test_neither_a_first_start_nor_a_restart_imports_scikit_learn(content, tmp_path):
     script = (
         "import sys; from pathlib import Path; from content import load_content; "
         "from handlers.knowledge import build_knowledge; "
         "k = build_knowledge(load_content(), cache_dir=Path(sys.argv[1])); "
         "d = k.danger.detect('сил больше нет, думаю покончить со всем этим'); "
-        "print(d.kind if d else None, 'sklearn' in sys.modules)"
+        "print(d.kind if d else None, 'sklearn' in sys.modules, len(list(Path(sys.argv[1]).glob('models-*'))))"
     )
     runs = [
         subprocess.run(
@@ -157,8 +157,8 @@ def test_a_restart_reads_the_trained_detector_back_without_scikit_learn(content,
         for _ in range(2)
     ]
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
-    assert runs[0].stdout.split() == ["suicide", "True"]  # the first start trains
-    assert runs[1].stdout.split() == ["suicide", "False"]  # the restart only reads the cache
+    assert runs[0].stdout.split() == ["suicide", "False", "1"]  # the first start trains, and caches the models
+    assert runs[1].stdout.split() == ["suicide", "False", "1"]  # the restart reads them back
 
 
 def test_a_migrant_whose_boss_took_the_passport_gets_the_trafficking_answer_first(conversation, say):

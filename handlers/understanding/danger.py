@@ -35,6 +35,7 @@ import numpy as np
 
 from content.danger import DangerKind
 from handlers.understanding.features import Featurizer
+from handlers.understanding.linear import train_one_vs_rest, train_svm
 from handlers.understanding.skeleton import skeleton
 
 THRESHOLD = -0.04  # danger score above which the model raises the alarm; see DangerModel
@@ -43,7 +44,7 @@ POINTER_WORDS = 3  # a shorter message ("угу", "хм", "ok thanks") says too 
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
 WORD_SIZES = range(1, 3)  # words and word pairs
-REGULARISATION = 0.5  # the linear models' C
+REGULARISATION = 0.5  # the support vector machines' C
 CROSSING = 5  # character n-grams of this size across word boundaries
 
 
@@ -56,7 +57,8 @@ class Danger:
 class DangerModel:
     """Whether a message speaks of danger, and of which kind, learned from examples.
 
-    Two linear models share one set of features: danger against ordinary (all kinds pooled,
+    Two linear support vector machines (handlers/understanding/linear.py) share one set of
+    features: danger against ordinary (all kinds pooled,
     so what danger messages have in common is learned from every kind's examples; look-alikes
     weigh more than everyday questions, since they are where false alarms come from), then
     which kind, among danger examples only. Word pairs were added to the words and character
@@ -83,8 +85,6 @@ class DangerModel:
         looks = [skeleton(message) for message in look_alikes]
         calm = looks + [skeleton(message) for message in everyday]
         self.threshold = threshold
-        from sklearn.svm import LinearSVC  # only for training: a cached model loads without it
-
         self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES, crossing=CROSSING)
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
         # Danger weighs as much as all ordinary messages together; a look-alike LOOK_ALIKE_WEIGHT everyday ones.
@@ -93,18 +93,17 @@ class DangerModel:
             + [LOOK_ALIKE_WEIGHT] * len(looks)
             + [1.0] * (len(calm) - len(looks))
         )
-        alarm = LinearSVC(C=REGULARISATION, tol=1e-3)
-        alarm.fit(features, [1] * len(danger) + [0] * len(calm), sample_weight=weights)
-        self._alarm = np.ascontiguousarray(alarm.coef_[0])
-        self._alarm_intercept = float(alarm.intercept_[0])
+        alarm, self._alarm_intercept = train_svm(
+            features, [True] * len(danger) + [False] * len(calm), c=REGULARISATION, weights=weights
+        )
+        self._alarm = np.ascontiguousarray(alarm)
         labels = [kind for _, kind in danger]
         self.kinds = tuple(sorted(set(labels)))
         if len(self.kinds) > 1:
-            which = LinearSVC(C=REGULARISATION, tol=1e-3)
-            which.fit(features[: len(danger)], labels)
-            self.kinds = tuple(str(c) for c in which.classes_)
-            self._kind = np.ascontiguousarray(which.coef_.T)  # features × kinds
-            self._kind_intercept = which.intercept_
+            which = train_one_vs_rest(features[: len(danger)], labels, c=REGULARISATION)
+            self.kinds = tuple(str(c) for c in which.classes)
+            self._kind = np.ascontiguousarray(which.coef)  # features × kinds
+            self._kind_intercept = which.intercept
         else:
             self._kind = np.zeros((len(self._featurizer.vocabulary), 1))
             self._kind_intercept = np.zeros(1)

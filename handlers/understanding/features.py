@@ -13,19 +13,29 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # training needs scipy and scikit-learn; answering a message does not
+if TYPE_CHECKING:  # training needs scipy; answering a message does not
     from scipy.sparse import csr_matrix
 
 
-def char_ngrams(text: str, sizes: range) -> list[str]:
-    """Character n-grams inside each word padded with spaces ("char_wb"): robust to typos."""
+def char_ngrams(text: str, sizes: range, known: dict[str, list[str]] | None = None) -> list[str]:
+    """Character n-grams inside each word padded with spaces ("char_wb"): robust to typos.
+
+    `known` remembers each word's n-grams across calls: while training, the same words recur
+    in thousands of questions.
+    """
     grams: list[str] = []
     for word in text.split():
+        if known is not None and word in known:
+            grams.extend(known[word])
+            continue
         padded = f" {word} "
         if len(padded) < sizes.start:
-            grams.append(padded)
-            continue
-        grams.extend([padded[start : start + size] for size in sizes for start in range(len(padded) - size + 1)])
+            found = [padded]
+        else:
+            found = [padded[start : start + size] for size in sizes for start in range(len(padded) - size + 1)]
+        if known is not None:
+            known[word] = found
+        grams.extend(found)
     return grams
 
 
@@ -56,8 +66,8 @@ class Featurizer:
         self.vocabulary: dict[str, int] = {}
         self.idf = np.zeros(0)
 
-    def _grams(self, text: str) -> Counter[str]:
-        grams = char_ngrams(text, self.char_sizes)
+    def _grams(self, text: str, known: dict[str, list[str]] | None = None) -> Counter[str]:
+        grams = char_ngrams(text, self.char_sizes, known)
         if self.word_sizes is not None:
             grams += word_ngrams(text, self.word_sizes)
         if self.crossing is not None:
@@ -76,8 +86,9 @@ class Featurizer:
         columns: list[int] = []
         counts: list[int] = []
         pointers = [0]
+        known: dict[str, list[str]] = {}  # each word's character n-grams, for this training only
         for text in texts:
-            grams = self._grams(text)
+            grams = self._grams(text, known)
             columns.extend([vocabulary.setdefault(gram, len(vocabulary)) for gram in grams])
             counts.extend(grams.values())
             pointers.append(len(columns))

@@ -15,24 +15,24 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from handlers.understanding.features import Featurizer
+from handlers.understanding.linear import train_naive_bayes
 from handlers.understanding.skeleton import skeleton
 
 _LETTER = re.compile(r"[^\W\d_]")
 MIN_CONFIDENCE = 0.55
+SMOOTHING = 0.1  # added to every n-gram's weight per language (Lidstone's alpha)
 
 
 class _NaiveBayes:
     """Character n-gram naive Bayes over one script; only its arrays are kept after training."""
 
     def __init__(self, texts: list[str], labels: list[str]) -> None:
-        from sklearn.naive_bayes import MultinomialNB  # only for training
-
         self._featurizer = Featurizer(char_sizes=range(1, 5), word_sizes=range(1, 2))
-        model = MultinomialNB(alpha=0.1)
-        model.fit(self._featurizer.fit_transform(texts), labels)
-        self.classes = [str(c) for c in model.classes_]
-        self._log_probability = np.ascontiguousarray(model.feature_log_prob_.T)
-        self._log_prior = model.class_log_prior_
+        classes, log_probability, self._log_prior = train_naive_bayes(
+            self._featurizer.fit_transform(texts), labels, alpha=SMOOTHING
+        )
+        self.classes = [str(c) for c in classes]
+        self._log_probability = np.ascontiguousarray(log_probability)  # features × languages
 
     def probabilities(self, text: str) -> np.ndarray | None:
         indices, weights = self._featurizer.transform_one(text)

@@ -1,12 +1,12 @@
 """Which topic a message asks about, learned from the content's example questions.
 
 Every example and every query is folded to its skeleton, then described by character and
-word n-grams and scored by a linear support vector machine (one score per topic, all three
-languages in one model; it trains in about a second, where a logistic regression took
-tens). Scores become a confidence through a softmax. Off-topic questions from the
-content form a class of their own, so "what is the weather" lands there instead of on the
-nearest real topic. Below the confidence threshold
-the router names no topic and offers the best few instead of guessing.
+word n-grams and scored by a linear support vector machine (one score per topic against
+the rest, all three languages in one model, trained by handlers/understanding/linear.py;
+it trains in about a second, where a logistic regression took tens). Scores become a
+confidence through a softmax. Off-topic questions from the content form a class of their
+own, so "what is the weather" lands there instead of on the nearest real topic. Below the
+confidence threshold the router names no topic and offers the best few instead of guessing.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from handlers.understanding.features import Featurizer
+from handlers.understanding.linear import train_one_vs_rest
 from handlers.understanding.skeleton import skeleton
 
 OFF_TOPIC = "__off_topic__"
 THRESHOLD = 0.30
 TEMPERATURE = 10.0  # sharpens SVM scores into a confidence; tuned with THRESHOLD on tests/eval
 SUGGESTIONS = 3
+REGULARISATION = 0.5  # the support vector machine's C
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,11 @@ class Router:
             labels.append(OFF_TOPIC)
         self.threshold = threshold
         self._not_suggested = frozenset(not_suggested) | {OFF_TOPIC}
-        from sklearn.svm import LinearSVC  # only for training: a cached router loads without it
-
         self._featurizer = Featurizer(char_sizes=range(2, 5), word_sizes=range(1, 2))
-        model = LinearSVC(C=0.5, tol=1e-3)
-        model.fit(self._featurizer.fit_transform(texts), labels)
-        self._classes = [str(c) for c in model.classes_]
-        self._coef = np.ascontiguousarray(model.coef_.T)  # features × topics, for row lookups
-        self._intercept = model.intercept_
+        model = train_one_vs_rest(self._featurizer.fit_transform(texts), labels, c=REGULARISATION)
+        self._classes = [str(c) for c in model.classes]
+        self._coef = np.ascontiguousarray(model.coef)  # features × topics, for row lookups
+        self._intercept = model.intercept
 
     def scores(self, text: str) -> dict[str, float]:
         """Confidence for every topic (and the off-topic class): for reports and benchmarks."""
