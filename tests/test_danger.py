@@ -107,6 +107,12 @@ def test_a_migrant_who_greets_thanks_or_asks_an_everyday_question_rarely_gets_th
     assert len(alarmed) <= EVERYDAY_CEILING * len(everyday), f"{len(alarmed)} of {len(everyday)}:\n{_listing(alarmed)}"
 
 
+@pytest.mark.parametrize("text", ["в Польше", "v polshe", "in Dubai", "Стамбул", "Германия", "Кореяда", "в Турции"])
+def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, text):
+    # «в Польше» once read as suicide: a letter away from «больше», as in «больше не могу».
+    assert knowledge.danger.detect(text) is None
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="not met yet: over rounds 1-9, held-out recall 95.5 % (target 98 %), false alarms 2.1 % (target 5 %); "
