@@ -34,8 +34,8 @@ EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every langu
 HELD_OUT_RECALL_FLOOR = 0.95
 HELD_OUT_FALSE_ALARM_CEILING = 0.05
 # Everyday questions of the evaluation set (a greeting, a school, a transfer home) given the card: 6.8 % when
-# every third everyday example taught the model, 4.6 % with all of them. A change above the ceiling is a
-# regression; the benchmark checks the project's target (2 %).
+# every third everyday example taught the model, 3.9 % with all of them, more chit-chat and place names. A
+# change above the ceiling is a regression; the benchmark checks the project's target (2 %).
 EVERYDAY_CEILING = 0.05
 
 
@@ -115,9 +115,9 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-9, held-out recall 95.5 % (target 98 %), false alarms 2.1 % (target 5 %); "
-    "round 9, unseen by anyone who tuned: 96.1 %, 1.8 % (99.0 % with the pointer line); `python -m benchmarks`, "
-    "section 5, lists the misses",
+    reason="not met yet: over rounds 1-11, held-out recall 97.2 % (target 98 %), false alarms 4.0 % (target 5 %); "
+    "rounds 10 and 11, first measured before anyone saw them: 96.1 %, 12.7 % (100 % with the pointer line); "
+    "`python -m benchmarks`, section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
