@@ -9,6 +9,7 @@ answer takes: Russian «в …» with the locative ending, Kyrgyz «…да/де
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 
 import yaml
@@ -18,7 +19,8 @@ _KYRGYZ_VOWELS = set("аоуыяеэиөүю")
 _VOICELESS = set("кптсшчфхц")
 
 
-def place_answers() -> list[str]:
+@cache  # a file shipped with the code: read once, though every build and the model cache's key ask
+def place_answers() -> tuple[str, ...]:
     """The place names, bare and as a one- or two-word answer to "where are you?"."""
     text = files("storage.redaction").joinpath("data/places.yaml").read_text(encoding="utf-8")
     places = [str(place) for place in (yaml.safe_load(text) or {}).get("places") or []]
@@ -29,7 +31,7 @@ def place_answers() -> list[str]:
             answers.append(f"in {place}")
         else:
             answers += [f"в {_russian_locative(place)}", _kyrgyz_locative(place)]
-    return answers
+    return tuple(answers)
 
 
 def _russian_locative(place: str) -> str:
