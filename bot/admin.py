@@ -1,6 +1,8 @@
 """Admin commands: /reload, /stats and /report, for the ids in HELPLINE_ADMIN_IDS only.
 
-Anyone else gets a polite refusal, and the attempt is recorded under their pseudonym.
+Anyone else gets a polite refusal, and the attempt is recorded under their pseudonym. The
+figures' nouns agree with their numbers where the language's words list their forms
+(content/plural.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from bot.alerts import request_alert
 from bot.reloader import ContentReloader
 from content.clock import BISHKEK
+from content.plural import format_counts
 from handlers.conversation import Conversation
 from handlers.replies import Document, Incoming, Outcome, Reply
 from storage.clock import stamp
@@ -49,7 +52,7 @@ class AdminCommands:
         if command == "reload":
             result = self.reloader.reload()
             if result.ok:
-                return Outcome([Reply(words["reloaded"].format(topics=result.topics))], lang)
+                return Outcome([Reply(format_counts(words["reloaded"], lang, topics=result.topics))], lang)
             return Outcome([Reply(words["reload_failed"] + "\n" + "\n".join(result.problems[:30]))], lang)
         if command == "alert":  # /alert ID queues an alert for the alert job (bot/alerts.py)
             argument = text.split(maxsplit=1)[1].strip() if " " in text else ""
@@ -67,7 +70,7 @@ class AdminCommands:
                 lang,
             )
         if command == "stats":
-            return Outcome([Reply(words["stats"].format(**self.today_figures()))], lang)
+            return Outcome([Reply(format_counts(words["stats"], lang, **self.today_figures()))], lang)
         if self.weekly_report is None:
             return Outcome([Reply(words["refused"])], lang)
         summary, html, filename = self.weekly_report()

@@ -136,7 +136,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=_report)
 
-    review = sub.add_parser("review", help="assign the week's unanswered questions to topics, in the terminal")
+    review = sub.add_parser(
+        "review",
+        help="assign the week's unanswered questions to topics, then sort the messages answered with the "
+        "emergency pointer into danger examples and look-alikes, in the terminal",
+    )
     _period_options(review)
     review.add_argument(
         "--limit",
@@ -144,6 +148,12 @@ def _parser() -> argparse.ArgumentParser:
         default=500,
         metavar="N",
         help="review at most N distinct questions, most frequent first (default 500)",
+    )
+    review.add_argument(
+        "--only",
+        choices=("unanswered", "pointer"),
+        default=None,
+        help="run one pass: the unanswered questions, or the messages answered with the emergency pointer",
     )
     review.set_defaults(handler=_review)
 
@@ -396,7 +406,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
-    from review.loop import run_review
+    from review.loop import PASSES, run_review
 
     period = _chosen_period(args)
     if period is None:
@@ -409,6 +419,7 @@ def _review(settings: Settings, args: argparse.Namespace) -> int:
         content_dir=settings.content_dir,
         limit=args.limit,
         model_cache=settings.model_cache,
+        passes=(args.only,) if args.only else PASSES,
     )
 
 

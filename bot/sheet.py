@@ -25,6 +25,7 @@ import sqlite_utils
 
 from bot.sheet_labels import LABELS
 from content import Content
+from content.plural import format_counts
 from content.report import report_paragraphs
 from content.updates import Update
 from handlers.conversation import Conversation
@@ -118,8 +119,14 @@ def render_sheet(
         today=today,
         topics=sheets,
         paragraphs={n: report.get(n, "") for n in cited},
-        reviewed_count=sum(sheet.reviewed for sheet in sheets),
-        overdue_count=sum(sheet.overdue for sheet in sheets),
+        made=format_counts(
+            words["made"],
+            labels,
+            date=today.isoformat(),
+            topics=len(sheets),
+            reviewed=sum(sheet.reviewed for sheet in sheets),
+            overdue=sum(sheet.overdue for sheet in sheets),
+        ),
     )
 
 

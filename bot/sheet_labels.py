@@ -2,6 +2,7 @@
 
 The answers on the sheet are in the page's language; these are the words around them,
 chosen like the weekly report's with HELPLINE_REPORT_LANG or `helpline sheet --labels`.
+A noun after a number lists its forms, as in review/labels.py (content/plural.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Sign-off sheet",
-        "made": "Made {date}. {topics} topics, {reviewed} signed off, {overdue} past their review date.",
+        "made": "Made {date}. {topics} {topics:topic|topics}, {reviewed} signed off, {overdue} past their review date.",
         "intro": "Each answer below is what the bot sends, for the host countries named above it; on the right,"
         " the report paragraphs it cites (French text of Kyrgyzstan's report to the UN Committee on"
         " Migrant Workers). When the answers of a topic are right, run the command shown under it.",

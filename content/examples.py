@@ -38,52 +38,86 @@ def yaml_scalar(text: str) -> str:
     return dumped[2:].rstrip("\n")
 
 
-def append_item(path: Path, key: str, item: str) -> None:
-    """Add `item` at the end of the block list under the top-level `key` of `path`.
+def append_item(path: Path, key: str, item: str, *, under: str | None = None) -> None:
+    """Add `item` at the end of the block list under the top-level `key` of `path`, or, with
+    `under`, under `key` inside the top-level mapping `under` (a danger kind's `examples`, say).
 
-    A missing key is added at the end of the file with the item as its only entry.
+    A missing top-level key is added at the end of the file with the item as its only entry;
+    a missing key inside `under` is an EditError, since where it belongs in the block is the
+    caseworker's call.
     """
     item = one_line(item)
     if not item:
         raise EditError("an empty question cannot be an example")
     original = path.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
-    header = re.compile(rf"^{re.escape(key)}\s*:\s*(#.*)?$")
-    start = next((i for i, line in enumerate(lines) if header.match(line.rstrip("\r\n"))), None)
+    first, stop, indent = (0, len(lines), "") if under is None else _block(path, lines, under)
+    name = f"'{under}: {key}'" if under else f"'{key}'"
+    named = rf"^{re.escape(indent)}{re.escape(key)}\s*:"
+    header = re.compile(rf"{named}\s*(#.*)?$")
+    start = next((i for i in range(first, stop) if header.match(lines[i].rstrip("\r\n"))), None)
     entry = yaml_scalar(item)
-    if start is None and any(re.match(rf"^{re.escape(key)}\s*:", line) for line in lines):
-        raise EditError(f"{path}: '{key}' is not written as a block list (one '- item' per line); add it by hand")
+    if start is None and any(re.match(named, lines[i]) for i in range(first, stop)):
+        raise EditError(f"{path}: {name} is not written as a block list (one '- item' per line); add it by hand")
+    if start is None and under is not None:
+        raise EditError(f"{path}: {name} is not in the file; add the list by hand")
     if start is None:
         tail = "" if not original or original.endswith("\n") else "\n"
         updated = f"{original}{tail}{key}:\n  - {entry}\n"
     else:
-        last, indent = _list_end(lines, start)
+        last, item_indent = _list_end(lines, start)
         if not lines[last].endswith("\n"):
             lines[last] += "\n"
-        lines.insert(last + 1, f"{indent}- {entry}\n")
+        lines.insert(last + 1, f"{item_indent}- {entry}\n")
         updated = "".join(lines)
-    _check(path, updated, key, item)
+    _check(path, updated, (under, key) if under else (key,), item)
     _replace(path, updated)
 
 
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _meaningful(line: str) -> bool:
+    """Neither blank nor a comment: a line that belongs to the YAML structure."""
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _block(path: Path, lines: list[str], under: str) -> tuple[int, int, str]:
+    """The lines of the top-level mapping `under` (first, stop) and the indentation of its keys."""
+    header = re.compile(rf"^{re.escape(under)}\s*:\s*(#.*)?$")
+    start = next((i for i, line in enumerate(lines) if header.match(line.rstrip("\r\n"))), None)
+    if start is None:
+        raise EditError(f"{path}: no '{under}' block in the file")
+    stop = next(
+        (i for i in range(start + 1, len(lines)) if _meaningful(lines[i]) and not lines[i][0].isspace()), len(lines)
+    )
+    keys = next((_indent(lines[i]) for i in range(start + 1, stop) if _meaningful(lines[i])), "")
+    if not keys:
+        raise EditError(f"{path}: '{under}' is not written as a block of keys; add it by hand")
+    return start + 1, stop, keys
+
+
 def _list_end(lines: list[str], start: int) -> tuple[int, str]:
-    """Index of the last line belonging to the list that starts under line `start`, and the
+    """Index of the last line belonging to the list whose key is on line `start`, and the
     indentation of its items. Blank and comment lines after the last item stay after it."""
+    own = _indent(lines[start])
     last, indent = start, None
     for i in range(start + 1, len(lines)):
-        stripped = lines[i].strip()
-        if not stripped or stripped.startswith("#"):
+        if not _meaningful(lines[i]):
             continue
-        if not lines[i][0].isspace() and not lines[i].startswith("-"):
-            break  # the next top-level key
-        if indent is None and stripped.startswith("-"):
-            indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        depth = len(_indent(lines[i]))
+        if depth < len(own) or (depth == len(own) and not lines[i].lstrip().startswith("-")):
+            break  # the next key at this level or above
+        if indent is None and lines[i].lstrip().startswith("-"):
+            indent = _indent(lines[i])
         last = i
-    return last, "  " if indent is None else indent
+    return last, own + "  " if indent is None else indent
 
 
-def _check(path: Path, text: str, key: str, item: str) -> None:
-    """Parse the would-be file and make sure the list now ends with the new item."""
+def _check(path: Path, text: str, keys: tuple[str, ...], item: str) -> None:
+    """Parse the would-be file and make sure the list at `keys` now ends with the new item."""
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".yaml", delete=False) as handle:
         handle.write(text)
     try:
@@ -91,7 +125,9 @@ def _check(path: Path, text: str, key: str, item: str) -> None:
         data = read_yaml(Path(handle.name), problems)
     finally:
         os.unlink(handle.name)
-    values = data.get(key) if data is not None else None
+    values = data
+    for key in keys:
+        values = values.get(key) if isinstance(values, dict) else None
     if problems or not isinstance(values, list) or not values or str(values[-1]) != item:
         detail = "; ".join(p.message for p in problems) or "the list does not end with the new question"
         raise EditError(f"{path}: not changed, the edit would break the file ({detail})")

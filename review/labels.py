@@ -1,12 +1,16 @@
 """The report's words in English and Russian, and number and date formats for each.
 
 Caseworkers read Russian first; English is for partners and donors. Kept as plain data
-so a translator can work on it without reading the code.
+so a translator can work on it without reading the code. A noun after a number lists its
+forms after the number's name, `{messages:сообщение|сообщения|сообщений}` (Russian: one,
+few, many; English: one, other), and `say` picks the one that agrees (content/plural.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+
+from content.plural import format_counts
 
 LANGS = ("en", "ru")
 
@@ -48,8 +52,9 @@ LABELS: dict[str, dict[str, str]] = {
         "topic": "Topic",
         "no_topics": "No message was answered with a topic.",
         "unanswered": "Questions the bot did not understand",
-        "fallback_line": "{fallbacks} of {text} free-text messages got no topic ({rate}).",
-        "groups_note": "Similar questions are grouped. Showing the {shown} most frequent distinct texts of {total}.",
+        "fallback_line": "{fallbacks} of {text} free-text {text:message|messages} got no topic ({rate}).",
+        "groups_note": "Similar questions are grouped. Showing the {shown} most frequent distinct {shown:text|texts} "
+        "of {total}.",
         "group": "Group",
         "questions": "Questions (redacted)",
         "times": "Times",
@@ -62,14 +67,14 @@ LABELS: dict[str, dict[str, str]] = {
         "helpful": "👍",
         "unhelpful": "👎",
         "helpful_share": "Helpful",
-        "least_helpful": "Least helpful topics (at least {n} ratings)",
+        "least_helpful": "Least helpful topics (at least {n} {n:rating|ratings})",
         "no_feedback": "No ratings in this period.",
         "safety": "Safety",
         "danger_by_kind": "Danger answers given (emergency, trafficking…)",
         "kind": "Kind",
         "no_danger": "No danger answers in this period.",
         "near_danger": "Close to danger: answered with the emergency pointer",
-        "pointer_line": "{shown} answers ended with the line to the emergency contacts; "
+        "pointer_line": "{shown} {shown:answer|answers} ended with the line to the emergency contacts; "
         "its 🆘 button was pressed under {pressed} of them.",
         "pointer_hint": "For reviewers: in content/danger.yaml, add the real danger among these to the examples "
         "of its kind, and the ordinary questions to look_alikes.",
@@ -78,7 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
         "near_kind": "Close to",
         "answered_with": "Answered with",
         "no_pointer": "No answer ended with the emergency pointer in this period.",
-        "more_pointer_groups": "{n} smaller groups are in helpline-report-{file}-near_danger.csv.",
+        "more_pointer_groups": "{n} smaller {n:group is|groups are} in helpline-report-{file}-near_danger.csv.",
         "handoffs_asked": "Hand-offs to a caseworker asked for",
         "handoffs_answered": "Answered by a caseworker",
         "handoffs_urgent": "Urgent",
@@ -87,7 +92,7 @@ LABELS: dict[str, dict[str, str]] = {
         "median_first_reply": "Median time to first reply",
         "minutes": "min",
         "rising": "Rising terms",
-        "rising_note": "Words and phrases used far more often than in the previous {n} periods.",
+        "rising_note": "Words and phrases used far more often than in the previous {n} {n:period|periods}.",
         "term": "Term",
         "baseline": "Usual per period",
         "ratio": "× usual",
@@ -107,7 +112,7 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue": "Answers past their review date",
         "review_by": "Review by",
         "content_ok": "All content is reviewed and within its review date.",
-        "content_problems": "The content has {n} problem(s): run helpline validate.",
+        "content_problems": "The content has {n} {n:problem|problems}: run helpline validate.",
         "content_missing": "The content could not be read: {error}",
         "file": "File",
         "privacy": "Texts are redacted before they are stored; people are counted by pseudonym only.",
@@ -115,7 +120,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pp": "pp",
         "total": "Total",
         "more_texts": "and {n} more",
-        "more_groups": "{n} smaller groups are in helpline-report-{file}-unanswered.csv.",
+        "more_groups": "{n} smaller {n:group is|groups are} in helpline-report-{file}-unanswered.csv.",
         "entry_text": "free text",
         "entry_menu": "menu",
         "entry_deeplink": "deep link",
@@ -125,14 +130,16 @@ LABELS: dict[str, dict[str, str]] = {
         "entry_pointer": "🆘 button under an answer",
         "summary_title": "Helpline {label} ({dates})",
         "summary_title_range": "Helpline {dates}",
-        "summary_messages": "{messages} messages ({change}), {users} people ({new} new).",
+        "summary_messages": "{messages} {messages:message|messages} ({change}), {users} {users:person|people} "
+        "({new} new).",
         "summary_fallback": "Not understood: {rate} ({change}).",
         "summary_safety": "Danger answers: {danger}. Hand-offs: {asked} asked, {answered} answered, "
         "median first reply {median}.",
         "summary_topics": "Most asked: {topics}.",
         "summary_empty": "No messages in this period.",
         "summary_rising": "Rising: {terms}.",
-        "summary_pointer": "Close to danger: {shown} answers with the emergency pointer, its 🆘 button pressed under "
+        "summary_pointer": "Close to danger: {shown} {shown:answer|answers} with the emergency pointer, its 🆘 button "
+        "pressed under "
         "{pressed}.",
     },
     "ru": {
@@ -172,8 +179,9 @@ LABELS: dict[str, dict[str, str]] = {
         "topic": "Тема",
         "no_topics": "Ни на одно сообщение не был дан ответ по теме.",
         "unanswered": "Вопросы, которые бот не понял",
-        "fallback_line": "{fallbacks} из {text} текстовых сообщений остались без темы ({rate}).",
-        "groups_note": "Похожие вопросы сгруппированы. Показаны {shown} самых частых разных текстов из {total}.",
+        "fallback_line": "Без темы осталось {fallbacks} из {text} "
+        "{text:текстового сообщения|текстовых сообщений|текстовых сообщений} ({rate}).",
+        "groups_note": "Похожие вопросы сгруппированы. Показаны самые частые разные тексты: {shown} из {total}.",
         "group": "Группа",
         "questions": "Вопросы (обезличены)",
         "times": "Раз",
@@ -186,7 +194,7 @@ LABELS: dict[str, dict[str, str]] = {
         "helpful": "👍",
         "unhelpful": "👎",
         "helpful_share": "Полезно",
-        "least_helpful": "Наименее полезные темы (не меньше {n} оценок)",
+        "least_helpful": "Наименее полезные темы (не меньше {n} {n:оценки|оценок|оценок})",
         "no_feedback": "В этом периоде оценок нет.",
         "safety": "Безопасность",
         "danger_by_kind": "Ответы об опасности (экстренная помощь, торговля людьми…)",
@@ -202,7 +210,8 @@ LABELS: dict[str, dict[str, str]] = {
         "near_kind": "Близко к",
         "answered_with": "Ответ по теме",
         "no_pointer": "В этом периоде ни один ответ не закончился ссылкой на экстренную помощь.",
-        "more_pointer_groups": "Ещё {n} небольших групп — в файле helpline-report-{file}-near_danger.csv.",
+        "more_pointer_groups": "Ещё {n} {n:небольшая группа|небольшие группы|небольших групп} — в файле "
+        "helpline-report-{file}-near_danger.csv.",
         "handoffs_asked": "Запросы на связь с консультантом",
         "handoffs_answered": "Консультант ответил",
         "handoffs_urgent": "Срочные",
@@ -211,7 +220,8 @@ LABELS: dict[str, dict[str, str]] = {
         "median_first_reply": "Медиана времени до первого ответа",
         "minutes": "мин",
         "rising": "Растущие слова",
-        "rising_note": "Слова и фразы, которые встречаются намного чаще, чем за прошлые {n} периода.",
+        "rising_note": "Слова и фразы, которые встречаются намного чаще, чем за {n:прошлый|прошлые|прошлые} {n} "
+        "{n:период|периода|периодов}.",
         "term": "Слово",
         "baseline": "Обычно за период",
         "ratio": "× к обычному",
@@ -231,7 +241,7 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue": "Ответы с истёкшим сроком проверки",
         "review_by": "Проверить до",
         "content_ok": "Все тексты проверены, сроки проверки не истекли.",
-        "content_problems": "В текстах {n} ошибок: запустите helpline validate.",
+        "content_problems": "В текстах {n} {n:ошибка|ошибки|ошибок}: запустите helpline validate.",
         "content_missing": "Не удалось прочитать тексты: {error}",
         "file": "Файл",
         "privacy": "Тексты обезличиваются до записи; люди учитываются только по псевдонимам.",
@@ -239,7 +249,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pp": "п. п.",
         "total": "Всего",
         "more_texts": "и ещё {n}",
-        "more_groups": "Ещё {n} небольших групп — в файле helpline-report-{file}-unanswered.csv.",
+        "more_groups": "Ещё {n} {n:небольшая группа|небольшие группы|небольших групп} — в файле "
+        "helpline-report-{file}-unanswered.csv.",
         "entry_text": "текст",
         "entry_menu": "меню",
         "entry_deeplink": "ссылка",
@@ -249,7 +260,8 @@ LABELS: dict[str, dict[str, str]] = {
         "entry_pointer": "кнопка 🆘 под ответом",
         "summary_title": "Горячая линия {label} ({dates})",
         "summary_title_range": "Горячая линия {dates}",
-        "summary_messages": "{messages} сообщений ({change}), {users} человек ({new} новых).",
+        "summary_messages": "{messages} {messages:сообщение|сообщения|сообщений} ({change}), "
+        "{users} {users:человек|человека|человек} ({new} {new:новый|новых|новых}).",
         "summary_fallback": "Не понято: {rate} ({change}).",
         "summary_safety": "Ответы об опасности: {danger}. Запросы к консультанту: {asked}, отвечено {answered}, "
         "медиана первого ответа {median}.",
@@ -269,6 +281,12 @@ MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     "ru": ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
 }
+
+
+def say(template: str, lang: str, /, **values: object) -> str:
+    """A label filled in: its nouns agree with their numbers, whole numbers are written the
+    language's way, and any other value (a date, a percentage already written) as it is."""
+    return format_counts(template, lang, lambda value: number(value, lang), **values)
 
 
 def number(value: float | int | None, lang: str, decimals: int = 0) -> str:

@@ -1,4 +1,5 @@
-"""`helpline review`: a caseworker walks through the week's unanswered questions.
+"""`helpline review`: a caseworker walks through the week's unanswered questions, then through
+the messages answered with the emergency pointer (review/pointer_review.py).
 
 Each question can be assigned to a topic (it becomes one of that topic's example
 questions in the language it was asked in), marked off-topic (it teaches the router what
@@ -10,8 +11,8 @@ terminal, through a pipe, and in tests.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -22,12 +23,14 @@ from content.examples import EditError, append_item, one_line
 from content.library import DEFAULT_DIR, check_content, load_content
 from content.validation import example_key
 from review.period import Period
+from review.pointer_review import DANGER, DANGER_FILE, PointerPass, review_pointers
 from review.similar import closest_topics
 from review.stats import UNANSWERED_LIMIT, Unanswered, unanswered_texts
 from storage.redaction import redact
 
 CHOICES = 5  # numbered topic suggestions shown for each question
 OFF_TOPIC_FILE = "off_topic.yaml"
+PASSES = ("unanswered", "pointer")  # the review's passes, in the order they run
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,16 @@ class _Index:
         return self.owner.get(example_key(question))
 
 
+@dataclass
+class _Pass:
+    """What the unanswered-questions pass did; `stopped` when the reviewer quit before its end."""
+
+    changes: list[Change] = field(default_factory=list)
+    skipped: int = 0
+    left: int = 0
+    stopped: bool = False
+
+
 def run_review(
     db: sqlite_utils.Database | sqlite3.Connection | Path | str,
     period: Period,
@@ -68,12 +81,29 @@ def run_review(
     content_dir: Path | str | None = None,
     limit: int = UNANSWERED_LIMIT,
     model_cache: Path | None = None,
+    passes: Sequence[str] = PASSES,
 ) -> int:
-    """Walk through the period's unanswered questions; 0 when the content is still valid after."""
-    from handlers.knowledge import build_knowledge
+    """Walk through the period's unanswered questions, then through its messages answered with
+    the emergency pointer (either pass alone with `passes`); 0 when the content is still valid after.
 
+    Quitting (or the end of the input) stops the whole review, the second pass included.
+    """
     root = Path(content_dir) if content_dir else DEFAULT_DIR
     content = load_content(root)
+    answers = _lines(inp, out)
+    first = second = None
+    if "unanswered" in passes:
+        first = _review_unanswered(db, period, answers, out, root, content, limit, model_cache)
+    if "pointer" in passes and not (first and first.stopped):
+        second = review_pointers(db, period, answers, out, root, content, limit)
+    return _summary(out, first, second, root)
+
+
+def _review_unanswered(
+    db, period: Period, answers: Iterator[str], out: TextIO, root: Path, content: Content, limit: int, model_cache
+) -> _Pass:
+    from handlers.knowledge import build_knowledge
+
     knowledge = build_knowledge(content, cache_dir=model_cache)
     router = knowledge.router
     index = _Index(content)
@@ -89,31 +119,27 @@ def run_review(
         f"Unanswered questions, {period.label}: {len(items)} to review"
         f"{f' ({handled} already in the content)' if handled else ''}.\n"
     )
+    result = _Pass()
     if not items:
         out.write("Nothing to do.\n")
-        return 0
+        return result
     out.write("Type a number or a topic id to assign, o = off-topic, s = skip, q = quit, ? = help.\n")
-    changes: list[Change] = []
-    skipped = 0
-    answers = _lines(inp, out)
-    reached = 0
     for position, item in enumerate(items, 1):
-        reached = position
         ranked, off_topic = closest_topics(router, item.text, CHOICES)
         _show(out, position, len(items), item, ranked, off_topic, content)
         verdict = _ask(out, answers, [topic for topic, _ in ranked], content)
         if verdict == "q":
-            reached -= 1
+            result.stopped, result.left = True, len(items) - position + 1
             break
         if verdict == "s":
-            skipped += 1
+            result.skipped += 1
             continue
         change = _apply(verdict, item, root, content, index, out)
         if change is None:
-            skipped += 1
+            result.skipped += 1
         else:
-            changes.append(change)
-    return _summary(out, changes, skipped, len(items) - reached, root)
+            result.changes.append(change)
+    return result
 
 
 def _language(lang: str, text: str, content: Content, detector) -> str:
@@ -212,17 +238,31 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-def _summary(out: TextIO, changes: list[Change], skipped: int, left: int, root: Path) -> int:
-    examples = [c for c in changes if c.kind == "example"]
-    off = [c for c in changes if c.kind == "off_topic"]
-    out.write(
-        f"\nReview done: {len(examples)} example(s) added, {len(off)} marked off-topic, "
-        f"{skipped} skipped, {left} not reached.\n"
-    )
+def _summary(out: TextIO, first: _Pass | None, second: PointerPass | None, root: Path) -> int:
+    changes = first.changes if first else []
+    marked = second.marked if second else []
+    out.write("\n")
+    if first is not None:
+        examples = [c for c in changes if c.kind == "example"]
+        out.write(
+            f"Review done: {len(examples)} example(s) added, {len(changes) - len(examples)} marked off-topic, "
+            f"{first.skipped} skipped, {first.left} not reached.\n"
+        )
+    if second is not None:
+        danger = [m for m in marked if m.key == DANGER]
+        out.write(
+            f"Close to danger: {len(danger)} danger example(s) added, {len(marked) - len(danger)} look-alike(s) "
+            f"added, {second.skipped} skipped, {second.left} not reached.\n"
+        )
+    elif first is not None and first.stopped:
+        out.write("Close to danger: not reached (the review stopped before it).\n")
     for change in changes:
         label = change.topic if change.kind == "example" else "off-topic"
         out.write(f"  + {label} ({change.lang}): {change.text}  → {_relative(change.path, root)}\n")
-    if not changes:
+    for mark in marked:
+        label = f"{mark.kind} {'example' if mark.key == DANGER else 'look-alike'}"
+        out.write(f"  + {label} ({mark.lang}): {mark.text}  → {DANGER_FILE}\n")
+    if not changes and not marked:
         return 0
     _, problems = check_content(root)
     if problems:

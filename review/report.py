@@ -303,6 +303,10 @@ class Formatter:
     def pct(self, value: float | None, decimals: int = 1) -> str:
         return L.percent(value, self.lang, decimals)
 
+    def say(self, key: str, **values: object) -> str:
+        """The label `key` filled in, its nouns agreeing with their numbers (pass counts as numbers)."""
+        return L.say(self.words[key], self.lang, **values)
+
     def delta(self, current: float | None, previous: float | None, good: str | None = None, decimals: int = 0):
         """'+12 (+8.0%)', coloured when a rise is good ('up') or bad ('down')."""
         if current is None or previous is None:

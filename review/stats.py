@@ -317,23 +317,39 @@ _PRESSED = "SELECT pointer_ref FROM queries WHERE ts >= ? AND entry = 'pointer' 
 
 def _pointers(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], limit: int) -> None:
     """The answers that ended with the line to the emergency contacts, and whose line was pressed."""
-    pointed = "ts >= ? AND ts < ? AND pointer_ref IS NOT NULL AND pointer IS NOT NULL AND pointer != ''"
-    pressed = f"pointer_ref IN ({_PRESSED})"
     shown, hit = conn.execute(
-        f"SELECT COUNT(*), SUM({pressed}) FROM queries WHERE {pointed}", (bounds[0], *bounds)
+        f"SELECT COUNT(*), SUM({_PRESSED_LINE}) FROM queries WHERE {_POINTED}", (bounds[0], *bounds)
     ).fetchone()
     stats.pointers, stats.pointers_pressed = int(shown), int(hit or 0)
     if not stats.pointers or limit <= 0:
         return
+    stats.pointed = _pointed_rows(conn, bounds, limit)
+
+
+_POINTED = "ts >= ? AND ts < ? AND pointer_ref IS NOT NULL AND pointer IS NOT NULL AND pointer != ''"
+_PRESSED_LINE = f"pointer_ref IN ({_PRESSED})"
+
+
+def _pointed_rows(conn: sqlite3.Connection, bounds: tuple[str, str], limit: int) -> list[Pointed]:
     rows = conn.execute(
         f"SELECT COALESCE(lang, ''), COALESCE(text, ''), pointer, COALESCE(topic, ''), COUNT(*) AS n, "
-        f"SUM({pressed}) FROM queries WHERE {pointed} GROUP BY lang, text, pointer, topic "
+        f"SUM({_PRESSED_LINE}) FROM queries WHERE {_POINTED} GROUP BY lang, text, pointer, topic "
         "ORDER BY n DESC, text LIMIT ?",
         (bounds[0], *bounds, limit),
     )
-    stats.pointed = [
-        Pointed(lang, text, kind, topic, int(n), int(hit or 0)) for lang, text, kind, topic, n, hit in rows
-    ]
+    return [Pointed(lang, text, kind, topic, int(n), int(hit or 0)) for lang, text, kind, topic, n, hit in rows]
+
+
+def pointed_texts(
+    db: sqlite_utils.Database | sqlite3.Connection | Path | str,
+    start_utc: dt.datetime,
+    end_utc: dt.datetime,
+    limit: int = UNANSWERED_LIMIT,
+) -> list[Pointed]:
+    """Distinct messages answered with the line to the emergency contacts, most frequent first
+    (for review): one row per language, text, kind and topic answered with."""
+    with reading(db) as conn:
+        return _pointed_rows(conn, (stamp(start_utc), stamp(end_utc)), limit)
 
 
 def _rising(conn: sqlite3.Connection, stats: WeekStats, bounds: tuple[str, str], periods: int) -> None:

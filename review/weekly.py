@@ -51,23 +51,25 @@ def headline_summary(report: WeeklyReport) -> str:
     cur, prev = report.current, report.previous
     dates = L.date_range(report.period.first, report.period.last, lang)
     if report.period.is_iso_week:
-        lines = [words["summary_title"].format(label=report.period.label, dates=dates)]
+        lines = [L.say(words["summary_title"], lang, label=report.period.label, dates=dates)]
     else:
-        lines = [words["summary_title_range"].format(dates=dates)]
+        lines = [L.say(words["summary_title_range"], lang, dates=dates)]
     if report.no_traffic:
         lines.append(words["summary_empty"])
         return "\n".join(lines)
     f = Formatter(report)
     lines.append(
-        words["summary_messages"].format(
-            messages=f.num(cur.messages),
+        f.say(
+            "summary_messages",
+            messages=cur.messages,
             change=f.plain_delta(cur.messages, prev.messages),
-            users=f.num(cur.users),
-            new=f.num(cur.new_users),
+            users=cur.users,
+            new=cur.new_users,
         )
     )
     lines.append(
-        words["summary_fallback"].format(
+        f.say(
+            "summary_fallback",
             rate=f.pct(cur.fallback_rate),
             change=f.plain_delta_pp(cur.fallback_rate, prev.fallback_rate),
         )
@@ -76,21 +78,23 @@ def headline_summary(report: WeeklyReport) -> str:
     if cur.median_first_reply_min is not None:
         median = f"{f.num(cur.median_first_reply_min, 1)} {words['minutes']}"
     lines.append(
-        words["summary_safety"].format(
-            danger=f.num(cur.danger_total),
-            asked=f.num(cur.handoffs_asked),
-            answered=f.num(cur.handoffs_answered),
+        f.say(
+            "summary_safety",
+            danger=cur.danger_total,
+            asked=cur.handoffs_asked,
+            answered=cur.handoffs_answered,
             median=median,
         )
     )
-    lines.append(words["summary_pointer"].format(shown=f.num(cur.pointers), pressed=f.num(cur.pointers_pressed)))
+    lines.append(f.say("summary_pointer", shown=cur.pointers, pressed=cur.pointers_pressed))
     if cur.topics:
         top = list(cur.topics.items())[:TOP_TOPICS_IN_SUMMARY]
         lines.append(
-            words["summary_topics"].format(
+            f.say(
+                "summary_topics",
                 topics=", ".join(f"{report.titles.get(t, t)} {f.num(n)}" for t, n in top),
             )
         )
     if cur.rising:
-        lines.append(words["summary_rising"].format(terms=", ".join(t.term for t in cur.rising[:3])))
+        lines.append(f.say("summary_rising", terms=", ".join(t.term for t in cur.rising[:3])))
     return "\n".join(lines)

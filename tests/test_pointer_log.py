@@ -145,7 +145,7 @@ def test_a_reviewer_sees_the_messages_that_got_the_pointer_line_and_how_many_pre
     section = html[html.index('id="near-danger"') : html.index('id="rising"')]
     words = L.LABELS["en"]
     assert words["near_danger"] in section
-    assert words["pointer_line"].format(shown=3, pressed=1) in section
+    assert L.say(words["pointer_line"], "en", shown=3, pressed=1) in section
     assert "content/danger.yaml" in section and "examples" in section and "look_alikes" in section
     assert THREAT in section and "Айбек" not in html and "9161234567" not in html
 
@@ -157,12 +157,12 @@ def test_a_reviewer_sees_the_messages_that_got_the_pointer_line_and_how_many_pre
     }
     summary = {row[0]: row[1] for row in csv_tables(report)["summary"][1]}
     assert (summary["pointer_answers"], summary["pointer_pressed"]) == (3, 1)
-    assert words["summary_pointer"].format(shown=3, pressed=1) in headline_summary(report)
+    assert L.say(words["summary_pointer"], "en", shown=3, pressed=1) in headline_summary(report)
 
     russian = render_html(build_report(conversation.querylog.db, around_today(), lang="ru", knowledge=knowledge))
     assert (
         L.LABELS["ru"]["near_danger"] in russian
-        and L.LABELS["ru"]["pointer_line"].format(shown=3, pressed=1) in russian
+        and L.say(L.LABELS["ru"]["pointer_line"], "ru", shown=3, pressed=1) in russian
     )
 
 
@@ -244,4 +244,4 @@ def test_stats_tells_an_admin_todays_pointer_lines_and_presses(conversation, say
     figures = commands.today_figures()
     assert (figures["pointers"], figures["pointer_presses"]) == (2, 1)
     text = all_text(commands.handle(Incoming(1111, "/stats", language_code="en")))
-    assert "2 answers with the emergency pointer, 1 presses of its 🆘 button" in text
+    assert "2 answers with the emergency pointer, 1 press of its 🆘 button" in text

@@ -20,6 +20,7 @@ import pytest
 import sqlite_utils
 
 from bot.config import ConfigError, load_settings
+from content.plural import agree
 from review import labels as L
 from review.period import (
     BISHKEK,
@@ -762,7 +763,8 @@ def test_report_command_writes_html_and_csv(report, db_path, log, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Горячая линия 2026-W48")
-    assert f"{expected(log, WEEK)['messages']} сообщений" in result.stdout
+    messages = expected(log, WEEK)["messages"]
+    assert f"{messages} {agree(messages, ['сообщение', 'сообщения', 'сообщений'], 'ru')} (" in result.stdout
     assert (out / "helpline-report-2026-W48.html").exists()
     assert len(list(out.glob("helpline-report-2026-W48-*.csv"))) == len(csv_tables(report))
     bad = subprocess.run(

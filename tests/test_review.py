@@ -300,3 +300,162 @@ def test_unsafe_edits_are_refused_and_the_file_kept(tmp_path):
         append_item(path, "examples", "   ")
     assert path.read_text(encoding="utf-8") == "examples: [one, two]\n"
     assert yaml_scalar("plain words") == "plain words" and yaml_scalar("a: b") == "'a: b'"
+
+
+# ---- the second pass: messages answered with the emergency pointer -------------------------
+
+THREAT = "работодатель угрожает и не отдаёт зарплату"  # read close to violence, below the card
+CALL_ME = "хозяин угрожает, звоните мне 89161234567"
+FINE = "штраф за просроченный патент, меня теперь посадят?"  # an ordinary question, alarming words
+LISTED = "Меня избили на работе"  # danger.yaml lists it (as «меня избили на работе») among violence examples
+
+
+@pytest.fixture
+def pointer_log(data_dir: Path) -> Path:
+    """This week's log also holds answers that ended with the line to the emergency contacts."""
+    db = open_database(data_dir / "helpline.sqlite")
+    rows = []
+    for number, (text, kind, topic, times, pressed) in enumerate(
+        (
+            (THREAT, "violence", "unpaid_wages", 3, 1),
+            (THREAT.upper(), "trafficking", "unpaid_wages", 1, 0),  # the same wording, read as another kind
+            (CALL_ME, "violence", "unpaid_wages", 2, 0),
+            (FINE, "detention", "work_permit", 1, 0),
+            (LISTED, "violence", "legal_aid", 1, 1),
+        )
+    ):
+        for i in range(times):
+            ref = f"{number:02d}{i:06d}"
+            rows.append(
+                {
+                    "ts": _ts(i, 15),
+                    "user_key": f"p{i}",
+                    "lang": "ru",
+                    "entry": "text",
+                    "fallback": 0,
+                    "topic": topic,
+                    "text": text,
+                    "pointer": kind,
+                    "pointer_ref": ref,
+                }
+            )
+            if i < pressed:
+                rows.append(
+                    {
+                        "ts": _ts(i, 16),
+                        "user_key": f"p{i}",
+                        "lang": "ru",
+                        "entry": "pointer",
+                        "text": "pointer:emergency",
+                        "pointer_ref": ref,
+                    }
+                )
+    db["queries"].insert_all(rows, alter=True)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    return data_dir / "helpline.sqlite"
+
+
+@pytest.fixture
+def review_pointers(pointer_log: Path, content_copy: Path):
+    def run(answers: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = run_review(pointer_log, WEEK, io.StringIO(answers), out, content_dir=content_copy, passes=("pointer",))
+        return code, out.getvalue()
+
+    return run
+
+
+def _kind(content_dir: Path, name: str):
+    return next(kind for kind in load_content(content_dir).danger if kind.name == name)
+
+
+def test_a_reviewer_who_marks_a_pointer_message_as_danger_teaches_that_kind(review_pointers, content_copy):
+    before = (content_copy / "danger.yaml").read_text(encoding="utf-8")
+    code, out = review_pointers("d\nq\n")
+    assert code == 0, out
+    assert "Close to danger, 2026-W48: 3 message(s) answered with the emergency pointer to review" in out
+    assert "(1 already in danger.yaml)" in out  # the listed one is not offered again
+    assert "close to: violence, answered with unpaid_wages, 🆘 pressed 1" in out
+    assert "Close to danger: 1 danger example(s) added, 0 look-alike(s) added, 0 skipped, 2 not reached." in out
+    assert "Content check passed." in out
+    # One line more, right after the last violence example; every comment and entry kept.
+    after = (content_copy / "danger.yaml").read_text(encoding="utf-8")
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert added == [f"    - {THREAT}"] and len(after.splitlines()) == len(before.splitlines()) + 1
+    assert after.replace(f"    - {THREAT}\n", "", 1) == before
+    # The next content load has it among the violence examples, and the content is still valid.
+    assert _kind(content_copy, "violence").examples[-1] == THREAT
+    assert check_content(content_copy)[1] == []
+
+
+def test_marking_a_pointer_message_ordinary_makes_it_a_look_alike_of_its_kind(review_pointers, content_copy):
+    code, out = review_pointers("s\ns\no\n")
+    assert code == 0, out
+    assert "added to danger.yaml under detention: look_alikes" in out
+    assert "0 danger example(s) added, 1 look-alike(s) added, 2 skipped, 0 not reached." in out
+    detention = _kind(content_copy, "detention")
+    assert detention.look_alikes[-1] == FINE and FINE not in detention.examples
+
+
+def test_a_reviewer_may_name_another_kind(review_pointers, content_copy):
+    _, out = review_pointers("no-such-kind\no missing-kind\ntrafficking\no violence\n")
+    assert "'no-such-kind' is not one of d, o, s, q or a kind's name" in out
+    assert "'missing-kind' is not a kind in danger.yaml" in out
+    assert _kind(content_copy, "trafficking").examples[-1] == THREAT
+    assert _kind(content_copy, "violence").look_alikes[-1] == CALL_ME.replace("89161234567", "<phone>")
+
+
+def test_skipping_every_pointer_message_changes_nothing(review_pointers, content_copy):
+    before = _snapshot(content_copy)
+    code, out = review_pointers("s\ns\ns\n")
+    assert code == 0
+    assert "0 danger example(s) added, 0 look-alike(s) added, 3 skipped, 0 not reached." in out
+    assert _snapshot(content_copy) == before
+
+
+def test_the_text_written_is_the_redacted_one(review_pointers, content_copy):
+    review_pointers("s\nd\n")
+    text = (content_copy / "danger.yaml").read_text(encoding="utf-8")
+    assert "89161234567" not in text
+    assert _kind(content_copy, "violence").examples[-1] == "хозяин угрожает, звоните мне <phone>"
+
+
+def test_a_message_already_in_danger_yaml_is_not_added_twice(review_pointers, content_copy):
+    review_pointers("d\n")
+    code, out = review_pointers("d\n")  # a week reviewed again: the marked message is already listed
+    assert "2 message(s) answered with the emergency pointer to review (3 already in danger.yaml)" in out
+    text = (content_copy / "danger.yaml").read_text(encoding="utf-8").lower()
+    assert text.count(THREAT.lower()) == 1 and text.count(LISTED.lower()) == 1
+
+
+def test_the_pointer_pass_follows_the_unanswered_questions_unless_the_reviewer_quits(review, pointer_log):
+    _, out = review("s\ns\ns\ns\nd\n")
+    assert out.index("Unanswered questions") < out.index("Close to danger, 2026-W48")
+    assert "Review done: 0 example(s) added, 0 marked off-topic, 4 skipped, 0 not reached." in out
+    assert "Close to danger: 1 danger example(s) added, 0 look-alike(s) added, 0 skipped, 2 not reached." in out
+    _, out = review("q\n")
+    assert "Close to danger, 2026-W48" not in out
+    assert "Close to danger: not reached (the review stopped before it)." in out
+
+
+def test_an_item_goes_to_the_list_of_the_named_block_only(tmp_path):
+    path = tmp_path / "danger.yaml"
+    original = (
+        "# header comment\nsuicide:\n  topic: emergency\n  examples:\n    - a\n    # a batch note\n    - b\n"
+        "  # note before the next list\n  look_alikes:\n  - c\n\nviolence:\n  examples:\n    - d\n"
+    )
+    path.write_text(original, encoding="utf-8")
+    append_item(path, "examples", "new: danger", under="suicide")
+    append_item(path, "look_alikes", "ordinary", under="suicide")
+    append_item(path, "examples", "more", under="violence")
+    text = path.read_text(encoding="utf-8")
+    assert text == (
+        "# header comment\nsuicide:\n  topic: emergency\n  examples:\n    - a\n    # a batch note\n    - b\n"
+        "    - 'new: danger'\n  # note before the next list\n  look_alikes:\n  - c\n  - ordinary\n\n"
+        "violence:\n  examples:\n    - d\n    - more\n"
+    )
+    for under, key in (("missing", "examples"), ("violence", "look_alikes")):
+        with pytest.raises(EditError):
+            append_item(path, key, "x", under=under)
+    assert path.read_text(encoding="utf-8") == text
