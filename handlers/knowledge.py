@@ -77,7 +77,7 @@ def build_knowledge(content: Content, cache_dir: Path | None = None) -> Knowledg
         router, detector, danger_model = _cached(
             cache_dir, hashlib.sha256(fingerprint.encode()).hexdigest()[:24], train
         )
-    danger_detector = DangerDetector(content.danger, danger_model)
+    danger_detector = DangerDetector(content.danger, danger_model, places=place_answers())
     return Knowledge(content, router, detector, danger_detector, BareReplyReader(content.bare_replies))
 
 
