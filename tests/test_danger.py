@@ -115,8 +115,8 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-11, held-out recall 97.2 % (target 98 %), false alarms 4.0 % (target 5 %); "
-    "rounds 10 and 11, first measured before anyone saw them: 96.1 %, 12.7 % (100 % with the pointer line); "
+    reason="not met yet: over rounds 1-13, held-out recall 96.4 % (target 98 %), false alarms 2.9 % (target 5 %); "
+    "round 13, unseen by every change: 96.0 %, 7.3 % (97 % with the pointer line); "
     "`python -m benchmarks`, section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
