@@ -115,8 +115,8 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-13, held-out recall 96.4 % (target 98 %), false alarms 2.9 % (target 5 %); "
-    "round 13, unseen by every change: 96.0 %, 7.3 % (97 % with the pointer line); "
+    reason="not met yet: over rounds 1-14, held-out recall 95.8 % (target 98 %), false alarms 2.7 % (target 5 %); "
+    "rounds 13 and 14, unseen by every change: 93.1 %, 4.4 % (95.6 % with the pointer line); "
     "`python -m benchmarks`, section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
