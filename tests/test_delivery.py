@@ -283,7 +283,7 @@ async def test_a_deleted_database_is_recreated_loudly_and_admins_are_told(
             own_helpline.conversation.knowledge.content.ui["ru"]["admin"]["database_replaced"]
         )
         [figures] = await admin.say("/stats")
-        assert "database recreated 1 time(s)" in plain(figures)
+        assert "database recreated 1 time." in plain(figures)
         assert "WAS DELETED OR REPLACED" in caplog.text
         assert path.exists()
 
