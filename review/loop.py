@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -23,9 +23,10 @@ from content.examples import EditError, append_item, one_line
 from content.library import DEFAULT_DIR, check_content, load_content
 from content.validation import example_key
 from review.period import Period
-from review.pointer_review import DANGER, DANGER_FILE, PointerPass, review_pointers
+from review.pointer_review import DANGER, DANGER_FILE, Marked, review_pointers
 from review.similar import closest_topics
 from review.stats import UNANSWERED_LIMIT, Unanswered, unanswered_texts
+from review.walk import SKIP, Walked, answer_lines, prompt, walk
 from storage.redaction import redact
 
 CHOICES = 5  # numbered topic suggestions shown for each question
@@ -62,16 +63,6 @@ class _Index:
         return self.owner.get(example_key(question))
 
 
-@dataclass
-class _Pass:
-    """What the unanswered-questions pass did; `stopped` when the reviewer quit before its end."""
-
-    changes: list[Change] = field(default_factory=list)
-    skipped: int = 0
-    left: int = 0
-    stopped: bool = False
-
-
 def run_review(
     db: sqlite_utils.Database | sqlite3.Connection | Path | str,
     period: Period,
@@ -90,7 +81,7 @@ def run_review(
     """
     root = Path(content_dir) if content_dir else DEFAULT_DIR
     content = load_content(root)
-    answers = _lines(inp, out)
+    answers = answer_lines(inp, out)
     first = second = None
     if "unanswered" in passes:
         first = _review_unanswered(db, period, answers, out, root, content, limit, model_cache)
@@ -101,7 +92,7 @@ def run_review(
 
 def _review_unanswered(
     db, period: Period, answers: Iterator[str], out: TextIO, root: Path, content: Content, limit: int, model_cache
-) -> _Pass:
+) -> Walked[Change]:
     from handlers.knowledge import build_knowledge
 
     knowledge = build_knowledge(content, cache_dir=model_cache)
@@ -119,27 +110,17 @@ def _review_unanswered(
         f"Unanswered questions, {period.label}: {len(items)} to review"
         f"{f' ({handled} already in the content)' if handled else ''}.\n"
     )
-    result = _Pass()
     if not items:
         out.write("Nothing to do.\n")
-        return result
+        return Walked()
     out.write("Type a number or a topic id to assign, o = off-topic, s = skip, q = quit, ? = help.\n")
-    for position, item in enumerate(items, 1):
+
+    def decide(position: int, item: Unanswered) -> str | None:
         ranked, off_topic = closest_topics(router, item.text, CHOICES)
         _show(out, position, len(items), item, ranked, off_topic, content)
-        verdict = _ask(out, answers, [topic for topic, _ in ranked], content)
-        if verdict == "q":
-            result.stopped, result.left = True, len(items) - position + 1
-            break
-        if verdict == "s":
-            result.skipped += 1
-            continue
-        change = _apply(verdict, item, root, content, index, out)
-        if change is None:
-            result.skipped += 1
-        else:
-            result.changes.append(change)
-    return result
+        return _ask(out, answers, [topic for topic, _ in ranked], content)
+
+    return walk(items, decide, lambda verdict, item: _apply(verdict, item, root, content, index, out))
 
 
 def _language(lang: str, text: str, content: Content, detector) -> str:
@@ -148,15 +129,6 @@ def _language(lang: str, text: str, content: Content, detector) -> str:
         return lang
     detected = detector.detect(text)
     return detected if detected in content.languages else content.languages[0]
-
-
-def _lines(inp: TextIO, out: TextIO) -> Iterator[str]:
-    """Answers one per line; piped answers are echoed so the transcript reads like a session."""
-    echo = not (hasattr(inp, "isatty") and inp.isatty())
-    for line in inp:
-        if echo:
-            out.write(line.strip() + "\n")
-        yield line.strip()
 
 
 def _show(out: TextIO, position: int, total: int, item: Unanswered, ranked, off_topic: bool, content: Content) -> None:
@@ -174,18 +146,15 @@ def _title(content: Content, topic: str, lang: str) -> str:
     return (texts.get(lang) or next(iter(texts.values()))).title if texts else topic
 
 
-def _ask(out: TextIO, answers: Iterator[str], numbered: list[str], content: Content) -> str:
-    """A topic id, 'o', 's' or 'q' (also on end of input)."""
+def _ask(out: TextIO, answers: Iterator[str], numbered: list[str], content: Content) -> str | None:
+    """A topic id, 'o', SKIP, or None to stop (quit or end of input)."""
     while True:
-        out.write("> ")
-        out.flush()
-        answer = next(answers, None)
-        if answer is None:
-            out.write("\n")
-            return "q"
-        choice = answer.lower()
-        if choice in ("q", "quit", "s", "skip", "o", "off", "off-topic"):
-            return {"quit": "q", "skip": "s", "off": "o", "off-topic": "o"}.get(choice, choice)
+        answer = prompt(out, answers)
+        choice = "q" if answer is None else answer.lower()
+        if choice in ("q", "quit"):
+            return None
+        if choice in ("s", "skip", "o", "off", "off-topic"):
+            return SKIP if choice in ("s", "skip") else "o"
         if choice.isdigit() and 1 <= int(choice) <= len(numbered):
             return numbered[int(choice) - 1]
         if answer in content.topics:
@@ -238,9 +207,9 @@ def _relative(path: Path, root: Path) -> Path:
         return path
 
 
-def _summary(out: TextIO, first: _Pass | None, second: PointerPass | None, root: Path) -> int:
-    changes = first.changes if first else []
-    marked = second.marked if second else []
+def _summary(out: TextIO, first: Walked[Change] | None, second: Walked[Marked] | None, root: Path) -> int:
+    changes = first.added if first else []
+    marked = second.added if second else []
     out.write("\n")
     if first is not None:
         examples = [c for c in changes if c.kind == "example"]

@@ -23,6 +23,7 @@ from content import Content
 from content.examples import EditError, append_item, one_line
 from review.period import Period
 from review.stats import UNANSWERED_LIMIT, pointed_texts
+from review.walk import SKIP, Walked, prompt, walk
 from storage.redaction import redact
 
 DANGER_FILE = "danger.yaml"
@@ -51,16 +52,6 @@ class Marked:
     text: str
 
 
-@dataclass
-class PointerPass:
-    """What the pass did; `stopped` when the reviewer quit (or the input ended) before its end."""
-
-    marked: list[Marked] = field(default_factory=list)
-    skipped: int = 0
-    left: int = 0
-    stopped: bool = False
-
-
 def fold(message: str) -> str:
     """The form in which content/danger.py compares messages: lower case, single spaces."""
     return " ".join(message.lower().split())
@@ -74,7 +65,7 @@ def review_pointers(
     root: Path,
     content: Content,
     limit: int = UNANSWERED_LIMIT,
-) -> PointerPass:
+) -> Walked[Marked]:
     """Walk through the period's messages answered with the emergency pointer."""
     listed = _listed(content)
     kinds = [kind.name for kind in content.danger]
@@ -83,29 +74,19 @@ def review_pointers(
         f"\nClose to danger, {period.label}: {len(items)} message(s) answered with the emergency pointer to review"
         f"{f' ({handled} already in {DANGER_FILE})' if handled else ''}.\n"
     )
-    result = PointerPass()
     if not items:
         out.write("Nothing to do.\n")
-        return result
+        return Walked()
     out.write(
         "d = danger of the kind shown, a kind's name = danger of that kind, o = an ordinary question "
         "(look-alike), s = skip, q = quit, ? = help.\n"
     )
-    for position, item in enumerate(items, 1):
+
+    def decide(position: int, item: PointerItem) -> tuple[str, str] | str | None:
         _show(out, position, len(items), item)
-        verdict = _ask(out, answers, item, kinds)
-        if verdict is None:
-            result.stopped, result.left = True, len(items) - position + 1
-            break
-        if verdict == "s":
-            result.skipped += 1
-            continue
-        marked = _apply(verdict, item, root / DANGER_FILE, listed, out)
-        if marked is None:
-            result.skipped += 1
-        else:
-            result.marked.append(marked)
-    return result
+        return _ask(out, answers, item, kinds)
+
+    return walk(items, decide, lambda verdict, item: _apply(verdict, item, root / DANGER_FILE, listed, out))
 
 
 def _listed(content: Content) -> dict[str, tuple[str, str]]:
@@ -147,18 +128,15 @@ def _show(out: TextIO, position: int, total: int, item: PointerItem) -> None:
 def _ask(out: TextIO, answers: Iterator[str], item: PointerItem, kinds: list[str]) -> tuple[str, str] | str | None:
     """(list, kind) to write to, 's' to skip, or None to stop (quit or end of input)."""
     while True:
-        out.write("> ")
-        out.flush()
-        answer = next(answers, None)
+        answer = prompt(out, answers)
         if answer is None:
-            out.write("\n")
             return None
         words = answer.lower().split()
         choice, named = (words[0], words[1:]) if words else ("", [])
         if choice in ("q", "quit") and not named:
             return None
         if choice in ("s", "skip") and not named:
-            return "s"
+            return SKIP
         if choice in ("?", "h", "help"):
             out.write(
                 f"  d marks it as danger of the kind shown ({item.kind}); a kind's name marks it as danger of that\n"
