@@ -10,22 +10,19 @@ answer takes: Russian «в …» with the locative ending, Kyrgyz «…да/де
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 
-import yaml
+from storage.redaction.lexicon import place_names
 
 _KYRGYZ_BACK_VOWELS = set("аоуыя")
 _KYRGYZ_VOWELS = set("аоуыяеэиөүю")
 _VOICELESS = set("кптсшчфхц")
 
 
-@cache  # a file shipped with the code: read once, though every build and the model cache's key ask
+@cache  # every build, the model cache's key and the danger detector ask
 def place_answers() -> tuple[str, ...]:
     """The place names, bare and as a one- or two-word answer to "where are you?"."""
-    text = files("storage.redaction").joinpath("data/places.yaml").read_text(encoding="utf-8")
-    places = [str(place) for place in (yaml.safe_load(text) or {}).get("places") or []]
     answers: list[str] = []
-    for place in places:
+    for place in place_names():
         answers.append(place)
         if place.isascii():
             answers.append(f"in {place}")

@@ -219,3 +219,10 @@ def load_lexicon(folder: Traversable) -> Lexicon:
 def lexicon() -> Lexicon:
     """The shipped word lists (storage/redaction/data), read once."""
     return load_lexicon(resources.files("storage.redaction").joinpath("data"))
+
+
+@functools.cache
+def place_names() -> tuple[str, ...]:
+    """The shipped list of places as written ("Москва", "Dubai"), not as skeletons: the danger
+    model learns them as everyday answers to "where are you?" (handlers/understanding/places.py)."""
+    return tuple(_flatten(_read(resources.files("storage.redaction").joinpath("data"), "places.yaml").get("places")))
