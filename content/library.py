@@ -21,6 +21,7 @@ from content.calculators import CALCULATORS
 from content.codecache import TemplateCodeCache, compile_template
 from content.danger import DangerKind, load_danger
 from content.language_data import Language, read_languages
+from content.plural import form_problems
 from content.problems import ContentError, Problem
 from content.rendering import included_blocks, make_environment, tidy, with_updates
 from content.signoff import SignOff, read_signoff
@@ -322,6 +323,10 @@ def _load_ui(root: Path, words: dict[str, Language], problems: list[Problem]) ->
         for key in UI_KEYS:
             if key not in data or data[key] in (None, "", [], {}):
                 problems.append(Problem(path, 1, f"missing field '{key}'"))
+        admin = data.get("admin") if isinstance(data.get("admin"), dict) else {}
+        for key, label in admin.items():
+            if (problem := form_problems(str(label), path.stem)) is not None:
+                problems.append(Problem(path, 1, f"admin.{key} cannot be filled in: {problem}"))
         if path.stem in words:
             data["language_name"] = words[path.stem].name
         elif not (root / "languages" / path.name).exists():

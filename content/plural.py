@@ -64,6 +64,18 @@ class _CountFormatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
+def form_problems(template: str, lang: str) -> str | None:
+    """What stops the label from being filled in with counts, or None: a noun listing a number
+    of forms the language does not have, a spec that is no format. `helpline validate` asks, so
+    that a slip shows there and not when an admin asks for /stats."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        format_counts(template, lang, **dict.fromkeys(fields, 1))
+    except (ValueError, KeyError, IndexError) as error:
+        return str(error)
+    return None
+
+
 def format_counts(template: str, lang: str, number: Callable[[int], str] = str, /, **values: Any) -> str:
     """`template.format(**values)`, with every `{name:form|form…}` agreeing with the number `name`
     and every bare whole number written by `number` ("1 234" in a Russian report, say)."""

@@ -302,3 +302,12 @@ def test_a_block_cites_per_reader_the_paragraphs_behind_the_lines_it_shows_them(
     assert content.render("alpha", "en", "RU").sources == (50, 51)
     assert content.render("alpha", "en", None).sources == (50, 51)
     assert content.render("alpha", "en", "KG").sources == (47, 50)
+
+
+def test_an_admin_label_with_the_wrong_noun_forms_is_named_by_validate(content_dir):
+    # /stats would otherwise fail only when an admin asks for it
+    path = content_dir / "ui" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "{messages:message|messages}" in text
+    path.write_text(text.replace("{messages:message|messages}", "{messages:message}"), encoding="utf-8")
+    assert any(str(path) in p and "admin.stats cannot be filled in" in p for p in problems_in(content_dir))
