@@ -55,6 +55,11 @@ def load_danger(path: Path, topics: set[str], problems: list[Problem]) -> list[D
     return kinds
 
 
+def message_key(message: str) -> str:
+    """Two messages of danger.yaml are the same when they differ only in case and spaces."""
+    return " ".join(message.lower().split())
+
+
 def _messages(
     entry: dict, key: str, where: str, path: Path, line: int, seen: dict[str, str], problems: list[Problem]
 ) -> tuple[str, ...]:
@@ -67,7 +72,7 @@ def _messages(
     messages = []
     for message, message_line in zip(raw, lines, strict=False):
         text = str(message).strip()
-        folded = " ".join(text.lower().split())
+        folded = message_key(text)
         if not text:
             continue
         first = seen.setdefault(folded, where)

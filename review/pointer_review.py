@@ -20,6 +20,7 @@ from typing import TextIO
 import sqlite_utils
 
 from content import Content
+from content.danger import message_key
 from content.examples import EditError, append_item, one_line
 from review.period import Period
 from review.stats import UNANSWERED_LIMIT, pointed_texts
@@ -50,11 +51,6 @@ class Marked:
     key: str  # DANGER or ORDINARY
     lang: str
     text: str
-
-
-def fold(message: str) -> str:
-    """The form in which content/danger.py compares messages: lower case, single spaces."""
-    return " ".join(message.lower().split())
 
 
 def review_pointers(
@@ -95,7 +91,7 @@ def _listed(content: Content) -> dict[str, tuple[str, str]]:
     for kind in content.danger:
         for key, messages in ((DANGER, kind.examples), (ORDINARY, kind.look_alikes)):
             for message in messages:
-                listed.setdefault(fold(message), (kind.name, key))
+                listed.setdefault(message_key(message), (kind.name, key))
     return listed
 
 
@@ -106,7 +102,7 @@ def _items(rows, listed: dict[str, tuple[str, str]]) -> tuple[list[PointerItem],
     handled = 0
     for row in rows:
         text = one_line(redact(row.text))
-        key = fold(text)
+        key = message_key(text)
         if not text or key in listed:
             handled += 1
             continue
@@ -163,7 +159,7 @@ def _apply(
 ) -> Marked | None:
     """Write the message where the reviewer put it, unless danger.yaml already lists it."""
     key, kind = verdict
-    where = listed.get(fold(item.text))
+    where = listed.get(message_key(item.text))
     if where is not None:
         out.write(f"  not added: {DANGER_FILE} already lists it under {where[0]}: {where[1]}.\n")
         return None
@@ -172,6 +168,6 @@ def _apply(
     except (EditError, OSError) as error:
         out.write(f"  not added: {error}\n")
         return None
-    listed[fold(item.text)] = (kind, key)
+    listed[message_key(item.text)] = (kind, key)
     out.write(f"  added to {DANGER_FILE} under {kind}: {key}\n")
     return Marked(kind, key, item.lang, item.text)
