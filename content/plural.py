@@ -15,17 +15,21 @@ import string
 from collections.abc import Callable, Sequence
 from typing import Any
 
-# The forms a label lists, in this order, per language; a language not here lists none.
-FORMS: dict[str, tuple[str, ...]] = {"ru": ("one", "few", "many"), "en": ("one", "other")}
+# The forms a label lists, in this order, per language. A language not here yet (one a caseworker
+# adds by copying the English files, content/languages/) is read by the commonest rule, one/other,
+# until its own is written here.
+FORMS: dict[str, tuple[str, ...]] = {"ru": ("one", "few", "many"), "en": ("one", "other"), "ky": ()}
+OTHER_LANGUAGES = ("one", "other")
 SEPARATOR = "|"
 
 
 def category(count: float, lang: str) -> str:
     """The plural category of `count` in `lang`: one, few, many or other."""
-    if lang not in FORMS:
+    order = FORMS.get(lang, OTHER_LANGUAGES)
+    if not order:
         return "other"
     whole = isinstance(count, int) or float(count).is_integer()
-    if lang == "en":
+    if order == OTHER_LANGUAGES:
         return "one" if whole and abs(count) == 1 else "other"
     if not whole:
         return "few"
@@ -39,8 +43,8 @@ def category(count: float, lang: str) -> str:
 
 def agree(count: float, forms: Sequence[str], lang: str) -> str:
     """The one of `forms` (listed in the order FORMS gives for `lang`) that agrees with `count`."""
-    order = FORMS.get(lang)
-    if order is None or len(forms) != len(order):
+    order = FORMS.get(lang, OTHER_LANGUAGES)
+    if len(forms) != len(order):
         wanted = " | ".join(order) if order else "no forms (the noun does not change)"
         raise ValueError(f"{lang}: {len(forms)} noun form(s) given ({SEPARATOR.join(forms)}), expected {wanted}")
     return forms[order.index(category(count, lang))]

@@ -103,3 +103,8 @@ def test_every_label_fills_in_for_any_count(content, count):
     assert "1 topic, 1 signed off" in _fill(sheet_labels.LABELS["en"]["made"], "en", 1)
     stats = _fill(content.ui["en"]["admin"]["stats"], "en", 1)
     assert "1 message, 1 user," in stats and "1 press of its 🆘 button" in stats and "1 open ticket," in stats
+
+
+def test_a_language_added_from_the_english_files_counts_with_one_and_other_until_its_rules_are_written():
+    assert format_counts("{n} {n:Thema|Themen}", "de", n=1) == "1 Thema"
+    assert format_counts("{n} {n:Thema|Themen}", "de", n=3) == "3 Themen"
