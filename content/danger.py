@@ -83,12 +83,26 @@ def _messages(
     return tuple(messages)
 
 
+# A letter written twice, unless the first is part of an escape such as \b or \w.
+_DOUBLED_LETTER = re.compile(r"(?<!\\)([^\W\d_])\1+")
+
+
+def single_letters(pattern: str) -> str:
+    """The pattern with doubled letters written once, as the skeleton spells every word.
+
+    The skeleton folds repeated letters ("рассказывал" → raskazival, "кийин" → kin, "roof" →
+    rof), so a pattern that keeps «ss», «ii» or «oo» as typed can never match: caseworkers write
+    words as they know them, and the detector reads them the way it reads messages.
+    """
+    return _DOUBLED_LETTER.sub(r"\1", pattern)
+
+
 def _compile(raw: list, path: Path, line: int, name: str, problems: list[Problem]) -> list[re.Pattern[str]]:
     compiled = []
     lines = getattr(raw, "lines", [line] * len(raw))
     for pattern, pattern_line in zip(raw, lines, strict=False):
         try:
-            compiled.append(re.compile(str(pattern)))
+            compiled.append(re.compile(single_letters(str(pattern))))
         except re.error as error:
             problems.append(Problem(path, pattern_line, f"{name}: bad pattern {pattern!r}: {error}"))
     return compiled

@@ -16,7 +16,9 @@ import sys
 
 import pytest
 
+from content.danger import load_danger
 from handlers.actions import FollowPointer, OpenTopic
+from handlers.understanding.danger import DangerDetector
 from handlers.understanding.skeleton import skeleton
 from testing import danger_heldout as heldout
 from testing.evaluation import everyday_questions, load_evaluation
@@ -257,3 +259,17 @@ def test_a_bare_reply_in_a_conversation_is_never_taken_for_danger(conversation, 
     pointers = {str(ui["danger_pointer"]) for ui in conversation.knowledge.content.ui.values()}
     assert not pointers & {reply.plain for reply in outcome.replies}
     assert list(conversation.querylog.db["queries"].rows)[-1]["danger"] is None
+
+
+def test_a_caseworker_who_spells_a_word_with_double_letters_in_a_pattern_still_has_it_match(tmp_path):
+    # The skeleton writes «рассказывал» as raskazival and "kill" as kil; a pattern typed as the word is
+    # spelt («rasskaziva», "kill") once never matched anything.
+    path = tmp_path / "danger.yaml"
+    path.write_text(
+        "violence:\n  patterns:\n    - ' kill\\w* (him|her|me)'\n  unless:\n    - ' rasskaziva\\w*'\n", encoding="utf-8"
+    )
+    problems: list = []
+    detector = DangerDetector(load_danger(path, {"emergency"}, problems))
+    assert not problems
+    assert detector.match("they will kill me tonight") is not None
+    assert detector.match("дед рассказывал, как в войну грозились kill him") is None
