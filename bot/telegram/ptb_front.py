@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import warnings
+import os
 from typing import Any
 
 from telegram import (
@@ -28,6 +28,10 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.telegram.delivery import Failure
+
+# PTB 22 warns, on every flood-control error, that time periods such as `retry_after` will become
+# timedeltas; opting in now silences that warning and `classify` reads either type.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.responder import Responder, Rows
 from bot.telegram.runner import ALLOWED_UPDATES, Commands
@@ -128,9 +132,7 @@ class PtbFront:
 
     def classify(self, error: BaseException) -> Failure:
         if isinstance(error, RetryAfter):
-            with warnings.catch_warnings():  # PTB 22 warns that this int becomes a timedelta
-                warnings.simplefilter("ignore")
-                wait = error.retry_after
+            wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
             return Failure(retry_after=seconds)
         if isinstance(error, BadRequest):  # a NetworkError subclass, but final
