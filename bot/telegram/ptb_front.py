@@ -28,14 +28,14 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.telegram.delivery import Failure
-
-# PTB 22 warns, on every flood-control error, that time periods such as `retry_after` will become
-# timedeltas; opting in now silences that warning and `classify` reads either type.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.responder import Responder, Rows
 from bot.telegram.runner import ALLOWED_UPDATES, Commands
 from handlers.replies import Document
+
+# PTB 22 warns, on every flood-control error, that time periods such as `retry_after` will become
+# timedeltas; opting in now silences that warning and `classify` reads either type.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 256  # Responder keeps each chat in order; chats run side by side
