@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.problems import Problem
+from content.validation import example_key
 from content.yamlfile import read_yaml
 
 
@@ -55,11 +56,6 @@ def load_danger(path: Path, topics: set[str], problems: list[Problem]) -> list[D
     return kinds
 
 
-def message_key(message: str) -> str:
-    """Two messages of danger.yaml are the same when they differ only in case and spaces."""
-    return " ".join(message.lower().split())
-
-
 def _messages(
     entry: dict, key: str, where: str, path: Path, line: int, seen: dict[str, str], problems: list[Problem]
 ) -> tuple[str, ...]:
@@ -72,7 +68,7 @@ def _messages(
     messages = []
     for message, message_line in zip(raw, lines, strict=False):
         text = str(message).strip()
-        folded = message_key(text)
+        folded = example_key(text) or text  # the same message as the skeleton reads it: punctuation aside
         if not text:
             continue
         first = seen.setdefault(folded, where)

@@ -20,8 +20,8 @@ from typing import TextIO
 import sqlite_utils
 
 from content import Content
-from content.danger import message_key
 from content.examples import EditError, append_item, one_line
+from content.validation import example_key
 from review.period import Period
 from review.stats import UNANSWERED_LIMIT, pointed_texts
 from review.walk import SKIP, Walked, prompt, walk
@@ -91,7 +91,7 @@ def _listed(content: Content) -> dict[str, tuple[str, str]]:
     for kind in content.danger:
         for key, messages in ((DANGER, kind.examples), (ORDINARY, kind.look_alikes)):
             for message in messages:
-                listed.setdefault(message_key(message), (kind.name, key))
+                listed.setdefault(example_key(message), (kind.name, key))
     return listed
 
 
@@ -102,7 +102,7 @@ def _items(rows, listed: dict[str, tuple[str, str]]) -> tuple[list[PointerItem],
     handled = 0
     for row in rows:
         text = one_line(redact(row.text))
-        key = message_key(text)
+        key = example_key(text)
         if not text or key in listed:
             handled += 1
             continue
@@ -159,7 +159,7 @@ def _apply(
 ) -> Marked | None:
     """Write the message where the reviewer put it, unless danger.yaml already lists it."""
     key, kind = verdict
-    where = listed.get(message_key(item.text))
+    where = listed.get(example_key(item.text))
     if where is not None:
         out.write(f"  not added: {DANGER_FILE} already lists it under {where[0]}: {where[1]}.\n")
         return None
@@ -168,6 +168,6 @@ def _apply(
     except (EditError, OSError) as error:
         out.write(f"  not added: {error}\n")
         return None
-    listed[message_key(item.text)] = (kind, key)
+    listed[example_key(item.text)] = (kind, key)
     out.write(f"  added to {DANGER_FILE} under {kind}: {key}\n")
     return Marked(kind, key, item.lang, item.text)
