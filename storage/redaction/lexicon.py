@@ -186,8 +186,10 @@ class Lexicon:
 
 def load_lexicon(folder: Traversable) -> Lexicon:
     """The lists of names.yaml and places.yaml in `folder`; a missing list is empty."""
-    names, places = _read(folder, "names.yaml"), _read(folder, "places.yaml")
+    return _lexicon(_read(folder, "names.yaml"), _read(folder, "places.yaml"))
 
+
+def _lexicon(names: dict, places: dict) -> Lexicon:
     def words(data: dict, *path: str) -> list[str]:
         value = data
         for key in path:
@@ -216,13 +218,19 @@ def load_lexicon(folder: Traversable) -> Lexicon:
 
 
 @functools.cache
+def _shipped(name: str) -> dict:
+    """One shipped data file (storage/redaction/data), read once for the lexicon and the place names."""
+    return _read(resources.files("storage.redaction").joinpath("data"), name)
+
+
+@functools.cache
 def lexicon() -> Lexicon:
-    """The shipped word lists (storage/redaction/data), read once."""
-    return load_lexicon(resources.files("storage.redaction").joinpath("data"))
+    """The shipped word lists, read once."""
+    return _lexicon(_shipped("names.yaml"), _shipped("places.yaml"))
 
 
 @functools.cache
 def place_names() -> tuple[str, ...]:
     """The shipped list of places as written ("Москва", "Dubai"), not as skeletons: the danger
     model learns them as everyday answers to "where are you?" (handlers/understanding/places.py)."""
-    return tuple(_flatten(_read(resources.files("storage.redaction").joinpath("data"), "places.yaml").get("places")))
+    return tuple(_flatten(_shipped("places.yaml").get("places")))
