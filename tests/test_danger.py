@@ -273,3 +273,17 @@ def test_a_caseworker_who_spells_a_word_with_double_letters_in_a_pattern_still_h
     assert not problems
     assert detector.match("they will kill me tonight") is not None
     assert detector.match("дед рассказывал, как в войну грозились kill him") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["айтчы, кожоюн паспортту бербей жатат, кетирбейт", "кожоюн паспортту бербей жатат, эмне кылам айтчы"],
+)
+def test_a_migrant_who_asks_tell_me_in_kyrgyz_is_still_recognised_by_the_patterns(knowledge, text):
+    # «айтчы» (tell me) once fell under the exception meant for «айтчу» (an old relative used to tell),
+    # which switched the whole kind off for a plea that ends with a question.
+    assert knowledge.danger.match(text).kind == "trafficking"
+
+
+def test_an_old_relatives_story_of_a_passport_held_long_ago_is_not_taken_for_trafficking(knowledge):
+    assert knowledge.danger.match("чоң атам айтчу, паспортту бербей коюшчу") is None
