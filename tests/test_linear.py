@@ -74,9 +74,13 @@ def test_every_message_scores_the_same_danger_as_with_scikit_learn(knowledge, sk
 def test_every_message_gets_the_same_emergency_verdict_as_with_scikit_learn(
     knowledge, sklearn_knowledge, danger_messages
 ):
-    """The same alarm or pointer line, naming the same kind of danger."""
+    """The same alarm or pointer line, naming the same kind of danger, for every message whose score lies
+    farther from a threshold than the two solvers may differ (nearer, the last digits decide)."""
     ours, theirs = knowledge.danger, sklearn_knowledge.danger
-    assert [ours.assess(m) for m in danger_messages] == [theirs.assess(m) for m in danger_messages]
+    thresholds = (ours.model.threshold, danger.POINTER_THRESHOLD)
+    clear = [m for m in danger_messages if all(abs(ours.model.score(m) - t) > SCORE_TOLERANCE for t in thresholds)]
+    assert len(clear) > 0.99 * len(danger_messages)
+    assert [ours.assess(m) for m in clear] == [theirs.assess(m) for m in clear]
 
 
 def test_every_example_question_reaches_the_same_topic_as_with_scikit_learn(content, knowledge, sklearn_knowledge):
