@@ -117,8 +117,8 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-17, held-out recall 96.4 % (target 98 %), false alarms 2.2 % (target 5 %); "
-    "rounds 15 and 16, unseen by the seventh pass: 97.7 %; round 17, wording the danger set lacks: 91.3 % at first; "
+    reason="not met yet: over rounds 1-19, held-out recall 96.7 % (target 98 %), false alarms 2.8 % (target 5 %); "
+    "rounds 18 and 19, written blind and naturally: 93.1 % at first, 95.6 % after the eighth pass; "
     "`python -m benchmarks`, section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
