@@ -25,7 +25,7 @@ from handlers.understanding.places import place_answers
 from handlers.understanding.router import Router
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "7"  # change when the models' code changes, so old cache files are ignored
+MODEL_VERSION = "8"  # change when the models' code changes, so old cache files are ignored
 
 
 @dataclass(frozen=True)
