@@ -68,10 +68,10 @@ def _messages(
     messages = []
     for message, message_line in zip(raw, lines, strict=False):
         text = str(message).strip()
-        folded = example_key(text) or text  # the same message as the skeleton reads it: punctuation aside
         if not text:
             continue
-        first = seen.setdefault(folded, where)
+        # the same message as the skeleton reads it: punctuation aside
+        first = seen.setdefault(example_key(text) or text, where)
         if first != where:
             problems.append(Problem(path, message_line, f"{where}: '{text}' is listed under {first} too"))
             continue

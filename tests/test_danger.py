@@ -11,6 +11,7 @@ that neither the patterns nor the model ever see, the honest measure of what is 
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 
@@ -18,6 +19,7 @@ import pytest
 
 from content.danger import load_danger
 from handlers.actions import FollowPointer, OpenTopic
+from handlers.understanding import danger as danger_module
 from handlers.understanding.danger import DangerDetector
 from handlers.understanding.skeleton import skeleton
 from testing import danger_heldout as heldout
@@ -287,3 +289,13 @@ def test_a_migrant_who_asks_tell_me_in_kyrgyz_is_still_recognised_by_the_pattern
 
 def test_an_old_relatives_story_of_a_passport_held_long_ago_is_not_taken_for_trafficking(knowledge):
     assert knowledge.danger.match("чоң атам айтчу, паспортту бербей коюшчу") is None
+
+
+def test_a_re_chosen_threshold_applies_to_a_model_read_back_from_the_cache(knowledge, monkeypatch):
+    # The model cache is a pickle; a threshold stored inside the model would outlive a new THRESHOLD
+    # whenever the content had not changed, and the bot would keep the old one after a restart.
+    cached = pickle.loads(pickle.dumps(knowledge.danger.model))
+    message = "сил больше нет, думаю покончить со всем этим"
+    assert cached.predict(message) is not None
+    monkeypatch.setattr(danger_module, "THRESHOLD", float("inf"))
+    assert cached.predict(message) is None

@@ -38,7 +38,8 @@ from handlers.understanding.features import Featurizer
 from handlers.understanding.linear import train_one_vs_rest, train_svm
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = -0.02  # danger score above which the model raises the alarm; see DangerModel
+THRESHOLD = -0.02  # danger score above which the model raises the alarm; see DangerModel. Read when a
+# message is scored, never stored in a model, so a re-chosen threshold applies to a cached model too.
 POINTER_THRESHOLD = -0.24  # danger score above which an answer ends with the way to emergency contacts
 POINTER_WORDS = 3  # a shorter message ("угу", "хм", "ok thanks") says too little to point anywhere
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
@@ -92,12 +93,10 @@ class DangerModel:
         examples: Mapping[str, Iterable[str]],
         look_alikes: Iterable[str],
         everyday: Iterable[str],
-        threshold: float = THRESHOLD,
     ) -> None:
         danger = [(skeleton(message), kind) for kind, messages in examples.items() for message in messages]
         looks = [skeleton(message) for message in look_alikes]
         calm = looks + [skeleton(message) for message in everyday]
-        self.threshold = threshold
         self._featurizer = Featurizer(char_sizes=CHAR_SIZES, word_sizes=WORD_SIZES, crossing=CROSSING)
         features = self._featurizer.fit_transform([text for text, _ in danger] + calm)
         # Danger weighs as much as all ordinary messages together; a look-alike LOOK_ALIKE_WEIGHT everyday ones.
@@ -128,7 +127,7 @@ class DangerModel:
     def predict(self, text: str) -> str | None:
         """The kind of danger, or None for an ordinary message."""
         score, kind = self.read(text)
-        return kind if score > self.threshold else None
+        return kind if score > THRESHOLD else None
 
     def read(self, text: str) -> tuple[float, str | None]:
         """The danger score and the kind it leans to, from one pass over the message's features."""
@@ -184,7 +183,7 @@ class DangerDetector:
         if matched is not None or self.model is None or not read_model or skeleton(text) in self._places:
             return Assessment(matched)
         score, kind = self.model.read(text)
-        if score > self.model.threshold:
+        if score > THRESHOLD:
             return Assessment(danger=self._learned(kind))
         if score > POINTER_THRESHOLD and len(skeleton(text).split()) >= POINTER_WORDS:
             return Assessment(near=self._learned(kind))
