@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter, defaultdict
 
 import pytest
 
 from content.validation import example_key
+from handlers.understanding import router as router_module
 from testing.evaluation import load_evaluation
 
 QUESTIONS = load_evaluation()
@@ -79,3 +81,13 @@ def test_most_off_topic_messages_get_no_topic_but_suggestions(knowledge):
     fell_back = [r for r in routes if r.topic is None]
     assert len(fell_back) / len(routes) >= 0.8, [q.text for q, r in zip(OFF_TOPIC, routes, strict=True) if r.topic]
     assert all(1 <= len(r.suggestions) <= 3 for r in fell_back)
+
+
+def test_a_retuned_routing_threshold_applies_to_a_router_read_back_from_the_cache(knowledge, monkeypatch):
+    # The model cache is a pickle keyed by the content: a threshold kept inside the router would
+    # outlive a new THRESHOLD until the content changed, and the bot would keep guessing as before.
+    cached = pickle.loads(pickle.dumps(knowledge.router))
+    question = "сколько дней можно жить без регистрации в Москве"
+    assert cached.route(question).topic is not None
+    monkeypatch.setattr(router_module, "THRESHOLD", 1.01)
+    assert cached.route(question).topic is None

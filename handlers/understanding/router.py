@@ -21,7 +21,7 @@ from handlers.understanding.linear import train_one_vs_rest
 from handlers.understanding.skeleton import skeleton
 
 OFF_TOPIC = "__off_topic__"
-THRESHOLD = 0.30
+THRESHOLD = 0.30  # read at routing time, so a re-tuned value applies to a model loaded from the cache
 TEMPERATURE = 10.0  # sharpens SVM scores into a confidence; tuned with THRESHOLD on tests/eval
 SUGGESTIONS = 3
 REGULARISATION = 0.5  # the support vector machine's C
@@ -45,7 +45,6 @@ class Router:
         examples: Mapping[str, Iterable[str]],
         off_topic: Iterable[str] = (),
         not_suggested: Sequence[str] = (),
-        threshold: float = THRESHOLD,
     ) -> None:
         texts: list[str] = []
         labels: list[str] = []
@@ -56,7 +55,6 @@ class Router:
         for question in off_topic:
             texts.append(skeleton(question))
             labels.append(OFF_TOPIC)
-        self.threshold = threshold
         self._not_suggested = frozenset(not_suggested) | {OFF_TOPIC}
         self._featurizer = Featurizer(char_sizes=range(2, 5), word_sizes=range(1, 2))
         model = train_one_vs_rest(self._featurizer.fit_transform(texts), labels, c=REGULARISATION)
@@ -87,6 +85,6 @@ class Router:
             self._classes[i] for i in ranked[: SUGGESTIONS + 2] if self._classes[i] not in self._not_suggested
         )[:SUGGESTIONS]
         best_topic = next((self._classes[i] for i in ranked if self._classes[i] != OFF_TOPIC), None)
-        if best == OFF_TOPIC or confidence < self.threshold:
+        if best == OFF_TOPIC or confidence < THRESHOLD:  # read now, never stored in a cached model
             return Route(None, confidence, suggestions, best_topic)
         return Route(best, confidence, suggestions, best_topic)
