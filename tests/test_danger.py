@@ -287,6 +287,26 @@ def test_a_migrant_who_asks_tell_me_in_kyrgyz_is_still_recognised_by_the_pattern
     assert knowledge.danger.match(text).kind == "trafficking"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "у меня был патент, он закончился, что делать",
+        "у меня были проблемы с регистрацией в прошлом году",
+        "у меня тоже был такой случай с работодателем",
+        "была у меня регистрация до мая",
+        "у нас был штраф, как оплатить",
+    ],
+)
+def test_a_migrant_who_says_what_they_had_is_not_taken_for_someone_beaten(knowledge, text):
+    # The skeleton spells «был» (was) and «бил» (beat) alike: «у меня был патент» once got the emergency block.
+    assert knowledge.danger.match(text) is None
+
+
+@pytest.mark.parametrize("text", ["меня бил бригадир", "били меня вчера ночью", "нас бьют охранники"])
+def test_a_migrant_who_is_beaten_still_gets_the_emergency_block_from_the_patterns(knowledge, text):
+    assert knowledge.danger.match(text).kind == "violence"
+
+
 def test_an_old_relatives_story_of_a_passport_held_long_ago_is_not_taken_for_trafficking(knowledge):
     assert knowledge.danger.match("чоң атам айтчу, паспортту бербей коюшчу") is None
 
