@@ -119,9 +119,9 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not met yet: over rounds 1-19, held-out recall 96.7 % (target 98 %), false alarms 2.8 % (target 5 %); "
-    "rounds 18 and 19, written blind and naturally: 93.1 % at first, 95.6 % after the eighth pass; "
-    "`python -m benchmarks`, section 5, lists the misses",
+    reason="not met yet: over rounds 1-20, held-out recall 97.8 % (1,082 of 1,106; target 98 %), false alarms "
+    "4.5 % (target 5 %); rounds 18 and 19, written blind and naturally: 93.1 % at first, 95.6 % after the eighth "
+    "pass, 98.0 % after the ninth; `python -m benchmarks`, section 5, lists the misses",
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)

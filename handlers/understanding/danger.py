@@ -38,9 +38,9 @@ from handlers.understanding.features import Featurizer
 from handlers.understanding.linear import train_one_vs_rest, train_svm
 from handlers.understanding.skeleton import skeleton
 
-THRESHOLD = -0.02  # danger score above which the model raises the alarm; see DangerModel. Read when a
+THRESHOLD = 0.03  # danger score above which the model raises the alarm; see DangerModel. Read when a
 # message is scored, never stored in a model, so a re-chosen threshold applies to a cached model too.
-POINTER_THRESHOLD = -0.24  # danger score above which an answer ends with the way to emergency contacts
+POINTER_THRESHOLD = -0.18  # danger score above which an answer ends with the way to emergency contacts
 POINTER_WORDS = 3  # a shorter message ("угу", "хм", "ok thanks") says too little to point anywhere
 LOOK_ALIKE_WEIGHT = 6.0  # an ordinary question with alarming words teaches six times an everyday one
 CHAR_SIZES = range(3, 6)  # character n-grams inside words
