@@ -85,6 +85,6 @@ class Router:
             self._classes[i] for i in ranked[: SUGGESTIONS + 2] if self._classes[i] not in self._not_suggested
         )[:SUGGESTIONS]
         best_topic = next((self._classes[i] for i in ranked if self._classes[i] != OFF_TOPIC), None)
-        if best == OFF_TOPIC or confidence < THRESHOLD:  # read now, never stored in a cached model
+        if best == OFF_TOPIC or confidence < THRESHOLD:
             return Route(None, confidence, suggestions, best_topic)
         return Route(best, confidence, suggestions, best_topic)
