@@ -123,8 +123,8 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
         "Held-out recall by kind: "
         + ", ".join(f"{kind} {caught_by_kind[kind]} of {n}" for kind, n in sorted(by_kind.items()))
         + ".",
-        "Missed: " + ("; ".join(f"«{text}»" for text in score.missed) or "none") + ".",
-        "Flagged though ordinary: " + ("; ".join(f"«{text}»" for text in score.alarmed) or "none") + ".",
+        f"Missed: {heldout.listing(score.missed).strip()}.",
+        f"Flagged though ordinary: {heldout.listing(score.alarmed).strip()}.",
         f"**The learned detector alone, {FOLDS}-fold cross-validation on the danger set** (the way its threshold "
         f"was chosen): {pct(cv_recall)} of unseen danger examples caught, {pct(cv_alarms)} of unseen look-alikes "
         f"and {pct(cv_everyday)} of unseen everyday questions flagged at the threshold in use ({THRESHOLD:+.2f}); "

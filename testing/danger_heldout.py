@@ -5,8 +5,9 @@ Training never reads this module or its file; see the file's head for how it is 
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,7 @@ from handlers.understanding.skeleton import skeleton
 PATH = Path(__file__).resolve().parent.parent / "tests" / "safety" / "heldout.yaml"
 RECALL_TARGET = 0.98  # issue 11: share of held-out danger messages that must get the emergency card
 FALSE_ALARM_TARGET = 0.05  # issue 11: share of ordinary questions with alarming words that may get it
+SHOW = "HELPLINE_SHOW_HELD_OUT"  # set to 1 to have tests and the benchmark print held-out messages
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,9 @@ class Score:
     right_answer: int  # caught with the answer its kind needs first (trafficking or emergency)
     ordinary: int
     false_alarms: int
-    missed: tuple[str, ...]
-    alarmed: tuple[str, ...]
+    # Kept out of repr: a failing assertion prints the Score, and a message read is no longer held out.
+    missed: tuple[str, ...] = field(repr=False)
+    alarmed: tuple[str, ...] = field(repr=False)
 
     @property
     def recall(self) -> float:
@@ -107,3 +110,14 @@ def score(detector: DangerDetector, rounds: tuple[int, ...] | None = None) -> Sc
     ordinary = sum(len(family.messages) for family in families("ordinary", rounds))
     danger = caught + len(missed)
     return Score(danger, caught, by_patterns, right, ordinary, len(alarmed), tuple(missed), tuple(alarmed))
+
+
+def listing(messages: tuple[str, ...] | list[str]) -> str:
+    """The messages, one per line, only when asked for by HELPLINE_SHOW_HELD_OUT=1; otherwise their count.
+
+    Whoever reads a held-out message can no longer teach the detector blind, and test failures and the
+    benchmark's output are read by everyone who works on it; a reviewer retiring a round asks on purpose.
+    """
+    if os.environ.get(SHOW) == "1":
+        return "\n".join(f"  «{text}»" for text in messages) or "  none"
+    return f"  {len(messages)} messages, not printed so that the set stays unread ({SHOW}=1 lists them)"

@@ -97,11 +97,22 @@ def test_the_held_out_set_is_never_taught(knowledge):
     assert sum(len(f.messages) for f in heldout.families("danger")) >= 200
 
 
+def test_a_failing_held_out_check_counts_the_messages_without_showing_them(knowledge, monkeypatch):
+    """Whoever reads a held-out message can no longer teach the detector blind: failures show counts."""
+    monkeypatch.delenv(heldout.SHOW, raising=False)
+    score = heldout.score(knowledge.danger)
+    shown = f"{score!r}\n{heldout.listing(score.alarmed)}\n{heldout.listing(score.missed)}"
+    assert f"{len(score.alarmed)} messages, not printed" in shown
+    assert not [text for text in score.alarmed + score.missed if text in shown]
+    monkeypatch.setenv(heldout.SHOW, "1")
+    assert all(text in heldout.listing(score.alarmed) for text in score.alarmed)
+
+
 def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alone(knowledge):
     """The floor measured when the detector was built: falling below it is a regression."""
     score = heldout.score(knowledge.danger)
-    assert score.recall >= HELD_OUT_RECALL_FLOOR, f"missed:\n{_listing(score.missed)}"
-    assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{_listing(score.alarmed)}"
+    assert score.recall >= HELD_OUT_RECALL_FLOOR, f"missed:\n{heldout.listing(score.missed)}"
+    assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{heldout.listing(score.alarmed)}"
 
 
 def test_a_migrant_who_greets_thanks_or_asks_an_everyday_question_rarely_gets_the_emergency_card(knowledge):
@@ -125,8 +136,8 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 )
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     score = heldout.score(knowledge.danger)
-    assert score.recall >= heldout.RECALL_TARGET, f"missed:\n{_listing(score.missed)}"
-    assert score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET, f"alarmed:\n{_listing(score.alarmed)}"
+    assert score.recall >= heldout.RECALL_TARGET, f"missed:\n{heldout.listing(score.missed)}"
+    assert score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET, f"alarmed:\n{heldout.listing(score.alarmed)}"
 
 
 @pytest.mark.parametrize(
