@@ -30,13 +30,6 @@ MIN_DANGER = 300
 MAX_FALSE_ALARMS = 0.05  # share of ordinary questions that may get the emergency block
 KINDS = ["suicide", "trafficking", "violence", "detention", "death", "medical", "missing"]  # by priority
 EMERGENCY_LINE = "🚨"  # the first line of the emergency block, in every language
-# What the whole held-out set (seven rounds) measured after the fourth pass on the detector (precise
-# patterns, a danger set grown to 2190 messages and 1311 look-alikes in new wording): recall 97.0 %,
-# false alarms 1.8 % (after the third pass: 95.8 %, 4.1 %). A change that does worse than
-# the floor, which leaves room for messages near the threshold, is a regression. The issue's targets
-# are asserted by test_the_held_out_set_meets_the_issue_targets.
-HELD_OUT_RECALL_FLOOR = 0.95
-HELD_OUT_FALSE_ALARM_CEILING = 0.05
 # Everyday questions of the evaluation set (a greeting, a school, a transfer home) given the card: 6.8 % when
 # every third everyday example taught the model, 3.9 % with all of them, more chit-chat and place names. A
 # change above the ceiling is a regression; the benchmark checks the project's target (2 %).
@@ -108,13 +101,6 @@ def test_a_failing_held_out_check_counts_the_messages_without_showing_them(knowl
     assert all(text in heldout.listing(score.alarmed) for text in score.alarmed)
 
 
-def test_held_out_danger_is_mostly_caught_and_ordinary_questions_mostly_left_alone(knowledge):
-    """The floor measured when the detector was built: falling below it is a regression."""
-    score = heldout.score(knowledge.danger)
-    assert score.recall >= HELD_OUT_RECALL_FLOOR, f"missed:\n{heldout.listing(score.missed)}"
-    assert score.false_alarm_rate <= HELD_OUT_FALSE_ALARM_CEILING, f"alarmed:\n{heldout.listing(score.alarmed)}"
-
-
 def test_a_migrant_who_greets_thanks_or_asks_an_everyday_question_rarely_gets_the_emergency_card(knowledge):
     danger_topics = {kind.topic for kind in knowledge.danger.kinds}
     everyday = everyday_questions(load_evaluation(), danger_topics)
@@ -128,13 +114,12 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
     assert knowledge.danger.detect(text) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met yet: over rounds 1-20, held-out recall 97.8 % (1,082 of 1,106; target 98 %), false alarms "
-    "4.5 % (target 5 %); rounds 18 and 19, written blind and naturally: 93.1 % at first, 95.6 % after the eighth "
-    "pass, 98.0 % after the ninth; `python -m benchmarks`, section 5, lists the misses",
-)
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
+    """Issue 11: 98 % of held-out danger gets the card, at most 5 % of ordinary messages with alarming words do.
+
+    Met by the tenth pass: 1,201 of 1,224 (98.1 %), 38 of 1,005 (3.8 %) over twenty-one rounds. Three danger
+    messages fewer, and a change to the danger set or the detector fails here.
+    """
     score = heldout.score(knowledge.danger)
     assert score.recall >= heldout.RECALL_TARGET, f"missed:\n{heldout.listing(score.missed)}"
     assert score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET, f"alarmed:\n{heldout.listing(score.alarmed)}"
