@@ -96,8 +96,9 @@ def measure(knowledge: Knowledge, content: Content) -> tuple[str, list[Check]]:
             ],
         ),
         "**By round.** Each round of the held-out set was written before a change to the detector and "
-        "measured once on the detector of its day (*first measurement*, untouched); a round was then seen "
-        "while the next change was made. *Now* is the detector as it stands:",
+        "measured once on the detector of its day (*first measurement*, untouched); later, some rounds "
+        "were seen while a change was made (the held-out file's header says which). *Now* is the detector as it "
+        "stands:",
         table(
             ["round", "first measured on", "first recall", "first false alarms", "recall now", "false alarms now"],
             [
