@@ -117,7 +117,7 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
 def test_the_held_out_set_meets_the_issue_targets(knowledge):
     """Issue 11: 98 % of held-out danger gets the card, at most 5 % of ordinary messages with alarming words do.
 
-    Met by the tenth pass: 1,201 of 1,224 (98.1 %), 38 of 1,005 (3.8 %) over twenty-one rounds. Three danger
+    Met by the tenth pass: 1,201 of 1,224 (98.1 %), 38 of 1,005 (3.8 %) over twenty-one rounds. Two danger
     messages fewer, and a change to the danger set or the detector fails here.
     """
     score = heldout.score(knowledge.danger)
