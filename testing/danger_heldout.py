@@ -30,7 +30,19 @@ class Family:
     round: int  # when it was written: each round before a change to the detector, seen after it
 
     def speaks_in(self, text: str) -> bool:
-        return bool(self.key.search(f" {skeleton(text)} "))
+        return self.says(padded_skeleton(text))
+
+    def says(self, padded: str) -> bool:
+        """Whether a message, already folded by padded_skeleton, uses the family's wording."""
+        return bool(self.key.search(padded))
+
+
+def padded_skeleton(text: str) -> str:
+    """The form keys are written against: the skeleton with a space at each end, so ` word ` matches at the edges.
+
+    Folding once and matching every family against the result spares a skeleton per family and message.
+    """
+    return f" {skeleton(text)} "
 
 
 def families(part: str, rounds: tuple[int, ...] | None = None) -> list[Family]:

@@ -84,16 +84,23 @@ def test_the_held_out_set_is_never_taught(knowledge):
     for family in heldout.families("danger") + heldout.families("ordinary"):
         assert all(family.speaks_in(text) for text in family.messages), family.name
         assert not taught & {skeleton(text) for text in family.messages}, family.name
+    folded = [(text, heldout.padded_skeleton(text)) for text in examples]
     for family in heldout.families("danger"):
-        siblings = [text for text in examples if family.speaks_in(text)]
+        siblings = [text for text, padded in folded if family.says(padded)]
         assert not siblings, f"{family.name}: its wording is taught by\n{_listing(siblings)}"
     assert sum(len(f.messages) for f in heldout.families("danger")) >= 200
 
 
-def test_a_failing_held_out_check_counts_the_messages_without_showing_them(knowledge, monkeypatch):
+@pytest.fixture(scope="module")
+def held_out_score(knowledge) -> heldout.Score:
+    """The held-out set scored once (a few seconds) for the tests that read the score."""
+    return heldout.score(knowledge.danger)
+
+
+def test_a_failing_held_out_check_counts_the_messages_without_showing_them(held_out_score, monkeypatch):
     """Whoever reads a held-out message can no longer teach the detector blind: failures show counts."""
     monkeypatch.delenv(heldout.SHOW, raising=False)
-    score = heldout.score(knowledge.danger)
+    score = held_out_score
     shown = f"{score!r}\n{heldout.listing(score.alarmed)}\n{heldout.listing(score.missed)}"
     assert f"{len(score.alarmed)} messages, not printed" in shown
     assert not [text for text in score.alarmed + score.missed if text in shown]
@@ -114,13 +121,13 @@ def test_a_migrant_who_names_where_they_are_gets_no_emergency_card(knowledge, te
     assert knowledge.danger.detect(text) is None
 
 
-def test_the_held_out_set_meets_the_issue_targets(knowledge):
+def test_the_held_out_set_meets_the_issue_targets(held_out_score):
     """Issue 11: 98 % of held-out danger gets the card, at most 5 % of ordinary messages with alarming words do.
 
     Met by the tenth pass: 1,201 of 1,224 (98.1 %), 38 of 1,005 (3.8 %) over twenty-one rounds. Two danger
     messages fewer, and a change to the danger set or the detector fails here.
     """
-    score = heldout.score(knowledge.danger)
+    score = held_out_score
     assert score.recall >= heldout.RECALL_TARGET, f"missed:\n{heldout.listing(score.missed)}"
     assert score.false_alarm_rate <= heldout.FALSE_ALARM_TARGET, f"alarmed:\n{heldout.listing(score.alarmed)}"
 
